@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Software provider: a netdma_engine whose backend is the CPU. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_memcpy.h>
+
+#include "netdma_cpu.h"
+#include "netdma_soft_provider.h"
+
+/* Per-channel backend: copies happen at enqueue, on the owner lcore. */
+struct cpu_be {
+	struct netdma_cpu_provider *prov;
+	uint32_t ring;          /* capacity, mirrors a device ring */
+	uint64_t enq;           /* ops enqueued */
+	uint64_t done;          /* ops handed back */
+	bool failed;            /* an op failed and was not handed back yet */
+	uint64_t fail_pos;      /* its index */
+};
+
+struct netdma_cpu_provider {
+	struct netdma_soft_provider *sp;
+	uint32_t ring_size;
+	uint64_t copies;        /* copies attempted since the fault was set */
+	uint64_t fail_at;
+	uint64_t fail_every;
+};
+
+static bool
+inject_fault(struct netdma_cpu_provider *p)
+{
+	uint64_t n = __atomic_add_fetch(&p->copies, 1, __ATOMIC_RELAXED);
+
+	return (p->fail_at != 0 && n == p->fail_at) ||
+		(p->fail_every != 0 && n % p->fail_every == 0);
+}
+
+static int
+cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
+{
+	struct cpu_be *b = be;
+
+	/* a fence needs nothing: copies are done in order, one at a time */
+	RTE_SET_USED(flags);
+	if (b->enq - b->done >= b->ring)
+		return -ENOSPC;
+	/* like a halted device, nothing runs after a failure */
+	if (!b->failed) {
+		if (inject_fault(b->prov)) {
+			b->failed = true;
+			b->fail_pos = b->enq;
+		} else {
+			rte_memcpy(netdma_iova2virt(dst), netdma_iova2virt(src), len);
+		}
+	}
+	b->enq++;
+	return 0;
+}
+
+static void
+cpu_submit(void *be)
+{
+	RTE_SET_USED(be);
+}
+
+static uint32_t
+cpu_capacity(void *be)
+{
+	struct cpu_be *b = be;
+
+	return b->ring - (uint32_t)(b->enq - b->done);
+}
+
+static uint32_t
+cpu_completed(void *be, uint32_t max, bool *has_error)
+{
+	struct cpu_be *b = be;
+	uint64_t end = b->failed ? b->fail_pos : b->enq;
+	uint32_t n = (uint32_t)RTE_MIN((uint64_t)max, end - b->done);
+
+	b->done += n;
+	*has_error = b->failed && b->done == b->fail_pos;
+	return n;
+}
+
+static uint32_t
+cpu_discard(void *be, uint32_t max)
+{
+	struct cpu_be *b = be;
+	uint32_t n = (uint32_t)RTE_MIN((uint64_t)max, b->enq - b->done);
+
+	b->done += n;
+	if (b->failed && b->done > b->fail_pos)
+		b->failed = false;
+	return n;
+}
+
+static const struct netdma_backend_ops cpu_ops = {
+	.copy = cpu_copy,
+	.submit = cpu_submit,
+	.capacity = cpu_capacity,
+	.completed = cpu_completed,
+	.discard = cpu_discard,
+};
+
+static int
+cpu_chan_init(void *drv, uint32_t idx, void **be)
+{
+	struct netdma_cpu_provider *p = drv;
+	struct cpu_be *b = rte_zmalloc("netdma_cpu_be", sizeof(*b), RTE_CACHE_LINE_SIZE);
+
+	RTE_SET_USED(idx);
+	if (b == NULL)
+		return -ENOMEM;
+	b->prov = p;
+	b->ring = p->ring_size;
+	*be = b;
+	return 0;
+}
+
+static void
+cpu_chan_fini(void *drv, uint32_t idx, void *be)
+{
+	RTE_SET_USED(drv);
+	RTE_SET_USED(idx);
+	rte_free(be);
+}
+
+int
+netdma_cpu_provider_create(const struct netdma_cpu_conf *conf, struct netdma_cpu_provider **out)
+{
+	struct netdma_soft_provider_conf sc;
+	struct netdma_cpu_provider *p;
+	int ret;
+
+	if (out == NULL)
+		return -EINVAL;
+	p = rte_zmalloc("netdma_cpu", sizeof(*p), 0);
+	if (p == NULL)
+		return -ENOMEM;
+	memset(&sc, 0, sizeof(sc));
+	sc.name = conf != NULL && conf->name != NULL ? conf->name : "cpu";
+	sc.major_version = conf != NULL && conf->major_version ? conf->major_version : 2;
+	sc.minor_version = conf != NULL && conf->major_version ? conf->minor_version : 0;
+	sc.nb_channels = conf != NULL && conf->nb_channels ? conf->nb_channels : 4;
+	sc.ring_size = conf != NULL && conf->ring_size ? conf->ring_size : 1024;
+	sc.burst = conf != NULL ? conf->burst : 0;
+	sc.attr.major_hw_version = 1;
+	sc.attr.maximum_transfer_size = conf != NULL && conf->max_transfer_size ?
+		conf->max_transfer_size : 1u << 20;
+	sc.attr.maximum_address_space = UINT64_MAX;
+	sc.ops = &cpu_ops;
+	sc.chan_init = cpu_chan_init;
+	sc.chan_fini = cpu_chan_fini;
+	sc.drv = p;
+	p->ring_size = sc.ring_size;
+	ret = netdma_soft_provider_create(&sc, &p->sp);
+	if (ret < 0) {
+		rte_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+int
+netdma_cpu_provider_destroy(struct netdma_cpu_provider *p)
+{
+	int ret;
+
+	if (p == NULL)
+		return -EINVAL;
+	ret = netdma_soft_provider_destroy(p->sp);
+	if (ret == 0)
+		rte_free(p);
+	return ret;
+}
+
+uint32_t
+netdma_cpu_provider_id(const struct netdma_cpu_provider *p)
+{
+	return netdma_soft_provider_id(p->sp);
+}
+
+struct netdma_provider *
+netdma_cpu_provider_handle(const struct netdma_cpu_provider *p)
+{
+	return netdma_soft_provider_handle(p->sp);
+}
+
+void
+netdma_cpu_set_fault(struct netdma_cpu_provider *p, uint64_t fail_at, uint64_t fail_every)
+{
+	p->fail_at = fail_at;
+	p->fail_every = fail_every;
+	__atomic_store_n(&p->copies, 0, __ATOMIC_RELAXED);
+}

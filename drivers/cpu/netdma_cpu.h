@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The software NetDMA provider: copies are done by the channel's owning
+ * lcore.  It is the embedded default (no hardware needed) and, with fault
+ * injection, the way to exercise Halted, the error DPC and Reset recovery.
+ */
+#ifndef NETDMA_CPU_H
+#define NETDMA_CPU_H
+
+#include <stdint.h>
+
+#include "netdma_provider.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct netdma_cpu_provider;
+
+struct netdma_cpu_conf {
+	const char *name;            /**< friendly name; default "cpu" */
+	uint8_t major_version;       /**< 1 or 2; default 2.0 */
+	uint8_t minor_version;
+	uint32_t nb_channels;        /**< default 4 */
+	uint32_t max_transfer_size;  /**< default 1 MiB */
+	uint32_t ring_size;          /**< descriptors in flight; default 1024 */
+	uint32_t burst;              /**< descriptors per poll; default 64 */
+};
+
+/** Register and start a cpu provider. @return 0 or -errno. */
+int netdma_cpu_provider_create(const struct netdma_cpu_conf *conf,
+			       struct netdma_cpu_provider **out);
+/** Stop (drain) and deregister. */
+int netdma_cpu_provider_destroy(struct netdma_cpu_provider *p);
+
+uint32_t netdma_cpu_provider_id(const struct netdma_cpu_provider *p);
+struct netdma_provider *netdma_cpu_provider_handle(const struct netdma_cpu_provider *p);
+
+/**
+ * Fault injection: from now on, copy number @p fail_at (1-based, counted over
+ * the provider's copies from this call) fails, and/or every @p fail_every-th
+ * copy fails.  0 disables either.  A failed copy moves no byte; the engine
+ * halts the channel and nothing after the failure is copied.
+ */
+void netdma_cpu_set_fault(struct netdma_cpu_provider *p, uint64_t fail_at, uint64_t fail_every);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_CPU_H */

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * NetDMA provider over an rte_dma device: ioat (CBDMA) and idxd (DSA) on
+ * VFIO-bound hardware, dma_skeleton without hardware.  One provider per
+ * device; one NetDMA channel per virtual channel (vchan).
+ */
+#ifndef NETDMA_DMADEV_H
+#define NETDMA_DMADEV_H
+
+#include <stdint.h>
+
+#include "netdma_provider.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct netdma_dmadev_provider;
+
+struct netdma_dmadev_conf {
+	const char *name;             /**< friendly name; default the device name */
+	uint8_t major_version;        /**< 1 or 2; default 2.0 */
+	uint8_t minor_version;
+	uint16_t nb_channels;         /**< vchans to use; default all the device has */
+	uint16_t ring_size;           /**< descriptors per vchan; default 1024, clamped */
+	uint32_t max_transfer_size;   /**< default 1 MiB (the CBDMA limit) */
+	uint32_t burst;               /**< descriptors per poll; default 64 */
+};
+
+/**
+ * Configure and start dmadev @p dev_id, then register and start a provider
+ * over it.  @return 0, -EINVAL (no such device, no mem-to-mem copy), -ENOTSUP,
+ * or the dmadev error.
+ */
+int netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *conf,
+				  struct netdma_dmadev_provider **out);
+
+/** Stop the provider (draining it), stop the device, deregister. */
+int netdma_dmadev_provider_destroy(struct netdma_dmadev_provider *p);
+
+uint32_t netdma_dmadev_provider_id(const struct netdma_dmadev_provider *p);
+struct netdma_provider *netdma_dmadev_provider_handle(const struct netdma_dmadev_provider *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_DMADEV_H */

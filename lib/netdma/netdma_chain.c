@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Descriptor and chain checks (spec §4.1, §5.1, §3.4, §3.5); no EAL here. */
+#include <errno.h>
+#include <stddef.h>
+
+#include "netdma.h"
+#include "netdma_chain.h"
+
+#define FAIL(code, why) do { if (reason != NULL) *reason = (why); return (code); } while (0)
+
+static bool
+range_ok(const struct netdma_check_rules *r, netdma_iova_t iova, uint64_t len)
+{
+	if (iova == 0 || iova + len < iova)
+		return false;
+	if (r->max_address != 0 && iova + len - 1 > r->max_address)
+		return false;
+	return r->range_ok == NULL || r->range_ok(r->range_ctx, iova, len);
+}
+
+/* Bytes from @p addr to the end of its 4 KB page (spec §5.1 page break). */
+static uint32_t
+to_page_end(netdma_iova_t addr)
+{
+	return NETDMA_PAGE_BREAK_SIZE - (uint32_t)(addr & (NETDMA_PAGE_BREAK_SIZE - 1));
+}
+
+/*
+ * Length of the first part of one side of a copy: all of it unless a page
+ * break applies.  -ERANGE when the remainder does not fit the second page.
+ */
+static int64_t
+first_part(uint32_t size, netdma_iova_t addr, netdma_iova_t next, bool brk)
+{
+	uint32_t first;
+
+	if (!brk)
+		return size;
+	first = to_page_end(addr);
+	if (first >= size)
+		return size;
+	if (next == 0 || size - first > NETDMA_PAGE_BREAK_SIZE)
+		return -ERANGE;
+	return first;
+}
+
+unsigned int
+netdma_desc_segments(const struct netdma_descriptor *d,
+		     struct netdma_segment segs[NETDMA_MAX_SEGMENTS])
+{
+	uint32_t size = d->transfer_size;
+	uint32_t ctl = d->control_flags;
+	int64_t s1 = first_part(size, d->source_address, d->next_source_address,
+				ctl & NETDMA_F_SOURCE_PAGE_BREAK);
+	int64_t d1 = first_part(size, d->destination_address, d->next_destination_address,
+				ctl & NETDMA_F_DESTINATION_PAGE_BREAK);
+	uint32_t off = 0;
+	unsigned int n = 0;
+
+	if (s1 < 0 || d1 < 0)   /* unchecked descriptor: refuse to split */
+		return 0;
+	while (off < size) {
+		uint32_t end = size;
+		netdma_iova_t src, dst;
+
+		if ((uint32_t)s1 > off && (uint32_t)s1 < end)
+			end = (uint32_t)s1;
+		if ((uint32_t)d1 > off && (uint32_t)d1 < end)
+			end = (uint32_t)d1;
+		src = off < (uint32_t)s1 ? d->source_address + off :
+			d->next_source_address + (off - (uint32_t)s1);
+		dst = off < (uint32_t)d1 ? d->destination_address + off :
+			d->next_destination_address + (off - (uint32_t)d1);
+		segs[n].src = src;
+		segs[n].dst = dst;
+		segs[n].len = end - off;
+		n++;
+		off = end;
+	}
+	return n;
+}
+
+int
+netdma_desc_check(const struct netdma_descriptor *d,
+		  const struct netdma_check_rules *rules, const char **reason)
+{
+	uint32_t ctl = d->control_flags;
+	uint32_t op = ctl & NETDMA_OP_TYPE_MASK;
+	struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
+	unsigned int i, n;
+
+	if (ctl & NETDMA_F_RESERVED_MASK)
+		FAIL(-EINVAL, "reserved control bits set");
+	if (rules->major_version < 2) {
+		if (op != NETDMA_OP_TYPE_STANDARD_DMA)
+			FAIL(-EINVAL, "op type other than standard on a 1.x provider");
+		if (ctl & ~NETDMA_F_V1_MASK)
+			FAIL(-EINVAL, "2.0-only flag (page break or DCA) on a 1.x provider");
+	} else if (op == NETDMA_OP_TYPE_CONTEXT_CHANGE) {
+		return NETDMA_DESC_CONTEXT_CHANGE;
+	} else if (op != NETDMA_OP_TYPE_STANDARD_DMA) {
+		FAIL(-EINVAL, "unknown op type");
+	}
+	/* spec §5.1: the engine need not look at size or addresses */
+	if (ctl & NETDMA_F_NULL_TRANSFER)
+		return NETDMA_DESC_NULL;
+
+	if (d->transfer_size == 0)
+		FAIL(-ERANGE, "zero transfer size");
+	if (d->transfer_size > rules->max_transfer_size)
+		FAIL(-ERANGE, "transfer size over the provider's maximum");
+	if (first_part(d->transfer_size, d->source_address, d->next_source_address,
+		       ctl & NETDMA_F_SOURCE_PAGE_BREAK) < 0)
+		FAIL(-ERANGE, "source page break: no next page or more than two pages");
+	if (first_part(d->transfer_size, d->destination_address, d->next_destination_address,
+		       ctl & NETDMA_F_DESTINATION_PAGE_BREAK) < 0)
+		FAIL(-ERANGE, "destination page break: no next page or more than two pages");
+
+	n = netdma_desc_segments(d, segs);
+	for (i = 0; i < n; i++) {
+		if (!range_ok(rules, segs[i].src, segs[i].len))
+			FAIL(-EFAULT, "source outside the client's DMA memory");
+		if (!range_ok(rules, segs[i].dst, segs[i].len))
+			FAIL(-EFAULT, "destination outside the client's DMA memory");
+	}
+	return NETDMA_DESC_COPY;
+}
+
+static const struct netdma_descriptor *
+fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules,
+	      int *err, const char **reason)
+{
+	const struct netdma_descriptor *d;
+
+	if (pa & 63) {
+		*err = -EINVAL;
+		if (reason != NULL)
+			*reason = "descriptor not 64-byte aligned";
+		return NULL;
+	}
+	if (!range_ok(rules, pa, sizeof(*d)) || (d = rules->fetch(rules->fetch_ctx, pa)) == NULL) {
+		*err = -EFAULT;
+		if (reason != NULL)
+			*reason = "descriptor outside the client's DMA memory";
+		return NULL;
+	}
+	*err = netdma_desc_check(d, rules, reason);
+	return *err < 0 ? NULL : d;
+}
+
+int
+netdma_chain_check(netdma_iova_t head, uint32_t count,
+		   const struct netdma_check_rules *rules,
+		   netdma_iova_t *last, netdma_iova_t *bad, const char **reason)
+{
+	const struct netdma_descriptor *d;
+	netdma_iova_t pa = head, tortoise = head;
+	uint32_t n = 0, power = 1, lam = 0;
+	int err;
+
+	if (bad != NULL)
+		*bad = 0;
+	if (head == 0)
+		FAIL(-EINVAL, "no descriptor");
+	if (rules->major_version >= 2 && count == 0)
+		FAIL(-EINVAL, "2.0 chain with a descriptor count of 0");
+
+	for (;;) {
+		d = fetch_checked(pa, rules, &err, reason);
+		if (d == NULL) {
+			if (bad != NULL)
+				*bad = pa;
+			return err;
+		}
+		n++;
+		if (rules->major_version >= 2) {
+			/* spec §3.4: counted, the last one pre-links the next slot */
+			if (n == count) {
+				if (d->next_descriptor == 0 || (d->next_descriptor & 63)) {
+					if (bad != NULL)
+						*bad = pa;
+					FAIL(-EINVAL, "2.0 chain: last next_descriptor is not a valid pre-link");
+				}
+				break;
+			}
+		} else if (d->next_descriptor == 0) {
+			break;
+		}
+		if (n >= NETDMA_CHAIN_MAX)
+			FAIL(-E2BIG, "chain longer than NETDMA_CHAIN_MAX");
+		pa = d->next_descriptor;
+		if (rules->major_version < 2) {
+			/* Brent's cycle detection: O(n) steps, O(1) memory */
+			if (pa == tortoise) {
+				if (bad != NULL)
+					*bad = pa;
+				FAIL(-ELOOP, "1.x chain loops back on itself");
+			}
+			if (++lam == power) {
+				tortoise = pa;
+				power <<= 1;
+				lam = 0;
+			}
+		}
+	}
+	if (last != NULL)
+		*last = pa;
+	return (int)n;
+}
+
+uint64_t
+netdma_desc_engine_flags(uint32_t control_flags, bool prev_serialize)
+{
+	uint64_t f = 0;
+
+	if (prev_serialize)
+		f |= NETDMA_ENGINE_FENCE;
+	if (control_flags & NETDMA_F_DESTINATION_DCA_ENABLE)
+		f |= NETDMA_ENGINE_LLC;
+	return f;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Descriptor and chain checking, and the translation of one descriptor into
+ * engine copies.  Pure functions with no EAL dependency: the library checks
+ * whole chains before a Start/Append/Resume reaches a provider, and the
+ * engine re-checks every descriptor it fetches (a consumer may rewrite a
+ * chain while the channel is suspended, and the daemon trusts no client).
+ */
+#ifndef NETDMA_CHAIN_H
+#define NETDMA_CHAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netdma_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Reads descriptor @p pa (already checked 64-byte aligned); NULL if unreachable. */
+typedef const struct netdma_descriptor *(*netdma_desc_fetch_t)(void *ctx, netdma_iova_t pa);
+/** Is [iova, iova+len) usable memory? */
+typedef bool (*netdma_range_ok_t)(void *ctx, netdma_iova_t iova, uint64_t len);
+
+/** The rules a descriptor is checked against. */
+struct netdma_check_rules {
+	uint8_t major_version;          /**< 1 or 2 (spec §1) */
+	uint32_t max_transfer_size;     /**< provider attribute */
+	uint64_t max_address;           /**< highest reachable address; 0 = no limit */
+	netdma_range_ok_t range_ok;     /**< NULL = accept every range */
+	void *range_ctx;
+	netdma_desc_fetch_t fetch;      /**< for chain walking */
+	void *fetch_ctx;
+};
+
+/** Where the bytes of one descriptor go: at most 3 segments (page breaks). */
+struct netdma_segment {
+	netdma_iova_t src;
+	netdma_iova_t dst;
+	uint32_t len;
+};
+#define NETDMA_MAX_SEGMENTS 3
+
+/** Kind of descriptor, after checking. */
+enum netdma_desc_kind {
+	NETDMA_DESC_COPY,
+	NETDMA_DESC_NULL,            /**< NULL_TRANSFER: nothing to move */
+	NETDMA_DESC_CONTEXT_CHANGE,  /**< 2.0 DCA context change: nothing to move */
+};
+
+/**
+ * Check one descriptor (spec §4.1, §5.1).
+ * @param reason receives a static explanation on failure (may be NULL).
+ * @return the netdma_desc_kind (>= 0), or -EINVAL (reserved bits, 2.0 flags
+ *   on a 1.x provider, unknown op type), -ERANGE (zero or over-maximum size,
+ *   page break past the second page), -EFAULT (address out of range).
+ */
+int netdma_desc_check(const struct netdma_descriptor *d,
+		      const struct netdma_check_rules *rules, const char **reason);
+
+/**
+ * Split a checked COPY descriptor into engine segments, following the 2.0
+ * page-break rule (spec §5.1: continue at next_*_address at the end of the
+ * first 4 KB page).  @return the number of segments (1..3).
+ */
+unsigned int netdma_desc_segments(const struct netdma_descriptor *d,
+				  struct netdma_segment segs[NETDMA_MAX_SEGMENTS]);
+
+/**
+ * Check a chain before it is handed to an engine.
+ * 1.x: follow next_descriptor from @p head to 0 (count ignored), refusing
+ * cycles (-ELOOP) and chains over NETDMA_CHAIN_MAX (-E2BIG).
+ * 2.0: exactly @p count descriptors (count 0 → -EINVAL); the last one's
+ * next_descriptor must be a non-zero, 64-byte aligned pre-link.
+ * @param[out] last IOVA of the chain's last descriptor (may be NULL).
+ * @param[out] bad IOVA of the offending descriptor on failure (may be NULL).
+ * @return the number of descriptors, or -errno (see netdma_desc_check()).
+ */
+int netdma_chain_check(netdma_iova_t head, uint32_t count,
+		       const struct netdma_check_rules *rules,
+		       netdma_iova_t *last, netdma_iova_t *bad, const char **reason);
+
+/** Engine op flags for a descriptor (DESIGN.md flag mapping, spec §11). */
+#define NETDMA_ENGINE_FENCE  (1u << 0) /**< = RTE_DMA_OP_FLAG_FENCE */
+#define NETDMA_ENGINE_LLC    (1u << 2) /**< = RTE_DMA_OP_FLAG_LLC */
+
+/**
+ * Op flags for the first copy of a descriptor: SERIALIZE on the previous
+ * descriptor becomes a fence on this one; DESTINATION_DCA_ENABLE becomes the
+ * LLC hint; NO_SNOOP has no dmadev equivalent and is ignored (a hint).
+ */
+uint64_t netdma_desc_engine_flags(uint32_t control_flags, bool prev_serialize);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_CHAIN_H */

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Consumer side: channel allocation and the Start/Append/Suspend/Resume/
+ * Abort/Reset/Free calls, with the state machine of spec §8 enforced here
+ * so that providers stay thin.  Lock order: registry lock, then a channel
+ * lock, then nothing; never the registry lock while holding a channel lock.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "netdma_chain.h"
+#include "netdma_internal.h"
+
+/* ---- memory --------------------------------------------------------- */
+
+void *
+netdma_mem_alloc(size_t size, size_t align)
+{
+	return rte_zmalloc("netdma", size, align < 64 ? 64 : align);
+}
+
+void
+netdma_mem_free(void *ptr)
+{
+	rte_free(ptr);
+}
+
+netdma_iova_t
+netdma_virt2iova(const void *va)
+{
+	rte_iova_t iova;
+
+	/* in IOVA-as-VA mode rte_mem_virt2iova() accepts any address: ask EAL */
+	if (va == NULL || rte_mem_virt2memseg_list(va) == NULL)
+		return NETDMA_BAD_IOVA;
+	iova = rte_mem_virt2iova(va);
+	return iova == RTE_BAD_IOVA ? NETDMA_BAD_IOVA : iova;
+}
+
+void *
+netdma_iova2virt(netdma_iova_t iova)
+{
+	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+		return (void *)(uintptr_t)iova;
+	return rte_mem_iova2virt(iova);
+}
+
+/* Default validator: the whole range lies in one DPDK memseg list. */
+static bool
+dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
+{
+	const char *va = netdma_iova2virt(iova);
+	const struct rte_memseg_list *msl;
+
+	if (va == NULL || len == 0)
+		return false;
+	msl = rte_mem_virt2memseg_list(va);
+	if (msl == NULL)
+		return false;
+	if (rte_eal_iova_mode() != RTE_IOVA_VA)   /* IOVA contiguity only within a memseg */
+		return rte_mem_virt2memseg(va, msl) == rte_mem_virt2memseg(va + len - 1, msl);
+	return (uintptr_t)va + len <= (uintptr_t)msl->base_va + msl->len;
+}
+
+bool
+netdma_chan_addr_ok(void *handle, netdma_iova_t iova, uint64_t len)
+{
+	struct netdma_chan *c = handle;
+	netdma_iova_t r = netdma_virt2iova(c->reseed);
+
+	/* the library's own power-up descriptors (spec §7.5) */
+	if (r != NETDMA_BAD_IOVA && iova >= r && iova + len <= r + 2 * sizeof(*c->reseed))
+		return true;
+	return c->addr_check(c->addr_ctx, iova, len);
+}
+
+void
+netdma_chan_set_addr_check(struct netdma_chan *c, netdma_addr_check_t fn, void *ctx)
+{
+	rte_spinlock_lock(&c->lock);
+	c->addr_check = fn != NULL ? fn : dpdk_range_ok;
+	c->addr_ctx = fn != NULL ? ctx : NULL;
+	rte_spinlock_unlock(&c->lock);
+}
+
+const struct netdma_channel_params *
+netdma_chan_params(void *handle)
+{
+	return &((struct netdma_chan *)handle)->params;
+}
+
+void
+netdma_chan_set_error(void *handle, const char *fmt, ...)
+{
+	struct netdma_chan *c = handle;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+	va_end(ap);
+	NETDMA_LOG(NOTICE, "channel on lcore %u (%s): %s\n", c->lcore, c->prov->name, c->last_error);
+}
+
+/* ---- lcore choice ----------------------------------------------------- */
+
+static bool
+lcore_allowed(const struct netdma_channel_params *p, unsigned int l)
+{
+	if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l))
+		return false;
+	if (p->revision >= NETDMA_CHANNEL_REVISION_2) {
+		const struct netdma_group_affinity *g = &p->processor_affinity_mask_ex;
+
+		if (g->mask == 0)
+			return true;
+		return l / 64 == g->group && (g->mask >> (l % 64)) & 1;
+	}
+	if (p->processor_affinity_mask == 0)
+		return true;
+	return l < 32 && (p->processor_affinity_mask >> l) & 1;
+}
+
+int
+netdma_pick_lcore(const struct netdma_channel_params *p, int preferred)
+{
+	unsigned int l;
+
+	if (preferred >= 0 && lcore_allowed(p, (unsigned int)preferred))
+		return preferred;
+	RTE_LCORE_FOREACH(l)
+		if (lcore_allowed(p, l))
+			return (int)l;
+	return -EINVAL;
+}
+
+/* ---- allocation --------------------------------------------------------- */
+
+int
+netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
+		  struct netdma_chan **out)
+{
+	struct netdma_provider *p = netdma_provider_get(provider_id);
+	struct netdma_chan *c;
+	netdma_iova_t cw_iova;
+	int ret;
+
+	if (out == NULL || conf == NULL)
+		return -EINVAL;
+	if (p == NULL || !p->registered || !p->started) {
+		NETDMA_LOG(ERR, "alloc: provider %u absent or not started (spec §8 rule 1)\n", provider_id);
+		return -ENODEV;
+	}
+	if (p->powered_down)
+		return -EAGAIN;
+	if (conf->completion_word == NULL || ((uintptr_t)conf->completion_word & 7)) {
+		NETDMA_LOG(ERR, "alloc: completion word missing or not 8-byte aligned\n");
+		return -EINVAL;
+	}
+	cw_iova = netdma_virt2iova((const void *)conf->completion_word);
+	if (cw_iova == NETDMA_BAD_IOVA) {
+		NETDMA_LOG(ERR, "alloc: completion word is not in DMA-visible memory\n");
+		return -EFAULT;
+	}
+
+	c = rte_zmalloc("netdma_chan", sizeof(*c), RTE_CACHE_LINE_SIZE);
+	if (c == NULL)
+		return -ENOMEM;
+	/* two slots: a 2.0 chain's last descriptor must pre-link the next one */
+	c->reseed = rte_zmalloc("netdma_reseed", 2 * sizeof(*c->reseed), 64);
+	if (c->reseed == NULL) {
+		rte_free(c);
+		return -ENOMEM;
+	}
+	c->reseed[0].control_flags = NETDMA_F_NULL_TRANSFER;
+	if (p->c.major_version >= 2)
+		c->reseed[0].next_descriptor = netdma_virt2iova(&c->reseed[1]);
+	rte_spinlock_init(&c->lock);
+	c->prov = p;
+	c->addr_check = dpdk_range_ok;
+	c->intr_cb = conf->intr_cb;
+	c->intr_arg = conf->intr_arg;
+	c->params.revision = NETDMA_CHANNEL_REVISION_2;
+	c->params.size = NETDMA_CHANNEL_PARAMS_SIZE_REV2;
+	c->params.completion_virtual_address = conf->completion_word;
+	c->params.completion_physical_address = cw_iova;
+	c->params.processor_affinity_mask = conf->lcore_group == 0 ? (uint32_t)conf->lcore_mask : 0;
+	c->params.channel_priority = conf->priority;
+	c->params.processor_affinity_mask_ex.mask = conf->lcore_mask;
+	c->params.processor_affinity_mask_ex.group = conf->lcore_group;
+	if (conf->lcore_mask != 0 && netdma_pick_lcore(&c->params, -1) < 0) {
+		NETDMA_LOG(ERR, "alloc: the lcore mask allows no enabled lcore\n");
+		ret = -EINVAL;
+		goto err;
+	}
+	/* spec §12.16 leaves the initial value open: "nothing retired yet" */
+	__atomic_store_n(conf->completion_word,
+			 netdma_completion_encode(0, NETDMA_STATUS_ARMED), __ATOMIC_RELEASE);
+
+	ret = p->c.allocate_dma_channel(p->ctx, &c->params, c, &c->prov_ctx);
+	if (ret < 0) {
+		ret = netdma_status_to_errno(ret);
+		NETDMA_LOG(ERR, "alloc on '%s' failed: %d\n", p->name, ret);
+		goto err;
+	}
+	/* spec §3.2: the provider must report a CpuNumber inside the mask */
+	if (!lcore_allowed(&c->params, c->params.cpu_number)) {
+		NETDMA_LOG(ERR, "alloc on '%s': provider chose lcore %u outside the mask\n",
+			   p->name, c->params.cpu_number);
+		p->c.free_dma_channel(c->prov_ctx);
+		ret = -EINVAL;
+		goto err;
+	}
+	c->lcore = c->params.cpu_number;
+	c->state = NETDMA_CHAN_ALLOCATED;
+
+	rte_spinlock_lock(&netdma_registry_lock);
+	if (!p->started) {   /* raced with netdma_provider_stop() */
+		rte_spinlock_unlock(&netdma_registry_lock);
+		p->c.free_dma_channel(c->prov_ctx);
+		ret = -ENODEV;
+		goto err;
+	}
+	TAILQ_INSERT_TAIL(&p->chans, c, prov_link);
+	p->nb_chans++;
+	rte_spinlock_unlock(&netdma_registry_lock);
+	netdma_lcore_attach(c);
+	*out = c;
+	return 0;
+err:
+	rte_free(c->reseed);
+	rte_free(c);
+	return ret;
+}
+
+unsigned int
+netdma_chan_lcore(const struct netdma_chan *c)
+{
+	return c->lcore;
+}
+
+unsigned int
+netdma_chan_version(const struct netdma_chan *c)
+{
+	return (unsigned int)c->prov->c.major_version << 8 | c->prov->c.minor_version;
+}
+
+/* ---- the transfer calls ------------------------------------------------- */
+
+static const struct netdma_descriptor *
+fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
+{
+	return netdma_iova2virt(pa);
+}
+
+static bool
+chan_range_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	return netdma_chan_addr_ok(ctx, iova, len);
+}
+
+/*
+ * Common entry: lock, check the transition (spec §8).  On success the lock is
+ * held and the target state returned; on failure the lock is released.
+ */
+static int
+enter(struct netdma_chan *c, enum netdma_chan_op op)
+{
+	int next;
+
+	if (c == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&c->lock);
+	next = netdma_state_next(c->state, op);
+	if (next < 0) {
+		if (next == -EPERM)
+			snprintf(c->last_error, sizeof(c->last_error), "%s not allowed on a %s channel",
+				 netdma_op_name(op), netdma_chan_state_name(c->state));
+		else
+			snprintf(c->last_error, sizeof(c->last_error), "channel revoked: provider stopped");
+		rte_spinlock_unlock(&c->lock);
+		return next;
+	}
+	if (op != NETDMA_OP_FREE && c->prov->powered_down) {
+		snprintf(c->last_error, sizeof(c->last_error), "provider powered down");
+		rte_spinlock_unlock(&c->lock);
+		return -EAGAIN;
+	}
+	return next;
+}
+
+static int
+leave(struct netdma_chan *c, int ret)
+{
+	rte_spinlock_unlock(&c->lock);
+	return ret;
+}
+
+/* Check a whole chain before any of it reaches the provider. */
+static int
+check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count,
+	    netdma_iova_t *pa_out, netdma_iova_t *last)
+{
+	struct netdma_check_rules rules = {
+		.major_version = c->prov->c.major_version,
+		.max_transfer_size = c->prov->attr.maximum_transfer_size,
+		.max_address = c->prov->attr.maximum_address_space,
+		.range_ok = chan_range_ok,
+		.range_ctx = c,
+		.fetch = fetch_va,
+	};
+	const char *why = "";
+	netdma_iova_t pa, bad = 0;
+	int n;
+
+	if (head == NULL) {
+		snprintf(c->last_error, sizeof(c->last_error), "no descriptor given");
+		return -EINVAL;
+	}
+	if ((uintptr_t)head & 63) {
+		snprintf(c->last_error, sizeof(c->last_error), "descriptor not 64-byte aligned");
+		return -EINVAL;
+	}
+	pa = netdma_virt2iova(head);
+	if (pa == NETDMA_BAD_IOVA) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "descriptor outside the client's DMA memory");
+		return -EFAULT;
+	}
+	n = netdma_chain_check(pa, count, &rules, last, &bad, &why);
+	if (n < 0) {
+		snprintf(c->last_error, sizeof(c->last_error), "%s (descriptor 0x%" PRIx64 ")", why, bad);
+		NETDMA_LOG(DEBUG, "chain refused: %s\n", c->last_error);
+		return n;
+	}
+	*pa_out = pa;
+	return 0;
+}
+
+static int
+submit(struct netdma_chan *c, enum netdma_chan_op op, struct netdma_descriptor *head,
+       uint32_t count)
+{
+	netdma_dma_submit_t fn;
+	netdma_iova_t pa, last;
+	bool as_start;
+	int next, ret;
+
+	next = enter(c, op);
+	if (next < 0)
+		return next;
+	ret = check_chain(c, head, count, &pa, &last);
+	if (ret < 0)
+		return leave(c, ret);
+	/* after a power-up re-seed the engine no longer holds the old tail */
+	as_start = op == NETDMA_OP_START || c->restart_on_append;
+	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
+	if (!as_start && c->prov->c.major_version >= 2 && pa != c->v2_prelink) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
+			 pa, c->v2_prelink);
+		return leave(c, -EINVAL);
+	}
+	fn = as_start ? c->prov->c.start_dma : c->prov->c.append_dma;
+	ret = netdma_status_to_errno(fn(c->prov_ctx, head, pa, count));
+	if (ret < 0) {
+		snprintf(c->last_error, sizeof(c->last_error), "provider refused %s: %d",
+			 netdma_op_name(op), ret);
+		return leave(c, ret);
+	}
+	c->restart_on_append = false;
+	c->v2_prelink = ((const struct netdma_descriptor *)netdma_iova2virt(last))->next_descriptor;
+	if (op == NETDMA_OP_START)
+		c->starts++;
+	else
+		c->appends++;
+	c->state = next;
+	return leave(c, 0);
+}
+
+int
+netdma_chan_start(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
+{
+	return submit(c, NETDMA_OP_START, head, count);
+}
+
+int
+netdma_chan_append(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
+{
+	return submit(c, NETDMA_OP_APPEND, head, count);
+}
+
+/* Suspend/Resume/Abort/Reset: optional provider callbacks (spec §3). */
+static int
+control(struct netdma_chan *c, enum netdma_chan_op op, netdma_iova_t *last)
+{
+	netdma_dma_ctl_t fn = NULL;
+	int next, ret;
+
+	next = enter(c, op);
+	if (next < 0)
+		return next;
+	switch (op) {
+	case NETDMA_OP_SUSPEND:
+		ret = c->prov->c.suspend_dma == NULL ? -ENOTSUP :
+			c->prov->c.suspend_dma(c->prov_ctx, last);
+		break;
+	case NETDMA_OP_RESUME:
+		fn = c->prov->c.resume_dma;
+		break;
+	case NETDMA_OP_ABORT:
+		fn = c->prov->c.abort_dma;
+		break;
+	default:
+		fn = c->prov->c.reset_channel;
+		break;
+	}
+	if (op != NETDMA_OP_SUSPEND)
+		ret = fn == NULL ? -ENOTSUP : fn(c->prov_ctx);
+	ret = netdma_status_to_errno(ret);
+	if (ret < 0) {
+		snprintf(c->last_error, sizeof(c->last_error), "%s failed: %d", netdma_op_name(op), ret);
+		return leave(c, ret);
+	}
+	/* an abandoned re-seed is forgotten with the rest of the chain */
+	if (op != NETDMA_OP_SUSPEND && op != NETDMA_OP_RESUME)
+		c->restart_on_append = false;
+	c->state = next;
+	return leave(c, 0);
+}
+
+int
+netdma_chan_suspend(struct netdma_chan *c, netdma_iova_t *last)
+{
+	netdma_iova_t dummy;
+
+	return control(c, NETDMA_OP_SUSPEND, last != NULL ? last : &dummy);
+}
+
+int
+netdma_chan_resume(struct netdma_chan *c)
+{
+	return control(c, NETDMA_OP_RESUME, NULL);
+}
+
+int
+netdma_chan_abort(struct netdma_chan *c)
+{
+	return control(c, NETDMA_OP_ABORT, NULL);
+}
+
+int
+netdma_chan_reset(struct netdma_chan *c)
+{
+	return control(c, NETDMA_OP_RESET, NULL);
+}
+
+/* Outstanding = anything an engine could still read or write (rule 10). */
+int
+netdma_chan_outstanding_locked(struct netdma_chan *c, struct netdma_chan_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (c->prov_ctx == NULL)
+		return 0;
+	c->prov->c.query_dma_channel(c->prov_ctx, p);
+	return p->inflight + p->zombie_ops + (c->state == NETDMA_CHAN_RUNNING && p->more);
+}
+
+int
+netdma_chan_free(struct netdma_chan *c)
+{
+	struct netdma_chan_progress pr;
+	struct netdma_provider *p;
+	bool revoked;
+	int next;
+
+	next = enter(c, NETDMA_OP_FREE);
+	if (next < 0)
+		return next;
+	if (netdma_chan_outstanding_locked(c, &pr) > 0) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "free with work outstanding (%u in flight, %u aborted ops pending)",
+			 pr.inflight, pr.zombie_ops);
+		return leave(c, -EBUSY);
+	}
+	p = c->prov;
+	revoked = c->state == NETDMA_CHAN_REVOKED;
+	if (!revoked) {
+		p->c.free_dma_channel(c->prov_ctx);
+		c->prov_ctx = NULL;
+	}
+	c->state = NETDMA_CHAN_REVOKED;   /* pollers skip it from now on */
+	rte_spinlock_unlock(&c->lock);
+
+	if (!revoked) {
+		netdma_lcore_detach(c);
+		rte_spinlock_lock(&netdma_registry_lock);
+		TAILQ_REMOVE(&p->chans, c, prov_link);
+		p->nb_chans--;
+		rte_spinlock_unlock(&netdma_registry_lock);
+	}
+	rte_free(c->reseed);
+	rte_free(c);
+	return 0;
+}
+
+/* ---- stats ---------------------------------------------------------------- */
+
+int
+netdma_chan_stats_get(const struct netdma_chan *cc, struct netdma_chan_stats *st)
+{
+	struct netdma_chan *c = (struct netdma_chan *)(uintptr_t)cc;
+	struct netdma_chan_progress pr;
+
+	if (c == NULL || st == NULL)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	rte_spinlock_lock(&c->lock);
+	st->outstanding = (uint32_t)netdma_chan_outstanding_locked(c, &pr);
+	st->descriptors_retired = pr.descriptors_retired;
+	st->bytes_copied = pr.bytes_copied;
+	st->starts = c->starts;
+	st->appends = c->appends;
+	st->interrupts = c->interrupts;
+	st->errors = c->errors;
+	st->state = c->state;
+	st->completion_word = netdma_completion_read(c->params.completion_virtual_address);
+	rte_spinlock_unlock(&c->lock);
+	return 0;
+}
+
+const char *
+netdma_chan_last_error(const struct netdma_chan *c)
+{
+	return c != NULL ? c->last_error : "no channel";
+}
+
+/* ---- interrupts: ISR/DPC (spec §2.5, §2.6, §6.2) ------------------------- */
+
+void
+netdma_isr(void *handle, netdma_iova_t last_completed __rte_unused, uint32_t *cpu_number)
+{
+	struct netdma_chan *c = handle;
+
+	if (cpu_number != NULL)
+		*cpu_number = c->lcore;
+}
+
+/* Called by the provider with the channel lock held: record, deliver later. */
+void
+netdma_interrupt_dpc(void *handle, netdma_iova_t last_completed)
+{
+	struct netdma_chan *c = handle;
+
+	if (last_completed == 0) {
+		/* spec §6.3: an error; Start is required before any Append */
+		c->state = NETDMA_CHAN_HALTED;
+		c->restart_on_append = false;
+		c->errors++;
+		c->dpc_error_pending = true;
+		return;
+	}
+	c->dpc_pending = true;
+	c->dpc_pa = last_completed;
+}
+
+/* One engine tick; the channel lock is held. */
+int
+netdma_chan_poll_locked(struct netdma_chan *c)
+{
+	if (c->prov_ctx == NULL || c->state == NETDMA_CHAN_REVOKED)
+		return 0;
+	return c->prov->c.poll_dma_channel(c->prov_ctx);
+}
+
+/*
+ * Wait until the engine holds nothing of this channel (spec §2.4), polling it
+ * from here (the owner may be idle or absent).  Past the timeout the channel
+ * is aborted, then its aborted ops get the same time to come back.
+ */
+int
+netdma_chan_drain(struct netdma_chan *c, unsigned int timeout_ms)
+{
+	struct netdma_chan_progress pr;
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * timeout_ms;
+	bool aborted = false;
+	int left;
+
+	for (;;) {
+		rte_spinlock_lock(&c->lock);
+		netdma_chan_poll_locked(c);
+		left = netdma_chan_outstanding_locked(c, &pr);
+		if (left > 0 && !aborted && rte_get_timer_cycles() > deadline) {
+			if (c->prov->c.abort_dma != NULL && c->prov_ctx != NULL)
+				c->prov->c.abort_dma(c->prov_ctx);
+			c->state = NETDMA_CHAN_HALTED;
+			aborted = true;
+			deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * timeout_ms;
+		}
+		rte_spinlock_unlock(&c->lock);
+		if (left == 0)
+			return aborted ? -ETIMEDOUT : 0;
+		if (aborted && rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(10);
+	}
+}

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Software model of an I/OAT channel (spec §9) over a copy backend.  Runs
+ * under the library's channel lock; the poll runs on the owner lcore.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "netdma_engine.h"
+
+/* How long Suspend waits for the descriptors already with the backend. */
+#define SUSPEND_DRAIN_MS 2000
+
+static const struct netdma_descriptor *
+fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
+{
+	return netdma_iova2virt(pa);
+}
+
+static bool
+range_ok(void *handle, netdma_iova_t iova, uint64_t len)
+{
+	return netdma_chan_addr_ok(handle, iova, len);
+}
+
+int
+netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *conf,
+		   const struct netdma_backend_ops *ops, void *be, void *chan_handle)
+{
+	uint32_t size = rte_align32pow2(conf->ring_size ? conf->ring_size : 1024);
+
+	memset(eng, 0, sizeof(*eng));
+	eng->ring = rte_zmalloc("netdma_engine", size * sizeof(*eng->ring), RTE_CACHE_LINE_SIZE);
+	if (eng->ring == NULL)
+		return -ENOMEM;
+	eng->ring_mask = size - 1;
+	eng->ops = ops;
+	eng->be = be;
+	eng->chan_handle = chan_handle;
+	eng->cw = netdma_chan_params(chan_handle)->completion_virtual_address;
+	eng->burst = conf->burst ? conf->burst : 64;
+	eng->rules.major_version = conf->major_version;
+	eng->rules.max_transfer_size = conf->max_transfer_size;
+	eng->rules.max_address = conf->max_address;
+	eng->rules.range_ok = range_ok;
+	eng->rules.range_ctx = chan_handle;
+	eng->rules.fetch = fetch_va;
+	eng->state = NETDMA_ENG_STOPPED;
+	return 0;
+}
+
+void
+netdma_engine_fini(struct netdma_engine *eng)
+{
+	rte_free(eng->ring);
+	eng->ring = NULL;
+}
+
+/* spec §11: one 64-bit release store, after the data it reports */
+static inline void
+publish(struct netdma_engine *eng, netdma_iova_t pa, enum netdma_transfer_status st)
+{
+	__atomic_store_n(eng->cw, netdma_completion_encode(pa, st), __ATOMIC_RELEASE);
+}
+
+static inline bool
+more_to_fetch(const struct netdma_engine *eng)
+{
+	return eng->rules.major_version >= 2 ? eng->remaining > 0 : eng->next_pa != 0;
+}
+
+/* Stop fetching; ops still owned by the backend come back as zombies. */
+static void
+stop_engine(struct netdma_engine *eng)
+{
+	eng->zombie_ops += eng->pending_ops;
+	eng->pending_ops = 0;
+	eng->head = eng->tail;
+	eng->head_ops_done = 0;
+	eng->state = NETDMA_ENG_STOPPED;
+	eng->next_pa = 0;
+	eng->remaining = 0;
+	eng->reread_tail = false;
+	eng->serialize_wait = false;
+	eng->fence_next = false;
+}
+
+/* spec §6.3, §11: error → Halted, error DPC (address 0), Start required. */
+static void
+halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
+{
+	uint32_t cpu;
+
+	stop_engine(eng);
+	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
+	netdma_chan_set_error(eng->chan_handle, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
+	netdma_isr(eng->chan_handle, 0, &cpu);
+	netdma_interrupt_dpc(eng->chan_handle, 0);
+}
+
+/* Let the backend hand back ops of aborted descriptors; they retire nothing. */
+static uint32_t
+reap_zombies(struct netdma_engine *eng)
+{
+	uint32_t n, done = 0;
+	bool err = false;
+
+	while (eng->zombie_ops > 0) {
+		n = eng->ops->completed(eng->be, eng->zombie_ops, &err);
+		if (err)
+			n += eng->ops->discard(eng->be, eng->zombie_ops - n);
+		if (n == 0)
+			break;
+		eng->zombie_ops -= RTE_MIN(n, eng->zombie_ops);
+		done += n;
+	}
+	return done;
+}
+
+/* In-order retirement (spec §6.1); publishes the completion word once. */
+static uint32_t
+retire(struct netdma_engine *eng)
+{
+	netdma_iova_t status_pa = 0, irq_pa = 0;
+	uint32_t n = 0, retired = 0;
+	bool err = false;
+
+	retired += reap_zombies(eng);
+	if (eng->zombie_ops > 0 || eng->head == eng->tail)
+		return retired;
+	if (eng->pending_ops > 0) {
+		n = eng->ops->completed(eng->be, eng->pending_ops, &err);
+		eng->pending_ops -= n;
+	}
+
+	while (eng->head != eng->tail) {
+		struct netdma_engine_inflight *r = &eng->ring[eng->head & eng->ring_mask];
+		uint32_t need = r->nops - eng->head_ops_done;
+
+		if (need > n) {
+			eng->head_ops_done += n;
+			n = 0;
+			break;
+		}
+		/* NULL and context-change records (need 0) retire here, in order */
+		n -= need;
+		eng->head_ops_done = 0;
+		eng->head++;
+		eng->last_retired = r->pa;
+		eng->descriptors_retired++;
+		eng->bytes_copied += r->bytes;
+		if (r->control_flags & NETDMA_F_STATUS_UPDATE_ON_COMPLETION)
+			status_pa = r->pa;
+		if (r->control_flags & NETDMA_F_INTERRUPT_ON_COMPLETION)
+			irq_pa = r->pa;
+		retired++;
+	}
+
+	if (status_pa != 0) {
+		bool idle = status_pa == eng->last_retired && eng->head == eng->tail &&
+			!more_to_fetch(eng);
+
+		publish(eng, status_pa, idle ? NETDMA_STATUS_IDLE : NETDMA_STATUS_ACTIVE);
+	}
+	if (irq_pa != 0) {
+		uint32_t cpu;
+
+		/* ISR then DPC; the library runs the DPC on the owner lcore */
+		netdma_isr(eng->chan_handle, irq_pa, &cpu);
+		netdma_interrupt_dpc(eng->chan_handle, irq_pa);
+	}
+	if (err) {
+		/* the op after the good ones failed: it belongs to ring[head] */
+		netdma_iova_t bad = eng->ring[eng->head & eng->ring_mask].pa;
+
+		halt_on_error(eng, bad, "the engine reported a failed copy");
+	}
+	return retired;
+}
+
+/* Where the chain continues, or 0.  1.x re-reads the tail after an Append. */
+static netdma_iova_t
+next_to_fetch(struct netdma_engine *eng)
+{
+	if (eng->rules.major_version >= 2)
+		return eng->remaining > 0 ? eng->next_pa : 0;
+	if (eng->next_pa == 0 && eng->reread_tail && eng->tail_pa != 0) {
+		const struct netdma_descriptor *t = netdma_iova2virt(eng->tail_pa);
+
+		eng->reread_tail = false;
+		/* spec §3.5: the engine must re-read the tail to see the new link */
+		if (t != NULL)
+			eng->next_pa = __atomic_load_n(&t->next_descriptor, __ATOMIC_ACQUIRE);
+	}
+	return eng->next_pa;
+}
+
+/* Copy a descriptor out of (possibly shared) memory, then check it. */
+static int
+fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
+      const char **why)
+{
+	const struct netdma_descriptor *src;
+
+	if (pa & 63) {
+		*why = "descriptor not 64-byte aligned";
+		return -EINVAL;
+	}
+	if (!range_ok(eng->chan_handle, pa, sizeof(*d)) || (src = netdma_iova2virt(pa)) == NULL) {
+		*why = "descriptor outside the client's DMA memory";
+		return -EFAULT;
+	}
+	memcpy(d, src, sizeof(*d));
+	return netdma_desc_check(d, &eng->rules, why);
+}
+
+static uint32_t
+feed(struct netdma_engine *eng)
+{
+	uint32_t fetched = 0, enq = 0, room = eng->ops->capacity(eng->be);
+
+	while (fetched < eng->burst && eng->state == NETDMA_ENG_RUNNING) {
+		struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
+		struct netdma_engine_inflight *r;
+		struct netdma_descriptor d;
+		const char *why = "";
+		netdma_iova_t pa;
+		unsigned int nops = 0, i;
+		uint64_t flags;
+		int kind;
+
+		/* spec §13.4: nothing after a SERIALIZE descriptor before it retired */
+		if (eng->serialize_wait) {
+			if (eng->head != eng->tail)
+				break;
+			eng->serialize_wait = false;
+		}
+		if (eng->tail - eng->head > eng->ring_mask)
+			break;
+		pa = next_to_fetch(eng);
+		if (pa == 0)
+			break;
+		kind = fetch(eng, pa, &d, &why);
+		if (kind < 0) {
+			halt_on_error(eng, pa, why);
+			break;
+		}
+		if (kind == NETDMA_DESC_COPY) {
+			nops = netdma_desc_segments(&d, segs);
+			if (nops > room)
+				break;   /* waits in the channel until completions free slots */
+		}
+		rte_prefetch0(netdma_iova2virt(d.next_descriptor));
+		flags = netdma_desc_engine_flags(d.control_flags, eng->fence_next);
+		for (i = 0; i < nops; i++) {
+			if (eng->ops->copy(eng->be, segs[i].src, segs[i].dst, segs[i].len,
+					   i == 0 ? flags : flags & ~NETDMA_ENGINE_FENCE) < 0) {
+				/* capacity said yes: a refusal is a backend fault */
+				eng->zombie_ops += i;
+				halt_on_error(eng, pa, "the engine refused a copy");
+				goto out;
+			}
+		}
+		if (nops > 0)
+			eng->fence_next = false;
+		room -= nops;
+		enq += nops;
+		eng->pending_ops += nops;
+
+		r = &eng->ring[eng->tail & eng->ring_mask];
+		r->pa = pa;
+		r->nops = (uint8_t)nops;
+		r->bytes = kind == NETDMA_DESC_COPY ? d.transfer_size : 0;
+		/* in a context-change descriptor bit 0 is not an interrupt request */
+		r->control_flags = kind == NETDMA_DESC_CONTEXT_CHANGE ? 0 : d.control_flags;
+		eng->tail++;
+		eng->tail_pa = pa;
+		eng->next_pa = d.next_descriptor;
+		if (eng->rules.major_version >= 2)
+			eng->remaining--;
+		if (kind == NETDMA_DESC_CONTEXT_CHANGE)
+			eng->dca_target = (uint8_t)d.dca_context8;
+		else if (d.control_flags & NETDMA_F_SERIALIZE_TRANSFER)
+			eng->fence_next = eng->serialize_wait = true;
+		fetched++;
+	}
+out:
+	if (enq > 0)
+		eng->ops->submit(eng->be);
+	return fetched;
+}
+
+int
+netdma_engine_poll(struct netdma_engine *eng)
+{
+	uint32_t work = retire(eng);
+	uint32_t fed;
+
+	if (eng->state != NETDMA_ENG_RUNNING)
+		return (int)work;
+	fed = feed(eng);
+	/* a synchronous backend (the CPU) is already done: retire now */
+	if (fed > 0)
+		work += fed + retire(eng);
+	return (int)work;
+}
+
+int
+netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
+{
+	if (eng->state == NETDMA_ENG_STOPPED) {
+		/* a fresh chain: nothing retired yet (spec §5.2 Armed) */
+		eng->last_retired = 0;
+		eng->fence_next = false;
+		publish(eng, 0, NETDMA_STATUS_ARMED);
+	}
+	/* spec §3.4: what the backend holds finishes; the rest is abandoned */
+	eng->next_pa = pa;
+	eng->remaining = count;
+	eng->reread_tail = false;
+	eng->state = NETDMA_ENG_RUNNING;
+	return 0;
+}
+
+int
+netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
+{
+	if (eng->state == NETDMA_ENG_STOPPED)
+		return -EPERM;
+	if (eng->rules.major_version >= 2) {
+		/* spec §3.5: count-based; the previous chain pre-linked @pa */
+		if (eng->remaining == 0 && eng->next_pa != pa)
+			return -EINVAL;
+		eng->remaining += count;
+	} else if (eng->next_pa == 0) {
+		/* spec §3.5, rule 5: the tail was already fetched; re-read it */
+		eng->reread_tail = true;
+	}
+	return 0;
+}
+
+int
+netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * SUSPEND_DRAIN_MS;
+
+	if (eng->state != NETDMA_ENG_RUNNING)
+		return -EPERM;
+	/* spec §3.6: the descriptors being processed complete; nothing new starts */
+	eng->state = NETDMA_ENG_SUSPENDED;
+	while (eng->head != eng->tail && eng->state == NETDMA_ENG_SUSPENDED) {
+		if (retire(eng) == 0) {
+			if (rte_get_timer_cycles() > deadline) {
+				eng->state = NETDMA_ENG_RUNNING;
+				return -ETIMEDOUT;
+			}
+			rte_pause();
+		}
+	}
+	if (eng->state != NETDMA_ENG_SUSPENDED)
+		return -EIO;   /* a copy failed while draining: the channel halted */
+	publish(eng, eng->last_retired, NETDMA_STATUS_SUSPEND);
+	*last = eng->last_retired;
+	return 0;
+}
+
+int
+netdma_engine_resume(struct netdma_engine *eng)
+{
+	if (eng->state != NETDMA_ENG_SUSPENDED)
+		return -EPERM;
+	/* spec §3.6: reload the last processed descriptor for its (new) next */
+	if (eng->last_retired != 0) {
+		const struct netdma_descriptor *d = netdma_iova2virt(eng->last_retired);
+
+		if (d != NULL)
+			eng->next_pa = __atomic_load_n(&d->next_descriptor, __ATOMIC_ACQUIRE);
+	}
+	eng->state = NETDMA_ENG_RUNNING;
+	return 0;
+}
+
+int
+netdma_engine_abort(struct netdma_engine *eng)
+{
+	/* spec §3.7: immediately; what the backend holds is never reported */
+	stop_engine(eng);
+	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
+	return 0;
+}
+
+int
+netdma_engine_reset(struct netdma_engine *eng)
+{
+	netdma_engine_abort(eng);
+	/* spec §3.8: no earlier descriptor may be referenced again */
+	eng->last_retired = 0;
+	eng->tail_pa = 0;
+	eng->dca_target = 0;
+	return 0;
+}
+
+int
+netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *p)
+{
+	p->inflight = eng->tail - eng->head;
+	p->zombie_ops = eng->zombie_ops;
+	p->more = more_to_fetch(eng) || eng->reread_tail;
+	p->descriptors_retired = eng->descriptors_retired;
+	p->bytes_copied = eng->bytes_copied;
+	return 0;
+}

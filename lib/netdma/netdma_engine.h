@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The descriptor processor shared by this project's providers: a software
+ * model of an I/OAT channel (spec §9) that walks NetDMA chains and drives a
+ * copy backend (a dmadev vchan, or the CPU).
+ *
+ * It implements, for any backend: chain fetch in 1.x linked and 2.0 counted
+ * style (spec §3.4, §3.5), the re-read of the tail on a 1.x Append, in-order
+ * retirement (§6.1), the completion word (one release store per poll),
+ * NULL and context-change descriptors, SERIALIZE (§13.4: the next descriptor
+ * is not fetched until this one and its status are published), page break,
+ * Suspend/Resume/Abort/Reset (§3.6–3.8), backend errors ending in HALTED
+ * with an error DPC (§6.3), and the ISR/DPC upcalls (§6.2).
+ *
+ * Every entry point is called with the library's channel lock held.
+ */
+#ifndef NETDMA_ENGINE_H
+#define NETDMA_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netdma_chain.h"
+#include "netdma_provider.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A copy backend.  Ops complete in submission order. */
+struct netdma_backend_ops {
+	/** Enqueue one copy; @return 0, or -ENOSPC when the ring is full. */
+	int (*copy)(void *be, netdma_iova_t src, netdma_iova_t dst,
+		    uint32_t len, uint64_t flags);
+	/** Ring the doorbell for everything enqueued. */
+	void (*submit)(void *be);
+	/** Free slots for enqueue. */
+	uint32_t (*capacity)(void *be);
+	/**
+	 * @return how many ops finished successfully, in order, up to @p max;
+	 * *has_error is set when the op after them failed.
+	 */
+	uint32_t (*completed)(void *be, uint32_t max, bool *has_error);
+	/**
+	 * Consume up to @p max finished ops whatever their status (failed ones
+	 * included; restarts a halted device).  @return the number consumed.
+	 */
+	uint32_t (*discard)(void *be, uint32_t max);
+};
+
+/** Engine settings, fixed at channel allocation. */
+struct netdma_engine_conf {
+	uint8_t major_version;      /**< 1 or 2: chain style */
+	uint32_t max_transfer_size;
+	uint64_t max_address;
+	uint32_t ring_size;         /**< max descriptors in flight (power of 2) */
+	uint32_t burst;             /**< max descriptors fetched per poll */
+};
+
+enum netdma_engine_state {
+	NETDMA_ENG_STOPPED,     /**< allocated, or halted: needs Start */
+	NETDMA_ENG_RUNNING,
+	NETDMA_ENG_SUSPENDED,
+};
+
+struct netdma_engine_inflight {
+	netdma_iova_t pa;
+	uint32_t control_flags;
+	uint32_t bytes;
+	uint8_t nops;           /**< backend ops of this descriptor (0 for NULL) */
+};
+
+struct netdma_engine {
+	const struct netdma_backend_ops *ops;
+	void *be;
+	void *chan_handle;              /**< library handle for upcalls */
+	volatile uint64_t *cw;          /**< completion word */
+	struct netdma_check_rules rules;
+	uint32_t burst;
+	enum netdma_engine_state state;
+
+	/* where the chain continues */
+	netdma_iova_t next_pa;          /**< next descriptor to fetch (0: none) */
+	netdma_iova_t tail_pa;          /**< last fetched descriptor */
+	uint32_t remaining;             /**< 2.0: descriptors left to fetch */
+	bool reread_tail;               /**< 1.x: Append while on the tail */
+	bool serialize_wait;            /**< SERIALIZE: hold fetch until drained */
+	bool fence_next;
+	uint8_t dca_target;             /**< last context-change target */
+
+	/* descriptors with the backend, oldest first */
+	struct netdma_engine_inflight *ring;
+	uint32_t ring_mask;
+	uint32_t head, tail;            /**< free-running indexes */
+	uint32_t head_ops_done;         /**< ops of ring[head] already completed */
+	uint32_t pending_ops;           /**< ops with the backend, not yet completed */
+	uint32_t zombie_ops;            /**< aborted ops still owned by the backend */
+
+	netdma_iova_t last_retired;     /**< 0: none since Start/Reset */
+	uint64_t descriptors_retired;
+	uint64_t bytes_copied;
+};
+
+/** Prepare @p eng; the ring is allocated with rte_zmalloc. @return 0 or -ENOMEM. */
+int netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *conf,
+		       const struct netdma_backend_ops *ops, void *be,
+		       void *chan_handle);
+void netdma_engine_fini(struct netdma_engine *eng);
+
+/* The provider callbacks, ready to be called by a provider's own. */
+int netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count);
+int netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count);
+int netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last);
+int netdma_engine_resume(struct netdma_engine *eng);
+int netdma_engine_abort(struct netdma_engine *eng);
+int netdma_engine_reset(struct netdma_engine *eng);
+int netdma_engine_poll(struct netdma_engine *eng);
+int netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_ENGINE_H */

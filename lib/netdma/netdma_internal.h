@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Library-private objects; never installed. */
+#ifndef NETDMA_INTERNAL_H
+#define NETDMA_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/queue.h>
+
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_spinlock.h>
+
+#include "netdma.h"
+#include "netdma_provider.h"
+#include "netdma_state.h"
+
+extern int netdma_logtype;
+#define NETDMA_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, netdma_logtype, "netdma: " __VA_ARGS__)
+
+#define NETDMA_MAX_PROVIDERS 64
+#define NETDMA_ERR_LEN 160
+
+struct netdma_chan {
+	rte_spinlock_t lock;             /* serialises consumer calls and polls */
+	struct netdma_provider *prov;
+	void *prov_ctx;                  /* provider's channel context */
+	int state;                       /* enum netdma_chan_state */
+	unsigned int lcore;              /* owner: spec CpuNumber */
+	struct netdma_channel_params params;
+	netdma_intr_cb_t intr_cb;
+	void *intr_arg;
+	netdma_addr_check_t addr_check;
+	void *addr_ctx;
+	/* power-up re-seed (spec §7.5): a NULL descriptor owned by the library */
+	struct netdma_descriptor *reseed;
+	bool restart_on_append;
+	netdma_iova_t v2_prelink;        /* 2.0: where the next Append must start */
+	/* DPCs recorded under the lock, delivered by the owner after unlock */
+	bool dpc_pending;
+	bool dpc_error_pending;
+	netdma_iova_t dpc_pa;
+	/* counters */
+	uint64_t starts, appends, interrupts, errors;
+	char last_error[NETDMA_ERR_LEN];
+	TAILQ_ENTRY(netdma_chan) prov_link;
+	TAILQ_ENTRY(netdma_chan) lcore_link;
+};
+
+TAILQ_HEAD(netdma_chan_list, netdma_chan);
+
+struct netdma_provider {
+	uint32_t id;
+	bool registered;
+	bool started;
+	bool powered_down;
+	void *ctx;                       /* provider's own context */
+	struct netdma_provider_characteristics c;
+	struct netdma_provider_attributes attr;
+	char name[NETDMA_NAME_MAX];
+	struct netdma_chan_list chans;   /* allocated channels */
+	uint32_t nb_chans;
+};
+
+/* registry lock: provider list and per-provider channel lists */
+extern rte_spinlock_t netdma_registry_lock;
+struct netdma_provider *netdma_provider_get(uint32_t id);
+
+/* per-lcore poll lists (netdma_poll.c) */
+void netdma_lcore_attach(struct netdma_chan *chan);
+void netdma_lcore_detach(struct netdma_chan *chan);
+
+/* channel helpers (netdma_channel.c) */
+int netdma_chan_poll_locked(struct netdma_chan *chan);
+int netdma_chan_outstanding_locked(struct netdma_chan *chan, struct netdma_chan_progress *p);
+int netdma_chan_drain(struct netdma_chan *chan, unsigned int timeout_ms);
+int netdma_status_to_errno(int status);
+extern unsigned int netdma_drain_timeout_ms;
+
+#endif /* NETDMA_INTERNAL_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Polling: the in-process replacement for interrupts (DESIGN.md "Polling
+ * replaces interrupts").  Every channel is owned by one lcore; whoever runs
+ * netdma_lcore_poll() for that lcore is the channel's engine and DPC context.
+ *
+ * Three ways to run it:
+ *  - an embedding pipeline calls netdma_lcore_poll(rte_lcore_id()) in its loop;
+ *  - netdma_poller_start() launches a backing-off poll loop on a worker lcore;
+ *  - netdma_service_register() wraps the poll as an rte_service.
+ */
+#ifndef NETDMA_LCORE_H
+#define NETDMA_LCORE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Poll every channel owned by @p lcore_id once and deliver pending DPCs.
+ * @return the amount of work done (0 when idle), or -EINVAL.
+ */
+int netdma_lcore_poll(unsigned int lcore_id);
+
+/** Backoff policy of netdma_poller_start() loops. */
+struct netdma_poller_conf {
+	uint32_t spin_polls;     /**< idle polls before sleeping (default 2000) */
+	uint32_t max_sleep_us;   /**< longest idle sleep (default 50) */
+};
+
+/**
+ * Launch a poll loop on worker lcore @p lcore_id (rte_eal_remote_launch).
+ * Idle loops back off: spin, then sleep 1 µs doubling to max_sleep_us.
+ * @return 0, -EINVAL (not a usable worker lcore), -EBUSY (already running).
+ */
+int netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf);
+
+/** Stop the loop on @p lcore_id and wait for it. @return 0 or -ENOENT. */
+int netdma_poller_stop(unsigned int lcore_id);
+
+/** Stop every poller started with netdma_poller_start(). */
+void netdma_poller_stop_all(void);
+
+/**
+ * Register an rte_service that polls the channels owned by @p lcore_id and
+ * map it to that lcore if it is a service lcore.
+ * @return 0 and the id in @p service_id, or -errno.
+ */
+int netdma_service_register(unsigned int lcore_id, uint32_t *service_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_LCORE_H */

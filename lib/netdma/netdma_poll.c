@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-lcore poll sets: the owner lcore of a channel runs its engine and its
+ * DPCs (DESIGN.md "Polling replaces interrupts", spec §6.2).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_launch.h>
+#include <rte_memory.h>
+#include <rte_pause.h>
+#include <rte_service_component.h>
+
+#include "netdma_internal.h"
+#include "netdma_lcore.h"
+
+/*
+ * A recursive lock: a DPC callback running inside a poll pass may free its
+ * channel, which edits this set.  Iteration is by index so such an edit
+ * only makes the pass skip one channel until the next pass.
+ */
+struct lcore_set {
+	rte_spinlock_recursive_t lock;
+	struct netdma_chan **v;
+	unsigned int n, cap;
+	bool poller_running;
+	volatile bool poller_stop;
+	struct netdma_poller_conf conf;
+} __rte_cache_aligned;
+
+static struct lcore_set sets[RTE_MAX_LCORE];
+
+RTE_INIT(netdma_poll_init)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		rte_spinlock_recursive_init(&sets[i].lock);
+}
+
+void
+netdma_lcore_attach(struct netdma_chan *c)
+{
+	struct lcore_set *s = &sets[c->lcore];
+
+	rte_spinlock_recursive_lock(&s->lock);
+	if (s->n == s->cap) {
+		unsigned int cap = s->cap ? s->cap * 2 : 8;
+		struct netdma_chan **v = realloc(s->v, cap * sizeof(*v));
+
+		if (v == NULL) {   /* keep the channel usable: callers may poll it inline */
+			rte_spinlock_recursive_unlock(&s->lock);
+			NETDMA_LOG(ERR, "no memory to add a channel to lcore %u's poll set\n", c->lcore);
+			return;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = c;
+	rte_spinlock_recursive_unlock(&s->lock);
+}
+
+void
+netdma_lcore_detach(struct netdma_chan *c)
+{
+	struct lcore_set *s = &sets[c->lcore];
+	unsigned int i;
+
+	rte_spinlock_recursive_lock(&s->lock);
+	for (i = 0; i < s->n; i++)
+		if (s->v[i] == c) {
+			s->v[i] = s->v[--s->n];
+			break;
+		}
+	rte_spinlock_recursive_unlock(&s->lock);
+}
+
+struct dpc {
+	bool progress, error;
+	netdma_iova_t pa;
+};
+
+int
+netdma_lcore_poll(unsigned int lcore_id)
+{
+	struct lcore_set *s;
+	unsigned int i;
+	int work = 0;
+
+	if (lcore_id >= RTE_MAX_LCORE)
+		return -EINVAL;
+	s = &sets[lcore_id];
+	rte_spinlock_recursive_lock(&s->lock);
+	for (i = 0; i < s->n; i++) {
+		struct netdma_chan *c = s->v[i];
+		struct dpc d = { false, false, 0 };
+
+		/* never wait here: a consumer holding this lock may want ours */
+		if (!rte_spinlock_trylock(&c->lock))
+			continue;
+		work += netdma_chan_poll_locked(c);
+		if (c->dpc_pending || c->dpc_error_pending) {
+			d.progress = c->dpc_pending;
+			d.error = c->dpc_error_pending;
+			d.pa = c->dpc_pa;
+			c->dpc_pending = c->dpc_error_pending = false;
+			c->interrupts += d.progress + d.error;
+			work++;
+		}
+		rte_spinlock_unlock(&c->lock);
+		/* the DPC runs outside the channel lock so it may call the API */
+		if (c->intr_cb != NULL) {
+			if (d.progress)
+				c->intr_cb(c, d.pa, c->intr_arg);
+			if (d.error)
+				c->intr_cb(c, 0, c->intr_arg);
+		}
+	}
+	rte_spinlock_recursive_unlock(&s->lock);
+	return work;
+}
+
+static void
+sleep_us(uint32_t us)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Spin while busy; when idle, sleep 1 µs doubling up to max_sleep_us. */
+static int
+poller_main(void *arg)
+{
+	unsigned int lcore = (unsigned int)(uintptr_t)arg;
+	struct lcore_set *s = &sets[lcore];
+	uint32_t idle = 0, sleep = 1;
+
+	while (!__atomic_load_n(&s->poller_stop, __ATOMIC_ACQUIRE)) {
+		if (netdma_lcore_poll(lcore) > 0) {
+			idle = 0;
+			sleep = 1;
+			continue;
+		}
+		if (++idle < s->conf.spin_polls) {
+			rte_pause();
+			continue;
+		}
+		sleep_us(sleep);
+		if (sleep < s->conf.max_sleep_us)
+			sleep = RTE_MIN(sleep * 2, s->conf.max_sleep_us);
+	}
+	return 0;
+}
+
+int
+netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf)
+{
+	struct lcore_set *s;
+	int ret;
+
+	if (lcore_id >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore_id) ||
+	    lcore_id == rte_get_main_lcore())
+		return -EINVAL;
+	s = &sets[lcore_id];
+	if (s->poller_running)
+		return -EBUSY;
+	s->conf.spin_polls = conf != NULL && conf->spin_polls ? conf->spin_polls : 2000;
+	s->conf.max_sleep_us = conf != NULL && conf->max_sleep_us ? conf->max_sleep_us : 50;
+	s->poller_stop = false;
+	ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)lcore_id, lcore_id);
+	if (ret < 0)
+		return ret;
+	s->poller_running = true;
+	return 0;
+}
+
+int
+netdma_poller_stop(unsigned int lcore_id)
+{
+	struct lcore_set *s;
+
+	if (lcore_id >= RTE_MAX_LCORE || !sets[lcore_id].poller_running)
+		return -ENOENT;
+	s = &sets[lcore_id];
+	__atomic_store_n(&s->poller_stop, true, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lcore_id);
+	s->poller_running = false;
+	return 0;
+}
+
+void
+netdma_poller_stop_all(void)
+{
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		netdma_poller_stop(l);
+}
+
+static int32_t
+service_poll(void *arg)
+{
+	return netdma_lcore_poll((unsigned int)(uintptr_t)arg) > 0 ? 0 : -EAGAIN;
+}
+
+int
+netdma_service_register(unsigned int lcore_id, uint32_t *service_id)
+{
+	struct rte_service_spec spec = {
+		.callback = service_poll,
+		.callback_userdata = (void *)(uintptr_t)lcore_id,
+		.capabilities = 0,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	int ret;
+
+	if (lcore_id >= RTE_MAX_LCORE || service_id == NULL)
+		return -EINVAL;
+	snprintf(spec.name, sizeof(spec.name), "netdma_lcore_%u", lcore_id);
+	ret = rte_service_component_register(&spec, service_id);
+	if (ret < 0)
+		return ret;
+	rte_service_component_runstate_set(*service_id, 1);
+	rte_service_runstate_set(*service_id, 1);
+	/* only a service lcore can run it; a plain lcore polls with netdma_lcore_poll() */
+	if (rte_service_lcore_count() > 0)
+		rte_service_map_lcore_set(*service_id, lcore_id, 1);
+	return 0;
+}
