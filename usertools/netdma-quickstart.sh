@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what netdma needs on Debian (if missing), build it, and run the
+# embedded default: netdma-demo on the software engine and dma_skeleton,
+# no hardware, no hugepages.  --build-only stops after the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(dpdk dpdk-dev libdpdk-dev meson ninja-build libbsd-dev python3-pyelftools
+          pkg-config libcunit1-dev gcc)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "netdma: installing ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -f build/build.ninja ] || meson setup build
+ninja -C build
+
+[ "${1:-}" = "--build-only" ] && exit 0
+exec ./build/app/netdma-demo/netdma-demo
