@@ -255,16 +255,16 @@ netdma_chan_version(const struct netdma_chan *c)
 
 /* ---- the transfer calls ------------------------------------------------- */
 
-static const struct netdma_descriptor *
-fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
+const struct netdma_descriptor *
+netdma_desc_fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
 {
 	return netdma_iova2virt(pa);
 }
 
-static bool
-chan_range_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+bool
+netdma_chan_range_ok(void *handle, netdma_iova_t iova, uint64_t len)
 {
-	return netdma_chan_addr_ok(ctx, iova, len);
+	return netdma_chan_addr_ok(handle, iova, len);
 }
 
 /*
@@ -313,9 +313,9 @@ check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t coun
 		.major_version = c->prov->c.major_version,
 		.max_transfer_size = c->prov->attr.maximum_transfer_size,
 		.max_address = c->prov->attr.maximum_address_space,
-		.range_ok = chan_range_ok,
+		.range_ok = netdma_chan_range_ok,
 		.range_ctx = c,
-		.fetch = fetch_va,
+		.fetch = netdma_desc_fetch_va,
 	};
 	const char *why = "";
 	netdma_iova_t pa, bad = 0;
@@ -485,6 +485,11 @@ netdma_chan_free(struct netdma_chan *c)
 	next = enter(c, NETDMA_OP_FREE);
 	if (next < 0)
 		return next;
+	if (c->detached && c->state != NETDMA_CHAN_REVOKED) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "provider is stopping: retry Free once it has revoked the channel");
+		return leave(c, -EBUSY);
+	}
 	if (netdma_chan_outstanding_locked(c, &pr) > 0) {
 		snprintf(c->last_error, sizeof(c->last_error),
 			 "free with work outstanding (%u in flight, %u aborted ops pending)",

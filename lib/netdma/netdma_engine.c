@@ -16,18 +16,6 @@
 /* How long Suspend waits for the descriptors already with the backend. */
 #define SUSPEND_DRAIN_MS 2000
 
-static const struct netdma_descriptor *
-fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
-{
-	return netdma_iova2virt(pa);
-}
-
-static bool
-range_ok(void *handle, netdma_iova_t iova, uint64_t len)
-{
-	return netdma_chan_addr_ok(handle, iova, len);
-}
-
 int
 netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *conf,
 		   const struct netdma_backend_ops *ops, void *be, void *chan_handle)
@@ -47,9 +35,9 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->rules.major_version = conf->major_version;
 	eng->rules.max_transfer_size = conf->max_transfer_size;
 	eng->rules.max_address = conf->max_address;
-	eng->rules.range_ok = range_ok;
+	eng->rules.range_ok = netdma_chan_range_ok;
 	eng->rules.range_ctx = chan_handle;
-	eng->rules.fetch = fetch_va;
+	eng->rules.fetch = netdma_desc_fetch_va;
 	eng->state = NETDMA_ENG_STOPPED;
 	return 0;
 }
@@ -211,7 +199,8 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 		*why = "descriptor not 64-byte aligned";
 		return -EINVAL;
 	}
-	if (!range_ok(eng->chan_handle, pa, sizeof(*d)) || (src = netdma_iova2virt(pa)) == NULL) {
+	if (!netdma_chan_addr_ok(eng->chan_handle, pa, sizeof(*d)) ||
+	    (src = netdma_iova2virt(pa)) == NULL) {
 		*why = "descriptor outside the client's DMA memory";
 		return -EFAULT;
 	}

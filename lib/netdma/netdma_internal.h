@@ -35,6 +35,7 @@ struct netdma_chan {
 	/* power-up re-seed (spec §7.5): a NULL descriptor owned by the library */
 	struct netdma_descriptor *reseed;
 	bool restart_on_append;
+	bool detached;                   /* taken off its provider by Stop */
 	netdma_iova_t v2_prelink;        /* 2.0: where the next Append must start */
 	/* DPCs recorded under the lock, delivered by the owner after unlock */
 	bool dpc_pending;

@@ -238,6 +238,9 @@ pop_chan(struct netdma_provider *p)
 	if (c != NULL) {
 		TAILQ_REMOVE(&p->chans, c, prov_link);
 		p->nb_chans--;
+		rte_spinlock_lock(&c->lock);
+		c->detached = true;   /* Free waits until Stop has revoked it */
+		rte_spinlock_unlock(&c->lock);
 	}
 	rte_spinlock_unlock(&netdma_registry_lock);
 	return c;
@@ -303,20 +306,20 @@ reseed_channels(struct netdma_provider *p)
 	rte_spinlock_unlock(&netdma_registry_lock);
 }
 
+/*
+ * The registry lock keeps every channel alive while it drains (Free needs
+ * that lock to unlink a channel); power-down is rare enough to block others.
+ */
 static void
 drain_all(struct netdma_provider *p)
 {
-	struct netdma_chan *c, *all[256];
-	unsigned int n = 0, i;
+	struct netdma_chan *c;
 
 	rte_spinlock_lock(&netdma_registry_lock);
 	TAILQ_FOREACH(c, &p->chans, prov_link)
-		if (n < RTE_DIM(all))
-			all[n++] = c;
-	rte_spinlock_unlock(&netdma_registry_lock);
-	for (i = 0; i < n; i++)
-		if (netdma_chan_drain(all[i], netdma_drain_timeout_ms) < 0)
+		if (netdma_chan_drain(c, netdma_drain_timeout_ms) < 0)
 			NETDMA_LOG(WARNING, "power-down %s: a channel did not drain; aborted\n", p->name);
+	rte_spinlock_unlock(&netdma_registry_lock);
 }
 
 int

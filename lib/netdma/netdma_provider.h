@@ -187,6 +187,10 @@ void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)
 /** Translate an IOVA to a pointer usable by this process, or NULL. */
 void *netdma_iova2virt(netdma_iova_t iova);
 
+/** netdma_check_rules callbacks for a channel: read by IOVA, check ranges. */
+const struct netdma_descriptor *netdma_desc_fetch_va(void *ctx, netdma_iova_t pa);
+bool netdma_chan_range_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
+
 /**
  * Choose an owner lcore for a channel: @p preferred if it is allowed by the
  * parameters' affinity masks and enabled, else the first allowed enabled
