@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Harness of the functional conformance suite: backends, fixtures, chains. */
+#ifndef NETDMA_CONF_H
+#define NETDMA_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+
+#include "netdma.h"
+#include "netdma_cpu.h"
+#include "netdma_dmadev.h"
+#include "netdma_lcore.h"
+#include "netdma_provider.h"
+
+enum backend_kind { BE_CPU, BE_DMADEV };
+
+/* One provider under test: the cpu engine or dma_skeleton, as 1.1 or 2.0. */
+struct backend {
+	const char *name;
+	enum backend_kind kind;
+	uint8_t major, minor;
+	struct netdma_cpu_provider *cpu;
+	struct netdma_dmadev_provider *dma;
+	uint32_t id;
+};
+
+extern struct backend *B;   /* the backend of the running suite */
+
+/*
+ * Two descriptors per poll: tests stop an engine mid-chain deterministically
+ * (poll once → exactly descriptors 0 and 1 handed to the engine).
+ */
+#define CONF_BURST 2
+#define BLK 256             /* bytes per descriptor in the tests */
+#define MAXD 64             /* descriptors per fixture */
+
+int backend_create(struct backend *b, uint32_t burst);
+int backend_destroy(struct backend *b);
+
+/* Buffers, descriptors, a completion word and a channel on B. */
+struct fix {
+	struct netdma_descriptor *d;    /* MAXD + 2 slots */
+	uint8_t *src, *dst;             /* MAXD * BLK each */
+	volatile uint64_t *cw;
+	struct netdma_chan *ch;
+	int irqs;
+	netdma_iova_t irq_pa;
+	unsigned int irq_lcore;
+};
+extern struct fix F;
+
+void fix_setup(void);              /* CUnit test setup/teardown */
+#define NEED_FIX() CU_ASSERT_FATAL(F.ch != NULL)
+void fix_teardown(void);
+int fix_alloc_chan(uint64_t lcore_mask);
+
+static inline netdma_iova_t
+IO(const volatile void *p)
+{
+	return netdma_virt2iova((const void *)(uintptr_t)p);
+}
+
+/* Descriptor i copies src block i → dst block i. */
+void desc_copy(unsigned int i, uint32_t flags);
+/* Build descriptors [first, first+n) as one chain in B's style (1.x: NULL
+ * end; 2.0: last pre-links d[first+n]); @p last_flags on the last one. */
+void chain(unsigned int first, unsigned int n, uint32_t last_flags);
+static inline bool v2(void) { return B->major >= 2; }
+
+uint64_t word(unsigned int i, enum netdma_transfer_status st);
+void poll_n(unsigned int n);
+bool wait_word(uint64_t expect);          /* polls the owner; 5 s at most */
+bool wait_idle_engine(void);              /* nothing outstanding */
+bool blocks_copied(unsigned int first, unsigned int n);
+bool blocks_zero(unsigned int first, unsigned int n);
+bool bytes_zero(const void *p, size_t n);
+
+/* Suite registration (one set per backend). */
+int conf_add_rules(struct backend *b);
+int conf_add_bad_input(struct backend *b);
+int conf_add_lifecycle(void);
+
+/* One suite per backend: its init creates the provider, cleanup destroys it. */
+CU_pSuite conf_suite(const char *topic, struct backend *b);
+
+#endif

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Provider lifecycle (spec §2, §7, §8 rules 1, 11, 12), power (§7.5, §13.10),
+ * injected faults (§6.3), and the two ways of polling from another context.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+#include <rte_service.h>
+#include <rte_service_component.h>
+
+#include "conf.h"
+
+#define SU NETDMA_F_STATUS_UPDATE_ON_COMPLETION
+#define IOC NETDMA_F_INTERRUPT_ON_COMPLETION
+
+static struct backend lb;   /* a backend owned by one test */
+
+static bool
+use(enum backend_kind kind, uint8_t major, uint8_t minor, uint32_t burst)
+{
+	memset(&lb, 0, sizeof(lb));
+	lb.name = kind == BE_CPU ? "cpu-lifecycle" : "skeleton-lifecycle";
+	lb.kind = kind;
+	lb.major = major;
+	lb.minor = minor;
+	B = &lb;
+	if (backend_create(&lb, burst) != 0)
+		return false;
+	fix_setup();
+	return F.ch != NULL;
+}
+
+static void
+done(void)
+{
+	fix_teardown();
+	if (lb.cpu != NULL || lb.dma != NULL)
+		backend_destroy(&lb);
+}
+
+static struct netdma_provider *
+handle(void)
+{
+	return lb.kind == BE_CPU ? netdma_cpu_provider_handle(lb.cpu) :
+		netdma_dmadev_provider_handle(lb.dma);
+}
+
+/* §13.8, §2.4: Stop drains outstanding work, frees the channel; handle revoked */
+static void
+stop_drains(enum backend_kind kind)
+{
+	CU_ASSERT_FATAL(use(kind, 2, 0, CONF_BURST));
+	chain(0, 16, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 16), 0);
+	CU_ASSERT_EQUAL(backend_destroy(&lb), 0);    /* stop + deregister, nothing polled */
+	CU_ASSERT_TRUE(blocks_copied(0, 16));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(15, NETDMA_STATUS_IDLE));
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 16), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, F.d, 16), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	done();
+}
+
+static void
+l_stop_drains_cpu(void)
+{
+	stop_drains(BE_CPU);
+}
+
+static void
+l_stop_drains_dmadev(void)
+{
+	stop_drains(BE_DMADEV);
+}
+
+/* §8 rule 11: Stop precedes Deregister */
+static void
+l_deregister_before_stop(void)
+{
+	struct netdma_provider_info info[8];
+	int n;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	CU_ASSERT_EQUAL(netdma_deregister_provider(handle()), -EBUSY);
+	n = netdma_provider_list(info, 8);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(info[0].name, "cpu-lifecycle");
+	CU_ASSERT_TRUE(info[0].started);
+	CU_ASSERT_EQUAL(info[0].channels_in_use, 1);
+	CU_ASSERT_EQUAL(netdma_provider_find("cpu-lifecycle"), (int)lb.id);
+	CU_ASSERT_EQUAL(netdma_provider_find("nope"), -ENOENT);
+	done();
+	CU_ASSERT_EQUAL(netdma_provider_list(NULL, 0), 0);
+}
+
+/* §8 rule 1: no channel before Start; §2.3: Start again after Stop */
+static void
+l_alloc_before_start(void)
+{
+	struct netdma_provider_attributes attr = {
+		.size = sizeof(attr), .dma_channel_count = 4, .maximum_transfer_size = 4096,
+		.maximum_address_space = UINT64_MAX,
+	};
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	CU_ASSERT_EQUAL(netdma_provider_stop(handle()), 0);
+	CU_ASSERT_EQUAL(fix_alloc_chan(0), -ENODEV);
+	F.ch = NULL;
+	attr.maximum_transfer_size = 1024;   /* spec §2.3: at least 4 KB */
+	CU_ASSERT_EQUAL(netdma_provider_start(handle(), &attr), -EINVAL);
+	attr.maximum_transfer_size = 4096;
+	CU_ASSERT_EQUAL(netdma_provider_start(handle(), &attr), 0);
+	CU_ASSERT_EQUAL(netdma_provider_start(handle(), &attr), -EBUSY);
+	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(0), 0);
+	chain(0, 2, SU);
+	F.d[0].transfer_size = 4097;          /* the new attributes apply */
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 2), -ERANGE);
+	F.d[0].transfer_size = BLK;
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 2), 0);
+	CU_ASSERT_TRUE(wait_word(word(1, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	done();
+}
+
+/* A provider registered by hand, to check what Register accepts (spec §2.1, §3). */
+static int affinity_calls;
+static uint32_t affinity_bytes, affinity_first_cpu;
+
+static int
+h_affinity(void *ctx, struct netdma_channel_cpu_affinity *a, uint32_t size)
+{
+	RTE_SET_USED(ctx);
+	affinity_calls++;
+	affinity_bytes = size;
+	affinity_first_cpu = a[0].cpu_number;
+	return 0;
+}
+
+static int
+h_alloc(void *ctx, struct netdma_channel_params *p, void *h, void **out)
+{
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(p);
+	RTE_SET_USED(h);
+	RTE_SET_USED(out);
+	return -ENOTSUP;
+}
+
+static void h_free(void *c) { RTE_SET_USED(c); }
+static int h_submit(void *c, struct netdma_descriptor *v, netdma_iova_t p, uint32_t n)
+{ RTE_SET_USED(c); RTE_SET_USED(v); RTE_SET_USED(p); RTE_SET_USED(n); return -ENOTSUP; }
+static int h_suspend(void *c, netdma_iova_t *l) { RTE_SET_USED(c); RTE_SET_USED(l); return -ENOTSUP; }
+static int h_poll(void *c) { RTE_SET_USED(c); return 0; }
+static int h_query(void *c, struct netdma_chan_progress *p) { RTE_SET_USED(c); RTE_SET_USED(p); return 0; }
+
+static struct netdma_provider_characteristics
+good_characteristics(uint8_t major, uint8_t minor)
+{
+	struct netdma_provider_characteristics c;
+
+	memset(&c, 0, sizeof(c));
+	c.major_version = major;
+	c.minor_version = minor;
+	c.size = sizeof(c);
+	c.max_dma_channel_count = 3;
+	c.set_dma_channel_cpu_affinity = h_affinity;
+	c.allocate_dma_channel = h_alloc;
+	c.free_dma_channel = h_free;
+	c.start_dma = h_submit;
+	c.append_dma = h_submit;
+	c.poll_dma_channel = h_poll;
+	c.query_dma_channel = h_query;
+	c.friendly_name.buffer = "by-hand";
+	c.friendly_name.length = 7;
+	return c;
+}
+
+static void
+l_register_checks(void)
+{
+	struct netdma_provider_characteristics c;
+	struct netdma_provider_attributes attr = {
+		.size = sizeof(attr), .dma_channel_count = 3, .maximum_transfer_size = 4096,
+	};
+	struct netdma_provider *p = NULL;
+	volatile uint64_t *cw = netdma_mem_alloc(8, 64);
+	struct netdma_chan_conf cc = { .completion_word = cw };
+	struct netdma_chan *ch = NULL;
+
+	CU_ASSERT_EQUAL(netdma_get_version(), 0x00020000u);
+	c = good_characteristics(3, 0);
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(1, 2);
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(2, 0);
+	c.size = NETDMA_PROVIDER_CHARACTERISTICS_SPEC_SIZE - 8;
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(1, 1);
+	c.flags = NETDMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED;   /* 2.0 only */
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(2, 0);
+	c.allocate_dma_channel = NULL;                            /* mandatory */
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(2, 0);
+	c.append_dma = NULL;
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(2, 0);
+	c.suspend_dma = h_suspend;                                /* rule 12: no Resume */
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(2, 0);
+	c.friendly_name.buffer = NULL;                            /* 2.0 needs a name */
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	c = good_characteristics(2, 0);
+	c.max_dma_channel_count = 0;
+	CU_ASSERT_EQUAL(netdma_register_provider(NULL, &p, &c), -EINVAL);
+	CU_ASSERT_EQUAL(affinity_calls, 0);
+	CU_ASSERT_EQUAL(netdma_provider_list(NULL, 0), 0);
+
+	/* a good 1.0 registration calls the affinity callback inside Register */
+	c = good_characteristics(1, 0);
+	c.friendly_name.buffer = NULL;
+	c.friendly_name.length = 0;
+	CU_ASSERT_EQUAL_FATAL(netdma_register_provider(NULL, &p, &c), 0);
+	CU_ASSERT_EQUAL(affinity_calls, 1);
+	CU_ASSERT_EQUAL(affinity_bytes, 3 * sizeof(struct netdma_channel_cpu_affinity));
+	CU_ASSERT(rte_lcore_is_enabled(affinity_first_cpu));
+	CU_ASSERT_EQUAL(netdma_provider_list(NULL, 0), 1);
+	/* rule 1: nothing before Start */
+	CU_ASSERT_EQUAL(netdma_chan_alloc(netdma_provider_find("provider0"), &cc, &ch), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_provider_start(p, &attr), 0);
+	/* the provider refuses: its error comes back, no channel */
+	CU_ASSERT_EQUAL(netdma_chan_alloc(netdma_provider_find("provider0"), &cc, &ch), -ENOTSUP);
+	CU_ASSERT_PTR_NULL(ch);
+	/* §2.8: a 1.0 provider cannot send PnP notifications */
+	{
+		struct netdma_pnp_notification ev = {
+			.structure_revision = NETDMA_PNP_NOTIFICATION_REVISION_1,
+			.structure_size = sizeof(ev),
+			.notification_code = NETDMA_PNP_PROVIDER_POWER_DOWN,
+		};
+
+		CU_ASSERT_EQUAL(netdma_pnp_event_notify(p, &ev), -EPERM);
+	}
+	CU_ASSERT_EQUAL(netdma_deregister_provider(p), -EBUSY);
+	CU_ASSERT_EQUAL(netdma_provider_stop(p), 0);
+	CU_ASSERT_EQUAL(netdma_provider_stop(p), -EPERM);
+	CU_ASSERT_EQUAL(netdma_deregister_provider(p), 0);
+	CU_ASSERT_EQUAL(netdma_provider_list(NULL, 0), 0);
+	netdma_mem_free((void *)(uintptr_t)cw);
+}
+
+static int
+power(struct netdma_provider *p, enum netdma_pnp_code code)
+{
+	struct netdma_pnp_notification ev = {
+		.structure_revision = NETDMA_PNP_NOTIFICATION_REVISION_1,
+		.structure_size = sizeof(ev),
+		.notification_code = code,
+	};
+
+	return netdma_pnp_event_notify(p, &ev);
+}
+
+/* §7.5, §13.10: PowerDown drains and refuses work; PowerUp re-Starts channels */
+static void
+power_cycle(enum backend_kind kind, uint8_t major, uint8_t minor)
+{
+	struct netdma_provider_info info;
+
+	CU_ASSERT_FATAL(use(kind, major, minor, CONF_BURST));
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_DOWN), 0);
+	CU_ASSERT_TRUE(blocks_copied(0, 8));          /* drained before it returned */
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(7, NETDMA_STATUS_IDLE));
+	CU_ASSERT_EQUAL(netdma_provider_list(&info, 1), 1);
+	CU_ASSERT_TRUE(info.powered_down);
+	chain(8, 4, SU);
+	if (!v2())
+		F.d[7].next_descriptor = IO(&F.d[8]);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[8], 4), -EAGAIN);
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_DOWN), -EPERM);
+	poll_n(4);
+	CU_ASSERT_TRUE(blocks_zero(8, 4));
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_UP), 0);
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_UP), -EPERM);
+	/* the engine lost the old tail: the next Append goes in as a Start */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[8], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(11, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(8, 4));
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_MAX), -EINVAL);
+	done();
+}
+
+static void
+l_power_cpu_v1(void)
+{
+	power_cycle(BE_CPU, 1, 1);
+}
+
+static void
+l_power_dmadev_v2(void)
+{
+	power_cycle(BE_DMADEV, 2, 0);
+}
+
+/* §6.3, §13.9: an engine error halts the channel, error DPC (0), Reset recovers */
+static void
+l_fault_mid_chain(void)
+{
+	struct netdma_chan_stats st;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	netdma_cpu_set_fault(lb.cpu, 3, 0);
+	chain(0, 8, SU | IOC);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(3);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(1, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 6));      /* the failing one and all after */
+	CU_ASSERT_EQUAL(F.irqs, 1);
+	CU_ASSERT_EQUAL(F.irq_pa, 0);
+	CU_ASSERT_EQUAL(F.irq_lcore, netdma_chan_lcore(F.ch));
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
+	CU_ASSERT_EQUAL(st.errors, 1);
+	CU_ASSERT_EQUAL(st.state, NETDMA_CHAN_HALTED);
+	CU_ASSERT_EQUAL(st.descriptors_retired, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "halted at descriptor"));
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[8], 1), -EPERM);
+	netdma_cpu_set_fault(lb.cpu, 0, 0);
+	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
+	chain(10, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(13, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 4));
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+	done();
+}
+
+/* a fault on the very first copy: nothing retired, HALTED with no address */
+static void
+l_fault_first(void)
+{
+	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
+	netdma_cpu_set_fault(lb.cpu, 1, 0);
+	chain(0, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	poll_n(2);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), netdma_completion_encode(0, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(blocks_zero(0, 4));
+	CU_ASSERT_EQUAL(F.irqs, 1);
+	CU_ASSERT_EQUAL(F.irq_pa, 0);
+	netdma_cpu_set_fault(lb.cpu, 0, 0);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 4), 0);   /* Start alone recovers */
+	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 4));
+	done();
+}
+
+/* §6.2: a real worker lcore owns the channel, runs the engine and the DPC */
+static void
+l_worker_poller(void)
+{
+	unsigned int worker = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	uint64_t deadline, want;
+	unsigned int k;
+
+	if (worker >= RTE_MAX_LCORE) {
+		CU_FAIL("the functional suite needs a worker lcore (-l 0-1)");
+		return;
+	}
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
+	CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), worker);
+	CU_ASSERT_EQUAL_FATAL(netdma_poller_start(worker, NULL), 0);
+	CU_ASSERT_EQUAL(netdma_poller_start(worker, NULL), -EBUSY);
+	for (k = 0; k < 8; k++) {
+		chain(8 * k, 8, k == 7 ? SU | IOC : 0);
+		if (k == 0) {
+			CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 8), 0);
+		} else {
+			F.d[8 * k - 1].next_descriptor = IO(&F.d[8 * k]);
+			CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[8 * k], 8), 0);
+		}
+	}
+	want = word(63, NETDMA_STATUS_IDLE);
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5;
+	while ((netdma_completion_read(F.cw) != want || F.irqs == 0) &&
+	       rte_get_timer_cycles() < deadline)
+		rte_pause();
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), want);
+	CU_ASSERT_TRUE(blocks_copied(0, 64));
+	CU_ASSERT_EQUAL(F.irq_lcore, worker);
+	CU_ASSERT_EQUAL(F.irq_pa, IO(&F.d[63]));
+	CU_ASSERT_EQUAL(netdma_poller_stop(worker), 0);
+	CU_ASSERT_EQUAL(netdma_poller_stop(worker), -ENOENT);
+	done();
+}
+
+/* the rte_service wrapper drives the same poll */
+static void
+l_service(void)
+{
+	uint32_t id;
+	unsigned int i;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, CONF_BURST));
+	CU_ASSERT_EQUAL_FATAL(netdma_service_register(netdma_chan_lcore(F.ch), &id), 0);
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	for (i = 0; i < 1000 && netdma_completion_read(F.cw) != word(7, NETDMA_STATUS_IDLE); i++)
+		rte_service_run_iter_on_app_lcore(id, 1);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(7, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+	rte_service_runstate_set(id, 0);
+	rte_service_component_runstate_set(id, 0);
+	CU_ASSERT_EQUAL(rte_service_component_unregister(id), 0);
+	done();
+}
+
+/* §2.4 with every channel of a provider busy */
+static void
+l_stop_all_channels(void)
+{
+	struct netdma_chan *more[3];
+	volatile uint64_t *cws = netdma_mem_alloc(3 * 64, 64);
+	unsigned int i;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, CONF_BURST));
+	CU_ASSERT_FATAL(cws != NULL);
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	for (i = 0; i < 3; i++) {
+		struct netdma_chan_conf cc = { .completion_word = &cws[8 * i] };
+
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(lb.id, &cc, &more[i]), 0);
+		chain(16 + 8 * i, 8, SU);
+		CU_ASSERT_EQUAL(netdma_chan_start(more[i], &F.d[16 + 8 * i], 8), 0);
+	}
+	/* a fifth channel: the provider has four */
+	{
+		struct netdma_chan_conf cc = { .completion_word = &cws[1] };
+		struct netdma_chan *x = NULL;
+
+		CU_ASSERT_EQUAL(netdma_chan_alloc(lb.id, &cc, &x), -ENOSPC);
+	}
+	CU_ASSERT_EQUAL(backend_destroy(&lb), 0);
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+	CU_ASSERT_TRUE(blocks_copied(16, 24));
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(cws[8 * i], word(23 + 8 * i, NETDMA_STATUS_IDLE));
+		CU_ASSERT_EQUAL(netdma_chan_free(more[i]), 0);
+	}
+	netdma_mem_free((void *)(uintptr_t)cws);
+	done();
+}
+
+int
+conf_add_lifecycle(void)
+{
+	CU_pSuite s = CU_add_suite("lifecycle, power, faults", NULL, NULL);
+
+	if (s == NULL ||
+	    !CU_add_test(s, "stop drains (cpu)", l_stop_drains_cpu) ||
+	    !CU_add_test(s, "stop drains (dmadev)", l_stop_drains_dmadev) ||
+	    !CU_add_test(s, "stop with every channel busy", l_stop_all_channels) ||
+	    !CU_add_test(s, "deregister before stop", l_deregister_before_stop) ||
+	    !CU_add_test(s, "alloc before start; restart", l_alloc_before_start) ||
+	    !CU_add_test(s, "register checks", l_register_checks) ||
+	    !CU_add_test(s, "power cycle (cpu 1.1)", l_power_cpu_v1) ||
+	    !CU_add_test(s, "power cycle (dmadev 2.0)", l_power_dmadev_v2) ||
+	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
+	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
+	    !CU_add_test(s, "worker poller", l_worker_poller) ||
+	    !CU_add_test(s, "rte_service poll", l_service))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Spec §8 and §13 on every backend: real bytes, and the completion word
+ * after each step.  Channels are polled inline from the main lcore.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+
+#include "conf.h"
+
+#define SU NETDMA_F_STATUS_UPDATE_ON_COMPLETION
+#define IOC NETDMA_F_INTERRUPT_ON_COMPLETION
+
+/* spec §5.2, §13.2: ARMED until the first descriptor retires; IDLE at the end */
+static void
+t_armed_then_idle(void)
+{
+	NEED_FIX();
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
+	chain(0, 6, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	CU_ASSERT_TRUE(wait_word(word(5, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 6));
+	CU_ASSERT_TRUE(blocks_zero(6, 1));
+}
+
+/* §13.2: the word is written only for descriptors that ask */
+static void
+t_status_only_when_asked(void)
+{
+	NEED_FIX();
+	chain(0, 6, 0);
+	F.d[2].control_flags = SU;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 6));
+	/* descriptors 3..5 were still pending when 2 retired: ACTIVE */
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(2, NETDMA_STATUS_ACTIVE));
+}
+
+/* §6.1: an in-order high-water mark: observed addresses never go back */
+static void
+t_high_water_mark(void)
+{
+	unsigned int i, seen = 0, last_idx = 0;
+
+	NEED_FIX();
+	chain(0, 16, SU);
+	for (i = 1; i < 16; i += 3)
+		F.d[i].control_flags = SU;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 16), 0);
+	for (i = 0; i < 100000 && netdma_completion_read(F.cw) != word(15, NETDMA_STATUS_IDLE); i++) {
+		uint64_t w = netdma_completion_read(F.cw);
+
+		poll_n(1);
+		if (netdma_completion_status(w) == NETDMA_STATUS_ARMED)
+			continue;
+		unsigned int idx = (unsigned int)((netdma_completion_address(w) - IO(F.d)) / 64);
+
+		CU_ASSERT(idx >= last_idx);
+		CU_ASSERT(idx < 16);
+		last_idx = idx;
+		seen++;
+	}
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(15, NETDMA_STATUS_IDLE));
+	CU_ASSERT(seen > 0);
+	CU_ASSERT_TRUE(blocks_copied(0, 16));
+}
+
+/* §13.1: the engine never writes a descriptor; UserContext1/2 are the client's */
+static void
+t_descriptors_untouched(void)
+{
+	struct netdma_descriptor copy[4];
+	unsigned int i;
+
+	NEED_FIX();
+	chain(0, 4, SU | IOC);
+	for (i = 0; i < 4; i++) {
+		F.d[i].user_context1 = 0x1111111100000000ull + i;
+		F.d[i].user_context2 = 0x2222222200000000ull + i;
+		if (!v2())
+			F.d[i].reserved1 = 0xabcdef;   /* 1.x: reserved for the provider */
+	}
+	memcpy(copy, F.d, sizeof(copy));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_EQUAL(memcmp(copy, F.d, sizeof(copy)), 0);
+	CU_ASSERT_TRUE(blocks_copied(0, 4));
+}
+
+/* §13.3: a NULL transfer moves nothing but completes, after what came before */
+static void
+t_null_transfer(void)
+{
+	NEED_FIX();
+	chain(0, 4, SU);
+	/* descriptor 1 is NULL but carries real-looking addresses (spec §5.1) */
+	F.d[1].control_flags = NETDMA_F_NULL_TRANSFER | SU | IOC;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 1));
+	CU_ASSERT_TRUE(blocks_zero(1, 1));
+	CU_ASSERT_TRUE(blocks_copied(2, 2));
+	CU_ASSERT_EQUAL(F.irqs, 1);
+	CU_ASSERT_EQUAL(F.irq_pa, IO(&F.d[1]));
+}
+
+/* §13.3: a chain made only of a NULL request still reports its completion */
+static void
+t_null_only(void)
+{
+	NEED_FIX();
+	chain(0, 1, NETDMA_F_NULL_TRANSFER | SU | IOC);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 1), 0);
+	CU_ASSERT_TRUE(wait_word(word(0, NETDMA_STATUS_IDLE)));
+	poll_n(1);
+	CU_ASSERT_EQUAL(F.irqs, 1);
+	CU_ASSERT_TRUE(blocks_zero(0, 1));
+}
+
+/*
+ * §13.4: SERIALIZE on N: N's data and status are visible before N+1 reads.
+ * N+1 copies the completion word itself; N+2 copies N's destination.
+ */
+static void
+t_serialize(void)
+{
+	uint64_t seen;
+
+	NEED_FIX();
+	chain(0, 3, SU);
+	F.d[0].control_flags = NETDMA_F_SERIALIZE_TRANSFER | SU;
+	F.d[1].transfer_size = sizeof(uint64_t);
+	F.d[1].source_address = IO(F.cw);
+	F.d[1].control_flags = NETDMA_F_SERIALIZE_TRANSFER;
+	F.d[2].source_address = IO(F.dst);          /* block 0's destination */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 3), 0);
+	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_IDLE)));
+	memcpy(&seen, F.dst + BLK, sizeof(seen));
+	/* descriptor 1 read N's status: N retired, more pending → ACTIVE */
+	CU_ASSERT_EQUAL(seen, word(0, NETDMA_STATUS_ACTIVE));
+	CU_ASSERT_EQUAL(memcmp(F.dst + 2 * BLK, F.src, BLK), 0);
+}
+
+/* §13.5: Start while active: what the engine holds finishes, the rest is dropped */
+static void
+t_start_while_active(void)
+{
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);                                   /* descriptors 0 and 1 taken */
+	chain(16, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[16], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(19, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 6));           /* abandoned */
+	CU_ASSERT_TRUE(blocks_copied(16, 4));
+}
+
+/* §13.6: Append after the engine went idle on the tail (1.x re-reads it) */
+static void
+t_append_after_idle(void)
+{
+	NEED_FIX();
+	chain(0, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
+	chain(4, 4, SU | IOC);
+	if (!v2())
+		F.d[3].next_descriptor = IO(&F.d[4]);   /* 1.x: the client patches the tail */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[4], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+	poll_n(1);
+	CU_ASSERT_EQUAL(F.irq_pa, IO(&F.d[7]));
+}
+
+/* §13.6: Append while the engine is still inside the chain */
+static void
+t_append_while_running(void)
+{
+	unsigned int k;
+
+	NEED_FIX();
+	chain(0, 4, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	for (k = 1; k < 8; k++) {
+		poll_n(1);
+		chain(4 * k, 4, k == 7 ? SU : 0);
+		if (!v2())
+			F.d[4 * k - 1].next_descriptor = IO(&F.d[4 * k]);
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[4 * k], 4), 0);
+	}
+	CU_ASSERT_TRUE(wait_word(word(31, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 32));
+}
+
+/* §3.5 (2.0): an Append must start at the slot the previous chain pre-linked */
+static void
+t_v2_append_wrong_slot(void)
+{
+	NEED_FIX();
+	chain(0, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
+	chain(5, 3, SU);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[5], 3), -EINVAL);
+	CU_ASSERT_STRING_NOT_EQUAL(netdma_chan_last_error(F.ch), "");
+	poll_n(4);
+	CU_ASSERT_TRUE(blocks_zero(5, 3));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(3, NETDMA_STATUS_IDLE));
+	chain(4, 4, SU);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[4], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(4, 4));
+}
+
+/*
+ * §13.7: Suspend completes what the engine holds and reports the last processed
+ * descriptor; the client edits the rest; Resume re-reads that descriptor's next.
+ */
+static void
+t_suspend_edit_resume(void)
+{
+	netdma_iova_t last = 0;
+
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&F.d[1]));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(1, NETDMA_STATUS_SUSPEND));
+	poll_n(5);                               /* suspended: nothing moves */
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+	CU_ASSERT_EQUAL(netdma_chan_suspend(F.ch, &last), -EPERM);
+	/* edit: replace descriptor 2 by descriptor 20 (same count), redirect 4 */
+	desc_copy(20, 0);
+	F.d[20].next_descriptor = IO(&F.d[3]);
+	F.d[1].next_descriptor = IO(&F.d[20]);
+	F.d[4].destination_address = IO(F.dst + 30 * BLK);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(F.ch), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 1));       /* dropped by the edit */
+	CU_ASSERT_TRUE(blocks_copied(20, 1));    /* inserted */
+	CU_ASSERT_TRUE(blocks_copied(3, 1));
+	CU_ASSERT_TRUE(blocks_zero(4, 1));       /* redirected */
+	CU_ASSERT_EQUAL(memcmp(F.dst + 30 * BLK, F.src + 4 * BLK, BLK), 0);
+	CU_ASSERT_TRUE(blocks_copied(5, 3));
+}
+
+/* §13.7: Abort stops now, reports HALTED; Append refused; Start required */
+static void
+t_abort_then_start(void)
+{
+	uint64_t w;
+
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_abort(F.ch), 0);
+	w = netdma_completion_read(F.cw);
+	CU_ASSERT_EQUAL(netdma_completion_status(w), NETDMA_STATUS_HALTED);
+	/* the address is the last retired descriptor, if any retired yet */
+	CU_ASSERT(netdma_completion_address(w) == 0 || netdma_completion_address(w) == IO(&F.d[1]));
+	CU_ASSERT_TRUE(wait_idle_engine());      /* aborted ops come back, unreported */
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(F.cw)), NETDMA_STATUS_HALTED);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[2], 1), -EPERM);
+	CU_ASSERT_EQUAL(netdma_chan_abort(F.ch), -EPERM);
+	chain(10, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
+	CU_ASSERT_TRUE(wait_word(word(13, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 4));
+}
+
+/* §13.7: Reset: HALTED, back to "just allocated"; Resume refused; Start works */
+static void
+t_reset_then_start(void)
+{
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_reset(F.ch), 0);
+	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(F.cw)), NETDMA_STATUS_HALTED);
+	CU_ASSERT_EQUAL(netdma_chan_resume(F.ch), -EPERM);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[2], 1), -EPERM);
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+	/* §8 rule 9: the old chain is not referenced: relinking it changes nothing */
+	F.d[1].next_descriptor = IO(&F.d[2]);
+	chain(10, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(13, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 4));
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+}
+
+/* §8 rule 10: Free only when nothing is outstanding */
+static void
+t_free_outstanding(void)
+{
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), -EBUSY);
+	CU_ASSERT_STRING_NOT_EQUAL(netdma_chan_last_error(F.ch), "");
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+}
+
+/* §13.9: the DPC gets the watermark, on the owning lcore */
+static void
+t_interrupt_watermark(void)
+{
+	NEED_FIX();
+	chain(0, 8, SU | IOC);
+	F.d[3].control_flags = IOC;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	poll_n(1);
+	CU_ASSERT(F.irqs >= 1 && F.irqs <= 2);
+	CU_ASSERT_EQUAL(F.irq_pa, IO(&F.d[7]));
+	CU_ASSERT_EQUAL(F.irq_lcore, netdma_chan_lcore(F.ch));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+}
+
+/* §13.9, §3.2: allocation reports CpuNumber inside the mask */
+static void
+t_lcore_affinity(void)
+{
+	unsigned int worker = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	int ret;
+
+	NEED_FIX();
+	CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), rte_get_main_lcore());
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	if (worker < RTE_MAX_LCORE) {
+		CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
+		CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), worker);
+		CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+		F.ch = NULL;
+	}
+	/* lcore 40 is not enabled: no lcore allowed */
+	ret = fix_alloc_chan(1ull << 40);
+	CU_ASSERT_EQUAL(ret, -EINVAL);
+	F.ch = NULL;
+}
+
+/* §5.1 2.0 page break: the bytes continue at the next page addresses */
+static void
+t_v2_page_break(void)
+{
+	uint8_t *page = netdma_mem_alloc(4 * 4096, 4096);
+	uint8_t *out = netdma_mem_alloc(4 * 4096, 4096);
+	struct netdma_descriptor *d = &F.d[0];
+	unsigned int i;
+
+	NEED_FIX();
+	CU_ASSERT_FATAL(page != NULL && out != NULL);
+	for (i = 0; i < 4 * 4096; i++)
+		page[i] = (uint8_t)(i * 13 + 7);
+	memset(d, 0, sizeof(*d));
+	d->transfer_size = 1000;
+	d->source_address = IO(page + 4096 - 100);        /* 100 bytes, then page 3 */
+	d->next_source_address = IO(page + 3 * 4096);
+	d->destination_address = IO(out + 4096 - 300);    /* 300 bytes, then page 2 */
+	d->next_destination_address = IO(out + 2 * 4096);
+	d->control_flags = NETDMA_F_SOURCE_PAGE_BREAK | NETDMA_F_DESTINATION_PAGE_BREAK | SU;
+	d->next_descriptor = IO(&F.d[1]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, d, 1), 0);
+	CU_ASSERT_TRUE(wait_word(word(0, NETDMA_STATUS_IDLE)));
+	/* the logical source stream: page[3996..4095] then page[12288..] */
+	CU_ASSERT_EQUAL(memcmp(out + 4096 - 300, page + 4096 - 100, 100), 0);
+	CU_ASSERT_EQUAL(memcmp(out + 4096 - 200, page + 3 * 4096, 200), 0);
+	CU_ASSERT_EQUAL(memcmp(out + 2 * 4096, page + 3 * 4096 + 200, 700), 0);
+	CU_ASSERT_TRUE(bytes_zero(out + 2 * 4096 + 700, 100));
+	CU_ASSERT_TRUE(bytes_zero(out + 4096, 4096));     /* page 1 is never written */
+	netdma_mem_free(page);
+	netdma_mem_free(out);
+}
+
+/* §8 rule 14, spec §5.1: DCA context-change descriptors are accepted, move nothing */
+static void
+t_v2_context_change(void)
+{
+	NEED_FIX();
+	chain(0, 3, SU);
+	memset(&F.d[0], 0, sizeof(F.d[0]));
+	F.d[0].control_flags = NETDMA_OP_TYPE_CONTEXT_CHANGE | NETDMA_DCA_CONTEXT_CHANGE;
+	F.d[0].dca_context8 = (uint8_t)rte_lcore_id();
+	F.d[0].next_descriptor = IO(&F.d[1]);
+	F.d[1].control_flags = NETDMA_F_DESTINATION_DCA_ENABLE;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 3), 0);
+	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_zero(0, 1));
+	CU_ASSERT_TRUE(blocks_copied(1, 2));
+	poll_n(1);
+	CU_ASSERT_EQUAL(F.irqs, 0);   /* bit 0 of a context change is not IOC */
+}
+
+int
+conf_add_rules(struct backend *b)
+{
+	CU_pSuite s = conf_suite("rules", b);
+
+	if (s == NULL ||
+	    !CU_add_test(s, "armed then idle (13.2)", t_armed_then_idle) ||
+	    !CU_add_test(s, "status only when asked (13.2)", t_status_only_when_asked) ||
+	    !CU_add_test(s, "high-water mark (6.1)", t_high_water_mark) ||
+	    !CU_add_test(s, "descriptors untouched (13.1)", t_descriptors_untouched) ||
+	    !CU_add_test(s, "NULL transfer (13.3)", t_null_transfer) ||
+	    !CU_add_test(s, "NULL-only chain (13.3)", t_null_only) ||
+	    !CU_add_test(s, "serialize (13.4)", t_serialize) ||
+	    !CU_add_test(s, "start while active (13.5)", t_start_while_active) ||
+	    !CU_add_test(s, "append after idle (13.6)", t_append_after_idle) ||
+	    !CU_add_test(s, "append while running (13.6)", t_append_while_running) ||
+	    !CU_add_test(s, "suspend edit resume (13.7)", t_suspend_edit_resume) ||
+	    !CU_add_test(s, "abort then start (13.7)", t_abort_then_start) ||
+	    !CU_add_test(s, "reset then start (13.7, 8.9)", t_reset_then_start) ||
+	    !CU_add_test(s, "free with work outstanding (8.10)", t_free_outstanding) ||
+	    !CU_add_test(s, "interrupt watermark (13.9)", t_interrupt_watermark) ||
+	    !CU_add_test(s, "lcore affinity (13.9)", t_lcore_affinity))
+		return -1;
+	if (b->major >= 2 &&
+	    (!CU_add_test(s, "2.0 append at the wrong slot (3.5)", t_v2_append_wrong_slot) ||
+	     !CU_add_test(s, "2.0 page break (5.1)", t_v2_page_break) ||
+	     !CU_add_test(s, "2.0 context change (8.14)", t_v2_context_change)))
+		return -1;
+	return 0;
+}
