@@ -83,13 +83,13 @@ netdma_errno_to_ntstatus(int ret)
 #define NET_DMA_RESERVED_MASK                NETDMA_F_RESERVED_MASK
 #define NET_DMA_TRANSFER_STATUS_MASK         NETDMA_TRANSFER_STATUS_MASK
 
-typedef enum _NET_DMA_TRANSFER_STATUS {
-	NetDmaTransferStatusActive = NETDMA_STATUS_ACTIVE,
-	NetDmaTransferStatusIdle = NETDMA_STATUS_IDLE,
-	NetDmaTransferStatusSuspend = NETDMA_STATUS_SUSPEND,
-	NetDmaTransferStatusHalted = NETDMA_STATUS_HALTED,
-	NetDmaTransferStatusArmed = NETDMA_STATUS_ARMED,
-} NET_DMA_TRANSFER_STATUS;
+/* the same enum, so WDK and native status values mix freely */
+typedef enum netdma_transfer_status NET_DMA_TRANSFER_STATUS;
+#define NetDmaTransferStatusActive  NETDMA_STATUS_ACTIVE
+#define NetDmaTransferStatusIdle    NETDMA_STATUS_IDLE
+#define NetDmaTransferStatusSuspend NETDMA_STATUS_SUSPEND
+#define NetDmaTransferStatusHalted  NETDMA_STATUS_HALTED
+#define NetDmaTransferStatusArmed   NETDMA_STATUS_ARMED
 
 #define NET_DMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED NETDMA_PROVIDER_CHARACTERISTICS_DCA_SUPPORTED
 #define NET_DMA_PROVIDER_ATTRIBUTES_DCA_SUPPORTED      NETDMA_PROVIDER_ATTRIBUTES_DCA_SUPPORTED

@@ -81,6 +81,7 @@ bool bytes_zero(const void *p, size_t n);
 int conf_add_rules(struct backend *b);
 int conf_add_bad_input(struct backend *b);
 int conf_add_lifecycle(void);
+int conf_add_wdk(void);
 
 /* One suite per backend: its init creates the provider, cleanup destroys it. */
 CU_pSuite conf_suite(const char *topic, struct backend *b);

@@ -43,7 +43,7 @@ main(int argc, char **argv)
 	for (i = 0; i < RTE_DIM(backends); i++)
 		if (conf_add_rules(&backends[i]) || conf_add_bad_input(&backends[i]))
 			goto reg_err;
-	if (conf_add_lifecycle())
+	if (conf_add_lifecycle() || conf_add_wdk())
 		goto reg_err;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

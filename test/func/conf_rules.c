@@ -40,11 +40,15 @@ t_status_only_when_asked(void)
 	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(2, NETDMA_STATUS_ACTIVE));
 }
 
-/* §6.1: an in-order high-water mark: observed addresses never go back */
+/*
+ * §6.1: an in-order high-water mark: observed addresses never go back and
+ * only name descriptors that asked.  The engine publishes once per poll (the
+ * newest such descriptor), so how many intermediate words show is timing.
+ */
 static void
 t_high_water_mark(void)
 {
-	unsigned int i, seen = 0, last_idx = 0;
+	unsigned int i, last_idx = 0;
 
 	NEED_FIX();
 	chain(0, 16, SU);
@@ -60,12 +64,11 @@ t_high_water_mark(void)
 		unsigned int idx = (unsigned int)((netdma_completion_address(w) - IO(F.d)) / 64);
 
 		CU_ASSERT(idx >= last_idx);
-		CU_ASSERT(idx < 16);
+		CU_ASSERT(idx % 3 == 1 || idx == 15);   /* a STATUS_UPDATE descriptor */
+		CU_ASSERT(netdma_completion_address(w) == IO(&F.d[idx]));
 		last_idx = idx;
-		seen++;
 	}
 	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(15, NETDMA_STATUS_IDLE));
-	CU_ASSERT(seen > 0);
 	CU_ASSERT_TRUE(blocks_copied(0, 16));
 }
 
