@@ -78,6 +78,8 @@ stop_engine(struct netdma_engine *eng)
 	eng->fence_next = false;
 }
 
+static uint32_t reap_zombies(struct netdma_engine *eng);
+
 /* spec §6.3, §11: error → Halted, error DPC (address 0), Start required. */
 static void
 halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
@@ -85,6 +87,7 @@ halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
 	uint32_t cpu;
 
 	stop_engine(eng);
+	reap_zombies(eng);   /* a synchronous backend lets go at once */
 	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
 	netdma_chan_set_error(eng->chan_handle, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
 	netdma_isr(eng->chan_handle, 0, &cpu);

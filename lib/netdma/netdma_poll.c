@@ -78,8 +78,9 @@ netdma_lcore_detach(struct netdma_chan *c)
 }
 
 struct dpc {
-	bool progress, error;
-	netdma_iova_t pa;
+	netdma_iova_t pa;       /* 0: the error DPC */
+	netdma_intr_cb_t cb;
+	void *arg;
 };
 
 int
@@ -95,28 +96,31 @@ netdma_lcore_poll(unsigned int lcore_id)
 	rte_spinlock_recursive_lock(&s->lock);
 	for (i = 0; i < s->n; i++) {
 		struct netdma_chan *c = s->v[i];
-		struct dpc d = { false, false, 0 };
+		struct dpc d = { 0, NULL, NULL };
 
 		/* never wait here: a consumer holding this lock may want ours */
 		if (!rte_spinlock_trylock(&c->lock))
 			continue;
 		work += netdma_chan_poll_locked(c);
+		/*
+		 * One DPC per channel per pass, progress before error: a DPC may
+		 * free its channel, and then no second call may name it.
+		 */
 		if (c->dpc_pending || c->dpc_error_pending) {
-			d.progress = c->dpc_pending;
-			d.error = c->dpc_error_pending;
-			d.pa = c->dpc_pa;
-			c->dpc_pending = c->dpc_error_pending = false;
-			c->interrupts += d.progress + d.error;
+			d.pa = c->dpc_pending ? c->dpc_pa : 0;
+			d.cb = c->intr_cb;
+			d.arg = c->intr_arg;
+			if (c->dpc_pending)
+				c->dpc_pending = false;
+			else
+				c->dpc_error_pending = false;
+			c->interrupts++;
 			work++;
 		}
 		rte_spinlock_unlock(&c->lock);
-		/* the DPC runs outside the channel lock so it may call the API */
-		if (c->intr_cb != NULL) {
-			if (d.progress)
-				c->intr_cb(c, d.pa, c->intr_arg);
-			if (d.error)
-				c->intr_cb(c, 0, c->intr_arg);
-		}
+		/* outside the channel lock, so the DPC may call the API, Free too */
+		if (d.cb != NULL)
+			d.cb(c, d.pa, d.arg);
 	}
 	rte_spinlock_recursive_unlock(&s->lock);
 	return work;

@@ -427,6 +427,45 @@ l_service(void)
 	done();
 }
 
+/* a DPC may free its own channel (and one that also halted on an error) */
+static int freed_in_dpc;
+
+static void
+free_self(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
+{
+	RTE_SET_USED(pa);
+	RTE_SET_USED(arg);
+	if (netdma_chan_free(ch) == 0)
+		freed_in_dpc++;
+}
+
+static void
+l_free_in_dpc(void)
+{
+	struct netdma_chan_conf cc;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	memset(&cc, 0, sizeof(cc));
+	cc.lcore_mask = 1ull << rte_get_main_lcore();
+	cc.completion_word = F.cw;
+	cc.intr_cb = free_self;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(lb.id, &cc, &F.ch), 0);
+	/* progress and error DPCs pending together: the progress one frees the
+	 * channel, so the error one must never be delivered (ASan would see it) */
+	netdma_cpu_set_fault(lb.cpu, 3, 0);
+	chain(0, 4, NETDMA_F_INTERRUPT_ON_COMPLETION);
+	F.d[1].control_flags = NETDMA_F_INTERRUPT_ON_COMPLETION;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	poll_n(3);
+	CU_ASSERT_EQUAL(freed_in_dpc, 1);
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 2));
+	F.ch = NULL;
+	netdma_cpu_set_fault(lb.cpu, 0, 0);
+	done();
+}
+
 /* §2.4 with every channel of a provider busy */
 static void
 l_stop_all_channels(void)
@@ -481,6 +520,7 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
+	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||
 	    !CU_add_test(s, "rte_service poll", l_service))
 		return -1;
 	return 0;
