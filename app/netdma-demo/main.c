@@ -402,6 +402,7 @@ main(int argc, char **argv)
 {
 	struct opts o = { .size = 8u << 20, .desc_size = 4096, .chain = 16 };
 	char *eal_argv[RTE_DIM(default_eal_args) + 2];
+	const char *prog = argv[0];
 	int eal_argc, consumed, ret, fails = 0;
 	int16_t dev;
 
@@ -430,7 +431,7 @@ main(int argc, char **argv)
 	argv += consumed;
 	ret = parse_opts(argc, argv, &o);
 	if (ret != 0) {
-		usage(argv[0]);
+		usage(prog);
 		rte_eal_cleanup();
 		return ret > 0 ? 0 : 2;
 	}
