@@ -429,6 +429,7 @@ main(int argc, char **argv)
 	}
 	argc -= consumed;
 	argv += consumed;
+	argv[0] = (char *)(uintptr_t)prog;   /* getopt's messages name the program */
 	ret = parse_opts(argc, argv, &o);
 	if (ret != 0) {
 		usage(prog);
