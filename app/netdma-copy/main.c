@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * netdma-copy: copy a file or generated data through a netdmad channel,
+ * verify every byte, print throughput and the completion trace.  A plain C
+ * client: it links libnetdma_client, not DPDK.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netdma.h"
+#include "netdma_client.h"
+#include "netdma_proto.h"
+
+struct opts {
+	const char *socket;
+	const char *file;
+	const char *output;
+	const char *provider;
+	uint64_t size;
+	uint32_t desc_size;
+	uint32_t chain;
+	bool interrupt;
+	bool quiet;
+};
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [options]\n"
+	       "\n"
+	       "Copies a file, or generated data, through a NetDMA channel of netdmad,\n"
+	       "verifies every byte and prints throughput and the completion trace.\n"
+	       "\n"
+	       "  -S, --socket PATH      netdmad socket (default $NETDMA_SOCKET or %s)\n"
+	       "  -s, --size BYTES       generated data size (default 64M; K/M/G suffixes)\n"
+	       "  -f, --file FILE        copy this file instead of generated data\n"
+	       "  -o, --output FILE      write the copied bytes here\n"
+	       "  -p, --provider NAME    provider to use (default the first one)\n"
+	       "  -d, --desc-size BYTES  bytes per descriptor (default 64K)\n"
+	       "  -c, --chain N          descriptors per Start/Append (default 16)\n"
+	       "  -i, --interrupt        wait for interrupt callbacks (default: poll the\n"
+	       "                         completion word)\n"
+	       "  -q, --quiet            only the result line\n"
+	       "  -l, --list             list the daemon's providers and exit\n"
+	       "  -h, --help             this text\n"
+	       "Exit status: 0 copied and verified, 1 copy or verification failed,\n"
+	       "2 bad usage, 3 the daemon could not be reached.\n",
+	       prog, NETDMA_DEFAULT_SOCKET);
+}
+
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	if (end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'G': case 'g': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0' || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static sem_t irq_sem;
+static volatile netdma_iova_t irq_last;
+
+static void
+on_irq(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
+{
+	(void)ch;
+	(void)arg;
+	irq_last = pa;
+	sem_post(&irq_sem);
+}
+
+static int
+list_providers(void)
+{
+	struct netdma_provider_info info[16];
+	int n = netdma_provider_list(info, 16), i;
+
+	if (n < 0) {
+		fprintf(stderr, "netdma-copy: cannot list providers: %s\n", strerror(-n));
+		return 3;
+	}
+	for (i = 0; i < n && i < 16; i++)
+		printf("%u  %-24s NetDMA %u.%u  channels %u (%u in use)  max transfer %u\n",
+		       info[i].id, info[i].name, info[i].major_version, info[i].minor_version,
+		       info[i].channel_count, info[i].channels_in_use, info[i].maximum_transfer_size);
+	return 0;
+}
+
+static int
+load_source(const struct opts *o, uint8_t **src, uint64_t *size)
+{
+	uint64_t i, x = 0x9e3779b97f4a7c15ull;
+
+	if (o->file != NULL) {
+		struct stat st;
+		int fd = open(o->file, O_RDONLY | O_CLOEXEC);
+		ssize_t got;
+		uint64_t off = 0;
+
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
+			fprintf(stderr, "netdma-copy: cannot read %s: %s\n", o->file,
+				fd < 0 ? strerror(errno) : "empty");
+			if (fd >= 0)
+				close(fd);
+			return -EINVAL;
+		}
+		*size = (uint64_t)st.st_size;
+		*src = netdma_mem_alloc(*size, 64);
+		if (*src == NULL) {
+			close(fd);
+			return -ENOMEM;
+		}
+		while (off < *size && (got = read(fd, *src + off, *size - off)) > 0)
+			off += (uint64_t)got;
+		close(fd);
+		return off == *size ? 0 : -EIO;
+	}
+	*size = o->size;
+	*src = netdma_mem_alloc(*size, 64);
+	if (*src == NULL)
+		return -ENOMEM;
+	for (i = 0; i < *size; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		(*src)[i] = (uint8_t)x;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "size", required_argument, NULL, 's' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "provider", required_argument, NULL, 'p' },
+		{ "desc-size", required_argument, NULL, 'd' },
+		{ "chain", required_argument, NULL, 'c' },
+		{ "interrupt", no_argument, NULL, 'i' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .size = 64u << 20, .desc_size = 64u << 10, .chain = 16 };
+	struct netdma_provider_info info[16];
+	struct netdma_descriptor *d;
+	struct netdma_chan_conf cc = { 0 };
+	struct netdma_chan *ch;
+	volatile uint64_t *cw;
+	uint64_t size, v, trace[8], last_word = ~0ull, words = 0;
+	uint8_t *src, *dst;
+	uint32_t n, i, k, ntrace = 0;
+	bool list = false, v2;
+	double t0, t1;
+	int opt, ret, pid = -1;
+
+	while ((opt = getopt_long(argc, argv, "S:s:f:o:p:d:c:iqlh", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'S': o.socket = optarg; break;
+		case 's':
+			if (parse_size(optarg, &o.size) < 0)
+				goto bad;
+			break;
+		case 'f': o.file = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'p': o.provider = optarg; break;
+		case 'd':
+			if (parse_size(optarg, &v) < 0 || v > (16u << 20) || v % 64)
+				goto bad;
+			o.desc_size = (uint32_t)v;
+			break;
+		case 'c':
+			if (parse_size(optarg, &v) < 0 || v > 4096)
+				goto bad;
+			o.chain = (uint32_t)v;
+			break;
+		case 'i': o.interrupt = true; break;
+		case 'q': o.quiet = true; break;
+		case 'l': list = true; break;
+		case 'h': usage(argv[0]); return 0;
+		default: usage(argv[0]); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "netdma-copy: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	ret = netdma_client_connect(o.socket);
+	if (ret < 0) {
+		fprintf(stderr, "netdma-copy: cannot reach netdmad at %s: %s\n",
+			o.socket ? o.socket : getenv("NETDMA_SOCKET") ? getenv("NETDMA_SOCKET") :
+			NETDMA_DEFAULT_SOCKET, strerror(-ret));
+		return 3;
+	}
+	if (list)
+		return list_providers();
+
+	ret = netdma_provider_list(info, 16);
+	if (ret <= 0) {
+		fprintf(stderr, "netdma-copy: the daemon offers no provider\n");
+		return 3;
+	}
+	pid = o.provider != NULL ? netdma_provider_find(o.provider) : (int)info[0].id;
+	if (pid < 0) {
+		fprintf(stderr, "netdma-copy: no provider named '%s' (try --list)\n", o.provider);
+		return 2;
+	}
+	for (i = 0; i < (uint32_t)ret && i < 16; i++)
+		if ((int)info[i].id == pid && info[i].maximum_transfer_size < o.desc_size) {
+			fprintf(stderr, "netdma-copy: --desc-size %u is over the provider's maximum %u\n",
+				o.desc_size, info[i].maximum_transfer_size);
+			return 2;
+		}
+	if (load_source(&o, &src, &size) < 0)
+		return 1;
+	dst = netdma_mem_alloc(size, 64);
+	n = (uint32_t)((size + o.desc_size - 1) / o.desc_size);
+	d = netdma_mem_alloc(sizeof(*d) * (n + 1), 64);
+	cw = netdma_mem_alloc(64, 64);
+	if (dst == NULL || d == NULL || cw == NULL) {
+		fprintf(stderr, "netdma-copy: out of shared memory (region quota?)\n");
+		return 1;
+	}
+	sem_init(&irq_sem, 0, 0);
+	cc.completion_word = cw;
+	if (o.interrupt) {
+		cc.intr_cb = on_irq;
+	}
+	ret = netdma_chan_alloc((uint32_t)pid, &cc, &ch);
+	if (ret < 0) {
+		fprintf(stderr, "netdma-copy: channel allocation failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	v2 = netdma_chan_version(ch) >= 0x200;
+	for (i = 0; i < n; i++) {
+		bool last = (i + 1) % o.chain == 0 || i + 1 == n;
+		uint64_t off = (uint64_t)i * o.desc_size;
+
+		d[i].transfer_size = (uint32_t)(size - off < o.desc_size ? size - off : o.desc_size);
+		d[i].source_address = netdma_virt2iova(src + off);
+		d[i].destination_address = netdma_virt2iova(dst + off);
+		d[i].next_descriptor = !last || v2 ? netdma_virt2iova(&d[i + 1]) : 0;
+		d[i].control_flags = last ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION |
+			(o.interrupt ? NETDMA_F_INTERRUPT_ON_COMPLETION : 0) : 0;
+	}
+
+	t0 = now();
+	for (i = 0, k = 0; i < n; k++) {
+		uint32_t cnt = n - i < o.chain ? n - i : o.chain;
+
+		if (k > 0 && !v2)
+			d[i - 1].next_descriptor = netdma_virt2iova(&d[i]);
+		ret = k == 0 ? netdma_chan_start(ch, &d[i], cnt) : netdma_chan_append(ch, &d[i], cnt);
+		if (ret < 0) {
+			fprintf(stderr, "netdma-copy: %s failed: %s (%s)\n", k ? "append" : "start",
+				strerror(-ret), netdma_chan_last_error(ch));
+			return 1;
+		}
+		i += cnt;
+	}
+	/* wait for the last descriptor: poll the word, or sleep on interrupts */
+	{
+		uint64_t want = netdma_completion_encode(netdma_virt2iova(&d[n - 1]), NETDMA_STATUS_IDLE);
+		double deadline = t0 + 60;
+
+		while ((v = netdma_completion_read(cw)) != want && now() < deadline) {
+			if (v != last_word) {
+				last_word = v;
+				words++;
+				if (ntrace < 8)
+					trace[ntrace++] = v;
+				else
+					trace[7] = v;
+				if (netdma_completion_status(v) == NETDMA_STATUS_HALTED)
+					break;
+			}
+			if (o.interrupt) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_nsec += 100000000;
+				if (ts.tv_nsec >= 1000000000) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000;
+				}
+				sem_timedwait(&irq_sem, &ts);
+			}
+		}
+		t1 = now();
+		if (v != last_word) {
+			words++;
+			if (ntrace < 8)
+				trace[ntrace++] = v;
+			else
+				trace[7] = v;
+		}
+		if (v != want) {
+			fprintf(stderr, "netdma-copy: did not complete: word 0x%" PRIx64 " (%s), expected 0x%"
+				PRIx64 ": %s\n", v, netdma_status_name(netdma_completion_status(v)), want,
+				netdma_chan_last_error(ch));
+			return 1;
+		}
+	}
+	ret = memcmp(src, dst, size) == 0 ? 0 : 1;
+	if (!o.quiet) {
+		printf("provider %d on lcore %u, NetDMA %u.%u (%s chains), %u descriptors of %u bytes, "
+		       "%s\n", pid, netdma_chan_lcore(ch), netdma_chan_version(ch) >> 8,
+		       netdma_chan_version(ch) & 0xff, v2 ? "counted" : "linked", n, o.desc_size,
+		       o.interrupt ? "interrupts" : "polling the completion word");
+		printf("completion trace (%" PRIu64 " words seen):", words);
+		for (i = 0; i < ntrace; i++)
+			printf(" %s0x%" PRIx64 "|%s", i == 7 && words > 8 ? "... " : "",
+			       netdma_completion_address(trace[i]),
+			       netdma_status_name(netdma_completion_status(trace[i])));
+		printf("\n");
+	}
+	printf("netdma-copy: %" PRIu64 " bytes %s in %.3f ms, %.1f MB/s\n", size,
+	       ret == 0 ? "copied and verified" : "copied, VERIFY FAILED", (t1 - t0) * 1e3,
+	       (double)size / (t1 - t0) / 1e6);
+	if (ret == 0 && o.output != NULL) {
+		FILE *f = fopen(o.output, "wb");
+
+		if (f == NULL || fwrite(dst, 1, size, f) != size) {
+			fprintf(stderr, "netdma-copy: cannot write %s\n", o.output);
+			ret = 1;
+		}
+		if (f != NULL)
+			fclose(f);
+	}
+	netdma_chan_free(ch);
+	netdma_client_disconnect();
+	return ret;
+bad:
+	fprintf(stderr, "netdma-copy: bad value '%s'\n", optarg);
+	return 2;
+}

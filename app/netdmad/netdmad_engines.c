@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Engines: the software provider and one provider per configured dmadev;
+ * what the machine offers and why something is missing (DESIGN.md
+ * "Hardware is opt-in and diagnosed").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_dmadev.h>
+#include <rte_eal.h>
+#include <rte_memory.h>
+#include <rte_vfio.h>
+
+#include "netdma_cpu.h"
+#include "netdma_dmadev.h"
+#include "netdmad.h"
+
+static struct netdma_cpu_provider *cpu;
+static struct netdma_dmadev_provider *dmas[RTE_DMADEV_DEFAULT_MAX];
+static unsigned int nb_dmas;
+
+/* Is @p name in the comma-separated @p list? */
+static bool
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name)) != NULL) {
+		bool start = p == list || p[-1] == ',' || p[-1] == ' ';
+		bool end = p[n] == '\0' || p[n] == ',' || p[n] == ' ';
+
+		if (start && end)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+void
+netdmad_report_environment(void)
+{
+	bool vfio = access("/sys/module/vfio_pci", F_OK) == 0;
+
+	DLOG(INFO, "IOVA mode %s, hugepages %s, vfio-pci %s\n",
+	     rte_eal_iova_mode() == RTE_IOVA_VA ? "VA" : "PA",
+	     rte_eal_has_hugepages() ? "in use" : "not used (--no-huge)",
+	     vfio ? "loaded" : "not loaded");
+	if (!vfio)
+		DLOG(INFO, "no hardware engines: load vfio-pci and bind I/OAT (CBDMA) or DSA functions "
+		     "to it (dpdk-devbind.py -b vfio-pci ...)\n");
+	if (access("/sys/bus/pci/drivers/idxd", F_OK) == 0)
+		DLOG(INFO, "the kernel idxd driver owns DSA devices; for vfio-pci, DSA 1.0 (8086:0b25) "
+		     "is on the vfio-pci deny list of Linux >= 6.10 (INTEL-SA-01084): "
+		     "modprobe vfio-pci disable_denylist=1\n");
+}
+
+int
+netdmad_engines_start(const struct netdmad_conf *c)
+{
+	bool all = strcmp(c->dmadev, "all") == 0, none = strcmp(c->dmadev, "none") == 0;
+	int16_t dev;
+	int ret;
+
+	if (c->cpu) {
+		struct netdma_cpu_conf cc = {
+			.name = "cpu", .major_version = c->major, .minor_version = c->minor,
+			.nb_channels = c->cpu_channels,
+		};
+
+		ret = netdma_cpu_provider_create(&cc, &cpu);
+		if (ret < 0) {
+			DLOG(ERR, "software engine: %s\n", strerror(-ret));
+			return ret;
+		}
+		DLOG(INFO, "engine 'cpu': software, %u channels, NetDMA %u.%u\n",
+		     c->cpu_channels, c->major, c->minor);
+	}
+	if (!none) {
+		RTE_DMA_FOREACH_DEV(dev) {
+			struct netdma_dmadev_conf dc = { .major_version = c->major, .minor_version = c->minor };
+			struct rte_dma_info info;
+
+			if (rte_dma_info_get(dev, &info) < 0 || (!all && !listed(c->dmadev, info.dev_name)))
+				continue;
+			ret = netdma_dmadev_provider_create(dev, &dc, &dmas[nb_dmas]);
+			if (ret < 0) {
+				DLOG(WARNING, "dmadev %s: not used: %s\n", info.dev_name, strerror(-ret));
+				continue;
+			}
+			DLOG(INFO, "engine '%s': dmadev %d, %u channel(s), NetDMA %u.%u\n", info.dev_name,
+			     dev, info.max_vchans, c->major, c->minor);
+			nb_dmas++;
+		}
+		if (nb_dmas == 0) {
+			rte_log(c->require_dmadev ? RTE_LOG_ERR : RTE_LOG_WARNING, netdmad_logtype,
+			     "netdmad: no dmadev engine found (dmadev = %s): %s\n", c->dmadev,
+			     rte_dma_count_avail() == 0 ? "EAL probed none; allow-list vfio-pci bound "
+			     "engines with -a, or add --vdev=dma_skeleton" : "none matched the list");
+			if (c->require_dmadev)
+				return -ENODEV;
+		}
+		if (!all) {
+			/* name each configured device that did not show up */
+			char copy[sizeof(c->dmadev)], *save, *tok;
+
+			snprintf(copy, sizeof(copy), "%s", c->dmadev);
+			for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+				if (rte_dma_get_dev_id_by_name(tok) < 0)
+					DLOG(WARNING, "configured dmadev '%s' is absent\n", tok);
+		}
+	}
+	if (cpu == NULL && nb_dmas == 0) {
+		DLOG(ERR, "no engine at all: enable [engines] cpu or provide a dmadev\n");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+void
+netdmad_engines_stop(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_dmas; i++)
+		netdma_dmadev_provider_destroy(dmas[i]);
+	nb_dmas = 0;
+	if (cpu != NULL)
+		netdma_cpu_provider_destroy(cpu);
+	cpu = NULL;
+}
+
+/*
+ * Make client memory reachable by VFIO devices (IOVA = VA).  Without VFIO
+ * (software engine, dma_skeleton) registration with EAL is all it takes.
+ */
+int
+netdmad_dma_map(void *va, uint64_t len, bool map)
+{
+	int ret;
+
+	if (!rte_vfio_is_enabled("vfio_pci"))
+		return 0;
+	ret = map ? rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD, (uintptr_t)va,
+					      (uintptr_t)va, len) :
+		rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD, (uintptr_t)va,
+					     (uintptr_t)va, len);
+	return ret < 0 ? -EIO : 0;
+}

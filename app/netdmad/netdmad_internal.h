@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* netdmad sessions, regions and channels (main lcore and pollers). */
+#ifndef NETDMAD_INTERNAL_H
+#define NETDMAD_INTERNAL_H
+
+#include <sys/queue.h>
+
+#include <rte_rwlock.h>
+#include <rte_spinlock.h>
+
+#include "netdmad.h"
+
+#define NETDMAD_MAX_REGIONS 64
+#define NETDMAD_MAX_CWS     64
+#define NETDMAD_MAX_CHANS   1024
+
+struct dregion {
+	bool used;
+	bool dying;            /* being deleted: no new descriptor may use it */
+	bool extmem;
+	uint32_t id;
+	uint32_t kind;         /* NETDMA_REGION_* */
+	void *va;              /* the daemon's mapping; IOVA = VA */
+	uint64_t size;
+};
+
+struct dchan {
+	uint32_t id;
+	struct dclient *cl;
+	struct netdma_chan *ch;
+	struct netdma_cmd_ring *ring;   /* in the client's control region */
+	uint32_t entries;               /* checked copy: never re-read from the ring */
+	uint64_t tail;                  /* authoritative consumer index */
+	uint64_t cw;                    /* completion word address (IOVA = VA) */
+	uint32_t ring_region, cw_region;
+	int efd;
+	uint64_t commands, bad_commands, lost_irqs;
+	bool on_poller;
+	TAILQ_ENTRY(dchan) client_link;
+	TAILQ_ENTRY(dchan) poll_link;
+};
+
+struct dclient {
+	uint32_t id;
+	int fd;
+	uint32_t pid;
+	char name[32];
+	bool hello;
+	bool warned;
+	uint64_t gone_at;
+	uint64_t bad_messages;
+	rte_rwlock_t mem_lock;          /* regions and completion words */
+	struct dregion regions[NETDMAD_MAX_REGIONS];
+	uint64_t cws[NETDMAD_MAX_CWS];
+	uint32_t next_region_id;
+	uint64_t region_bytes;
+	uint32_t nb_chans;
+	TAILQ_HEAD(, dchan) chans;
+	TAILQ_ENTRY(dclient) link;
+};
+
+TAILQ_HEAD(dclient_list, dclient);
+extern struct dclient_list netdmad_clients;
+extern rte_spinlock_t netdmad_lists_lock;
+extern struct dchan *netdmad_chans[NETDMAD_MAX_CHANS];
+
+bool client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len);
+
+#endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Polling lcores: each runs the command rings of the client channels it owns,
+ * then the engines (netdma_lcore_poll), backing off when idle.  Commands run
+ * on the owner lcore, so a channel's calls stay on one thread.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+
+#include "netdma_lcore.h"
+#include "netdma_provider.h"
+#include "netdmad.h"
+#include "netdmad_internal.h"
+
+struct poll_set {
+	rte_spinlock_t lock;
+	TAILQ_HEAD(, dchan) chans;
+	bool running;
+	volatile bool stop;
+} __rte_cache_aligned;
+
+static struct poll_set sets[RTE_MAX_LCORE];
+static uint32_t spin_polls = 2000, max_sleep_us = 50;
+
+RTE_INIT(netdmad_poll_init)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		rte_spinlock_init(&sets[i].lock);
+		TAILQ_INIT(&sets[i].chans);
+	}
+}
+
+void
+netdmad_poll_attach(struct dchan *dc)
+{
+	struct poll_set *s = &sets[netdma_chan_lcore(dc->ch)];
+
+	rte_spinlock_lock(&s->lock);
+	if (!dc->on_poller)
+		TAILQ_INSERT_TAIL(&s->chans, dc, poll_link);
+	dc->on_poller = true;
+	rte_spinlock_unlock(&s->lock);
+}
+
+/* Returns once the poller is not inside a command of @p dc. */
+void
+netdmad_poll_detach(struct dchan *dc)
+{
+	struct poll_set *s = &sets[netdma_chan_lcore(dc->ch)];
+
+	rte_spinlock_lock(&s->lock);
+	if (dc->on_poller)
+		TAILQ_REMOVE(&s->chans, dc, poll_link);
+	dc->on_poller = false;
+	rte_spinlock_unlock(&s->lock);
+}
+
+/* Run one command; @return 0 or -errno, @p value for Suspend. */
+static int
+run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
+{
+	struct netdma_descriptor *d;
+
+	switch (cmd->op) {
+	case NETDMA_CMD_START:
+	case NETDMA_CMD_APPEND:
+		/* the head must be the client's own data memory before we touch it */
+		if (!client_addr_ok(dc->cl, cmd->desc_iova, sizeof(*d)))
+			return -EFAULT;
+		d = netdma_iova2virt(cmd->desc_iova);
+		if (d == NULL)
+			return -EFAULT;
+		return cmd->op == NETDMA_CMD_START ? netdma_chan_start(dc->ch, d, cmd->count) :
+			netdma_chan_append(dc->ch, d, cmd->count);
+	case NETDMA_CMD_SUSPEND:
+		return netdma_chan_suspend(dc->ch, value);
+	case NETDMA_CMD_RESUME:
+		return netdma_chan_resume(dc->ch);
+	case NETDMA_CMD_ABORT:
+		return netdma_chan_abort(dc->ch);
+	case NETDMA_CMD_RESET:
+		return netdma_chan_reset(dc->ch);
+	default:
+		return -EINVAL;
+	}
+}
+
+int
+netdmad_dchan_run_commands(struct dchan *dc)
+{
+	struct netdma_cmd_ring *q = dc->ring;
+	uint64_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	uint64_t n = head - dc->tail;
+	int done = 0;
+
+	if (n == 0)
+		return 0;
+	if (n > dc->entries) {
+		/* the client wrote past its ring: halt this channel only */
+		dc->bad_commands++;
+		dc->tail = head;
+		q->tail = head;
+		netdma_chan_abort(dc->ch);
+		DLOG(NOTICE, "client %u channel %u: command ring overrun; channel halted\n",
+		     dc->cl->id, dc->id);
+		return 1;
+	}
+	while (dc->tail != head) {
+		struct netdma_cmd cmd;
+		uint64_t value = 0;
+		int ret;
+
+		/* copy the command out of shared memory before looking at it */
+		memcpy(&cmd, (const void *)&q->cmds[dc->tail & (dc->entries - 1)], sizeof(cmd));
+		ret = run_one(dc, &cmd, &value);
+		dc->commands++;
+		q->done_value = value;
+		q->done_result = ret;
+		__atomic_store_n(&q->done_seq, cmd.seq, __ATOMIC_RELEASE);
+		dc->tail++;
+		__atomic_store_n(&q->tail, dc->tail, __ATOMIC_RELEASE);
+		done++;
+	}
+	return done;
+}
+
+int
+netdmad_poll_lcore(unsigned int lcore)
+{
+	struct poll_set *s = &sets[lcore];
+	struct dchan *dc;
+	int work = 0;
+
+	rte_spinlock_lock(&s->lock);
+	TAILQ_FOREACH(dc, &s->chans, poll_link)
+		work += netdmad_dchan_run_commands(dc);
+	rte_spinlock_unlock(&s->lock);
+	return work + netdma_lcore_poll(lcore);
+}
+
+static void
+sleep_us(uint32_t us)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static int
+poller_main(void *arg)
+{
+	unsigned int lcore = (unsigned int)(uintptr_t)arg;
+	struct poll_set *s = &sets[lcore];
+	uint32_t idle = 0, sleep = 1;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		if (netdmad_poll_lcore(lcore) > 0) {
+			idle = 0;
+			sleep = 1;
+			continue;
+		}
+		if (++idle < spin_polls) {
+			rte_pause();
+			continue;
+		}
+		sleep_us(sleep);
+		if (sleep < max_sleep_us)
+			sleep = RTE_MIN(sleep * 2, max_sleep_us);
+	}
+	return 0;
+}
+
+int
+netdmad_pollers_start(const struct netdmad_conf *c)
+{
+	unsigned int i, l;
+	int ret;
+
+	spin_polls = c->spin_polls;
+	max_sleep_us = c->max_sleep_us;
+	for (i = 0; i < c->nb_pollers; i++) {
+		l = c->pollers[i];
+		if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l) || l == rte_get_main_lcore()) {
+			DLOG(ERR, "[pollers] lcores: %u is not a worker lcore of the EAL core list\n", l);
+			return -EINVAL;
+		}
+		sets[l].stop = false;
+		ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)l, l);
+		if (ret < 0) {
+			DLOG(ERR, "cannot launch the poller on lcore %u: %d\n", l, ret);
+			return ret;
+		}
+		sets[l].running = true;
+	}
+	return 0;
+}
+
+void
+netdmad_pollers_stop(void)
+{
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		if (sets[l].running) {
+			__atomic_store_n(&sets[l].stop, true, __ATOMIC_RELEASE);
+			rte_eal_wait_lcore(l);
+			sets[l].running = false;
+		}
+}

@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The consumer API over netdmad: control requests on the socket, transfer
+ * calls through the channel's command ring (no system call), interrupts on
+ * a per-channel eventfd.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client_internal.h"
+
+#define RING_ENTRIES 64
+
+struct netdma_chan {
+	pthread_mutex_t lock;          /* one command in flight at a time */
+	uint32_t id;
+	unsigned int lcore;
+	unsigned int version;
+	struct client_region *ctl;     /* holds the command ring */
+	struct netdma_cmd_ring *ring;
+	uint64_t seq;
+	int efd;                       /* interrupt eventfd, -1 if none */
+	netdma_intr_cb_t cb;
+	void *arg;
+	uint64_t irq_errors_seen;
+	char last_error[160];
+};
+
+void
+netdma_client_set_intr_thread(bool enable)
+{
+	g_client.intr_thread = enable;
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* Fetch the daemon's reason for the channel's last failure. */
+static void
+refresh_error(struct netdma_chan *c, int ret)
+{
+	struct netdma_msg_chan m;
+	struct netdma_reply_chan_stats r;
+
+	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
+	m.chan_id = c->id;
+	if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
+	    r.last_error[0] != '\0')
+		snprintf(c->last_error, sizeof(c->last_error), "%.159s", r.last_error);
+	else
+		snprintf(c->last_error, sizeof(c->last_error), "%s", strerror(-ret));
+}
+
+/*
+ * Post one command and wait for its acknowledgement.  The wait spins, then
+ * yields; it gives up when the daemon revokes the channel, the connection
+ * dies, or the timeout passes: nothing hangs forever.
+ */
+static int
+command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, uint64_t *value)
+{
+	struct netdma_cmd_ring *q = c->ring;
+	uint64_t head, deadline, seq;
+	unsigned int spins = 0;
+	int ret;
+
+	if (c == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead) {
+		snprintf(c->last_error, sizeof(c->last_error), "channel revoked: the daemon let it go");
+		pthread_mutex_unlock(&c->lock);
+		return -ENODEV;
+	}
+	head = q->head;
+	seq = ++c->seq;
+	q->cmds[head & (q->entries - 1)] = (struct netdma_cmd){
+		.op = op, .count = count, .desc_iova = iova, .seq = seq,
+	};
+	__atomic_store_n(&q->head, head + 1, __ATOMIC_RELEASE);
+
+	deadline = now_ms() + g_client.timeout_ms;
+	while (__atomic_load_n(&q->done_seq, __ATOMIC_ACQUIRE) != seq) {
+		if (++spins < 4096)
+			continue;
+		if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead) {
+			ret = -ENODEV;
+			goto out;
+		}
+		if (now_ms() > deadline) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		sched_yield();
+	}
+	ret = (int)q->done_result;
+	if (value != NULL)
+		*value = q->done_value;
+out:
+	pthread_mutex_unlock(&c->lock);
+	if (ret < 0)
+		refresh_error(c, ret);
+	return ret;
+}
+
+int
+netdma_chan_start(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
+{
+	netdma_iova_t iova = netdma_virt2iova(head);
+
+	if (c == NULL)
+		return -EINVAL;
+	if (head == NULL || ((uintptr_t)head & 63)) {
+		snprintf(c->last_error, sizeof(c->last_error), "descriptor missing or not 64-byte aligned");
+		return -EINVAL;
+	}
+	if (iova == NETDMA_BAD_IOVA) {
+		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
+		return -EFAULT;
+	}
+	return command(c, NETDMA_CMD_START, iova, count, NULL);
+}
+
+int
+netdma_chan_append(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
+{
+	netdma_iova_t iova = netdma_virt2iova(head);
+
+	if (c == NULL)
+		return -EINVAL;
+	if (head == NULL || ((uintptr_t)head & 63)) {
+		snprintf(c->last_error, sizeof(c->last_error), "descriptor missing or not 64-byte aligned");
+		return -EINVAL;
+	}
+	if (iova == NETDMA_BAD_IOVA) {
+		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
+		return -EFAULT;
+	}
+	return command(c, NETDMA_CMD_APPEND, iova, count, NULL);
+}
+
+int
+netdma_chan_suspend(struct netdma_chan *c, netdma_iova_t *last)
+{
+	uint64_t v = 0;
+	int ret = command(c, NETDMA_CMD_SUSPEND, 0, 0, &v);
+
+	if (ret == 0 && last != NULL)
+		*last = v;
+	return ret;
+}
+
+int
+netdma_chan_resume(struct netdma_chan *c)
+{
+	return command(c, NETDMA_CMD_RESUME, 0, 0, NULL);
+}
+
+int
+netdma_chan_abort(struct netdma_chan *c)
+{
+	return command(c, NETDMA_CMD_ABORT, 0, 0, NULL);
+}
+
+int
+netdma_chan_reset(struct netdma_chan *c)
+{
+	return command(c, NETDMA_CMD_RESET, 0, 0, NULL);
+}
+
+int
+netdma_provider_list(struct netdma_provider_info *infos, unsigned int max)
+{
+	struct netdma_msg_hdr m;
+	struct netdma_reply_providers *r;
+	unsigned int i;
+	int ret;
+
+	ret = client_ensure();
+	if (ret < 0)
+		return ret;
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	client_hdr(&m, NETDMA_MSG_PROVIDERS, sizeof(m));
+	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_PROVIDERS, -1, r, sizeof(*r), NULL);
+	if (ret == 0) {
+		for (i = 0; i < r->count && i < max && infos != NULL; i++) {
+			memset(&infos[i], 0, sizeof(infos[i]));
+			infos[i].id = r->p[i].id;
+			snprintf(infos[i].name, sizeof(infos[i].name), "%.63s", r->p[i].name);
+			infos[i].major_version = r->p[i].major_version;
+			infos[i].minor_version = r->p[i].minor_version;
+			infos[i].started = r->p[i].started;
+			infos[i].powered_down = r->p[i].powered_down;
+			infos[i].flags = r->p[i].flags;
+			infos[i].channel_count = r->p[i].channel_count;
+			infos[i].channels_in_use = r->p[i].channels_in_use;
+			infos[i].maximum_transfer_size = r->p[i].maximum_transfer_size;
+		}
+		ret = (int)r->count;
+	}
+	free(r);
+	return ret;
+}
+
+int
+netdma_provider_find(const char *name)
+{
+	struct netdma_provider_info info[NETDMA_PROTO_MAX_PROVIDERS];
+	int n, i;
+
+	if (name == NULL)
+		return -EINVAL;
+	n = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS);
+	for (i = 0; i < n && i < NETDMA_PROTO_MAX_PROVIDERS; i++)
+		if (strcmp(info[i].name, name) == 0)
+			return (int)info[i].id;
+	return n < 0 ? n : -ENOENT;
+}
+
+static void
+unregister_region(struct client_region *r)
+{
+	struct netdma_msg_region_del m;
+	struct netdma_reply_hdr rep;
+	struct client_region **pp;
+
+	client_hdr(&m, NETDMA_MSG_REGION_DEL, sizeof(m));
+	m.region_id = r->id;
+	client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_DEL, -1, &rep, sizeof(rep), NULL);
+	pthread_mutex_lock(&g_client.lock);
+	for (pp = &g_client.regions; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	pthread_mutex_unlock(&g_client.lock);
+	client_region_del(r);
+}
+
+int
+netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
+		  struct netdma_chan **out)
+{
+	struct netdma_msg_chan_alloc m;
+	struct netdma_reply_chan_alloc rep;
+	struct client_region *cwr;
+	struct netdma_chan *c;
+	int ret, efd = -1;
+
+	if (conf == NULL || out == NULL)
+		return -EINVAL;
+	ret = client_ensure();
+	if (ret < 0)
+		return ret;
+	if (conf->completion_word == NULL || ((uintptr_t)conf->completion_word & 7))
+		return -EINVAL;
+	cwr = client_region_of((const void *)conf->completion_word, 8);
+	if (cwr == NULL)
+		return -EFAULT;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	c->efd = -1;
+	c->cb = conf->intr_cb;
+	c->arg = conf->intr_arg;
+	c->ctl = client_region_new(netdma_cmd_ring_size(RING_ENTRIES), NETDMA_REGION_CONTROL);
+	if (c->ctl == NULL) {
+		ret = -errno;
+		free(c);
+		return ret;
+	}
+	c->ring = c->ctl->base;
+	c->ring->magic = NETDMA_RING_MAGIC;
+	c->ring->version = NETDMA_PROTO_VERSION;
+	c->ring->entries = RING_ENTRIES;
+	c->ring->entry_size = sizeof(struct netdma_cmd);
+
+	client_hdr(&m, NETDMA_MSG_CHAN_ALLOC, sizeof(m));
+	m.provider_id = provider_id;
+	m.priority = conf->priority;
+	m.lcore_mask = conf->lcore_mask;
+	m.lcore_group = conf->lcore_group;
+	m.ring_region = c->ctl->id;
+	m.ring_offset = 0;
+	m.cw_region = cwr->id;
+	m.cw_offset = (uintptr_t)conf->completion_word - (uintptr_t)cwr->base;
+	m.ring_entries = RING_ENTRIES;
+	m.flags = conf->intr_cb != NULL ? NETDMA_CHAN_F_EVENTFD : 0;
+	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
+	if (ret < 0) {
+		unregister_region(c->ctl);
+		free(c);
+		return ret;
+	}
+	c->id = rep.chan_id;
+	c->lcore = rep.lcore;
+	c->version = rep.version;
+	c->efd = efd;
+	if (c->efd >= 0)
+		client_intr_watch(c);
+	*out = c;
+	return 0;
+}
+
+int
+netdma_chan_free(struct netdma_chan *c)
+{
+	struct netdma_msg_chan m;
+	struct netdma_reply_hdr rep;
+	int ret;
+
+	if (c == NULL)
+		return -EINVAL;
+	client_hdr(&m, NETDMA_MSG_CHAN_FREE, sizeof(m));
+	m.chan_id = c->id;
+	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_FREE, -1, &rep, sizeof(rep), NULL);
+	if (ret == -EBUSY) {
+		refresh_error(c, ret);
+		return ret;
+	}
+	/* any other failure means the daemon no longer has it: release locally */
+	if (c->efd >= 0) {
+		client_intr_unwatch(c);
+		close(c->efd);
+	}
+	unregister_region(c->ctl);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	return 0;
+}
+
+unsigned int
+netdma_chan_lcore(const struct netdma_chan *c)
+{
+	return c->lcore;
+}
+
+unsigned int
+netdma_chan_version(const struct netdma_chan *c)
+{
+	return c->version;
+}
+
+const char *
+netdma_chan_last_error(const struct netdma_chan *c)
+{
+	return c != NULL ? c->last_error : "no channel";
+}
+
+int
+netdma_chan_stats_get(const struct netdma_chan *c, struct netdma_chan_stats *st)
+{
+	struct netdma_msg_chan m;
+	struct netdma_reply_chan_stats r;
+	int ret;
+
+	if (c == NULL || st == NULL)
+		return -EINVAL;
+	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
+	m.chan_id = c->id;
+	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL);
+	if (ret < 0)
+		return ret;
+	memset(st, 0, sizeof(*st));
+	st->starts = r.starts;
+	st->appends = r.appends;
+	st->descriptors_retired = r.descriptors_retired;
+	st->bytes_copied = r.bytes_copied;
+	st->interrupts = r.interrupts;
+	st->errors = r.errors;
+	st->outstanding = r.outstanding;
+	st->state = r.state;
+	return 0;
+}
+
+/* ---- interrupts ----------------------------------------------------------- */
+
+int
+netdma_client_chan_fd(const struct netdma_chan *c)
+{
+	return c != NULL ? c->efd : -EINVAL;
+}
+
+int
+netdma_client_chan_dispatch(struct netdma_chan *c)
+{
+	uint64_t n, errs;
+	int calls = 0;
+
+	if (c == NULL || c->efd < 0)
+		return -EINVAL;
+	if (read(c->efd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	errs = __atomic_load_n(&c->ring->irq_errors, __ATOMIC_ACQUIRE);
+	if (c->cb != NULL) {
+		netdma_iova_t pa = __atomic_load_n(&c->ring->irq_pa, __ATOMIC_ACQUIRE);
+
+		if (pa != 0) {
+			c->cb(c, pa, c->arg);
+			calls++;
+		}
+		if (errs != c->irq_errors_seen) {
+			c->cb(c, 0, c->arg);   /* the error DPC */
+			calls++;
+		}
+	}
+	c->irq_errors_seen = errs;
+	return calls;
+}
+
+/* One thread per process delivers DPCs for channels with a callback. */
+static pthread_mutex_t intr_lock = PTHREAD_MUTEX_INITIALIZER;
+static int intr_epfd = -1;
+static pthread_t intr_tid;
+
+static void *
+intr_main(void *arg)
+{
+	struct epoll_event ev[16];
+	int n, i;
+
+	(void)arg;
+	for (;;) {
+		n = epoll_wait(intr_epfd, ev, 16, -1);
+		for (i = 0; i < n; i++)
+			netdma_client_chan_dispatch(ev[i].data.ptr);
+	}
+	return NULL;
+}
+
+void
+client_intr_watch(struct netdma_chan *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+	if (!g_client.intr_thread)
+		return;
+	pthread_mutex_lock(&intr_lock);
+	if (intr_epfd < 0) {
+		intr_epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (intr_epfd >= 0 && pthread_create(&intr_tid, NULL, intr_main, NULL) == 0)
+			pthread_detach(intr_tid);
+	}
+	if (intr_epfd >= 0)
+		epoll_ctl(intr_epfd, EPOLL_CTL_ADD, c->efd, &ev);
+	pthread_mutex_unlock(&intr_lock);
+}
+
+void
+client_intr_unwatch(struct netdma_chan *c)
+{
+	pthread_mutex_lock(&intr_lock);
+	if (intr_epfd >= 0)
+		epoll_ctl(intr_epfd, EPOLL_CTL_DEL, c->efd, NULL);
+	pthread_mutex_unlock(&intr_lock);
+}

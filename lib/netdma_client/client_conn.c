@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control connection to netdmad: SOCK_SEQPACKET, one request → one reply. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "client_internal.h"
+
+struct client g_client = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.fd = -1,
+	.timeout_ms = 5000,
+	.intr_thread = true,
+};
+
+void
+netdma_client_set_timeout_ms(unsigned int ms)
+{
+	g_client.timeout_ms = ms ? ms : 5000;
+}
+
+void
+client_hdr(void *msg, uint16_t type, size_t size)
+{
+	struct netdma_msg_hdr *h = msg;
+
+	memset(msg, 0, size);
+	h->magic = NETDMA_PROTO_MAGIC;
+	h->version = NETDMA_PROTO_VERSION;
+	h->type = type;
+	h->size = (uint32_t)size;
+}
+
+static int
+send_msg(int fd, const void *buf, size_t len, int send_fd)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (send_fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &send_fd, sizeof(int));
+	}
+	return sendmsg(fd, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -errno;
+}
+
+/* Receive one message, with at most one fd; -ETIMEDOUT, -ECONNRESET. */
+static ssize_t
+recv_msg(int fd, void *buf, size_t len, int *recv_fd, unsigned int timeout_ms)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct cmsghdr *c;
+	ssize_t n;
+	int ret;
+
+	ret = poll(&p, 1, (int)timeout_ms);
+	if (ret == 0)
+		return -ETIMEDOUT;
+	if (ret < 0)
+		return -errno;
+	n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	if (n == 0)
+		return -ECONNRESET;
+	if (n < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (recv_fd != NULL && *recv_fd < 0)
+				*recv_fd = got;
+			else
+				close(got);   /* never leak an fd we did not ask for */
+		}
+	return n;
+}
+
+int
+client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
+	   void *reply, size_t reply_len, int *recv_fd)
+{
+	struct netdma_reply_hdr *r = reply;
+	ssize_t n;
+	int ret;
+
+	if (recv_fd != NULL)
+		*recv_fd = -1;
+	pthread_mutex_lock(&g_client.lock);
+	if (g_client.fd < 0 || g_client.dead) {
+		pthread_mutex_unlock(&g_client.lock);
+		return -ENOTCONN;
+	}
+	((struct netdma_msg_hdr *)req)->seq = ++g_client.seq;
+	ret = send_msg(g_client.fd, req, req_len, send_fd);
+	while (ret == 0) {
+		n = recv_msg(g_client.fd, reply, reply_len, recv_fd, g_client.timeout_ms);
+		if (n < 0) {
+			ret = (int)n;
+			break;
+		}
+		if ((size_t)n < sizeof(*r) || r->h.magic != NETDMA_PROTO_MAGIC) {
+			ret = -EPROTO;
+			break;
+		}
+		if (r->h.type == NETDMA_MSG_BYE) {   /* the daemon is going away */
+			ret = -ESHUTDOWN;
+			break;
+		}
+		if (r->h.seq != ((struct netdma_msg_hdr *)req)->seq || r->h.type != type) {
+			ret = -EPROTO;
+			break;
+		}
+		ret = r->result;
+		if (ret == 0 && (size_t)n < reply_len)
+			ret = -EPROTO;
+		break;
+	}
+	if (ret == -ECONNRESET || ret == -EPIPE || ret == -ESHUTDOWN || ret == -ETIMEDOUT)
+		g_client.dead = true;   /* no half-understood state: reconnect */
+	pthread_mutex_unlock(&g_client.lock);
+	if (ret < 0 && recv_fd != NULL && *recv_fd >= 0) {
+		close(*recv_fd);
+		*recv_fd = -1;
+	}
+	return ret;
+}
+
+int
+netdma_client_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct netdma_msg_hello m;
+	struct netdma_reply_hello r;
+	int fd, ret;
+
+	if (path == NULL)
+		path = getenv("NETDMA_SOCKET");
+	if (path == NULL)
+		path = NETDMA_DEFAULT_SOCKET;
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	pthread_mutex_lock(&g_client.lock);
+	if (g_client.fd >= 0)
+		close(g_client.fd);
+	g_client.fd = fd;
+	g_client.dead = false;
+	pthread_mutex_unlock(&g_client.lock);
+
+	client_hdr(&m, NETDMA_MSG_HELLO, sizeof(m));
+	m.min_version = NETDMA_PROTO_VERSION;
+	m.max_version = NETDMA_PROTO_VERSION;
+	m.pid = (uint32_t)getpid();
+	snprintf(m.name, sizeof(m.name), "%s", program_invocation_short_name);
+	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_HELLO, -1, &r, sizeof(r), NULL);
+	if (ret < 0) {
+		netdma_client_disconnect();
+		return ret;
+	}
+	g_client.version = r.version;
+	return 0;
+}
+
+int
+client_ensure(void)
+{
+	if (g_client.fd >= 0 && !g_client.dead)
+		return 0;
+	if (g_client.dead)
+		return -ECONNRESET;   /* the daemon went away: tell, don't hide it */
+	return netdma_client_connect(NULL);
+}
+
+void
+netdma_client_disconnect(void)
+{
+	struct client_region *r, *next;
+
+	pthread_mutex_lock(&g_client.lock);
+	if (g_client.fd >= 0)
+		close(g_client.fd);
+	g_client.fd = -1;
+	g_client.dead = false;
+	for (r = g_client.regions; r != NULL; r = next) {
+		next = r->next;
+		client_region_del(r);
+	}
+	g_client.regions = NULL;
+	pthread_mutex_unlock(&g_client.lock);
+}

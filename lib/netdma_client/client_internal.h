@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Client-library internals; never installed. */
+#ifndef NETDMA_CLIENT_INTERNAL_H
+#define NETDMA_CLIENT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "netdma_client.h"
+#include "netdma_proto.h"
+
+struct client_region {
+	struct client_region *next;
+	void *base;
+	size_t size;
+	uint32_t id;
+	uint32_t kind;
+	uint64_t iova;
+	size_t bump;                 /* allocator: next never-used byte */
+	struct free_blk *free;       /* allocator: freed blocks, first fit */
+};
+
+/* process-wide state */
+struct client {
+	pthread_mutex_t lock;        /* connection and region list */
+	int fd;                      /* control socket, -1 if none */
+	uint32_t seq;
+	uint32_t version;
+	bool dead;                   /* the daemon went away */
+	unsigned int timeout_ms;
+	bool intr_thread;
+	struct client_region *regions;
+};
+extern struct client g_client;
+
+int client_ensure(void);
+/* One request, one reply; optional fd either way.  @return reply result. */
+int client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
+	       void *reply, size_t reply_len, int *recv_fd);
+void client_hdr(void *msg, uint16_t type, size_t size);
+
+struct client_region *client_region_new(size_t size, uint32_t kind);
+void client_region_del(struct client_region *r);
+struct client_region *client_region_of(const void *p, size_t len);
+
+/* interrupt thread (client_chan.c) */
+void client_intr_watch(struct netdma_chan *chan);
+void client_intr_unwatch(struct netdma_chan *chan);
+
+#endif

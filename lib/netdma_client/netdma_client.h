@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Daemon-backed implementation of the netdma consumer API (netdma.h): link
+ * libnetdma_client instead of libnetdma and the same calls go to netdmad.
+ * libc only; no DPDK in the client.
+ *
+ * Differences a client sees: memory from netdma_mem_alloc() lives in shared
+ * memfd regions registered with the daemon; interrupt callbacks run on a
+ * thread of the client (or the application polls netdma_client_chan_fd()
+ * and calls netdma_client_chan_dispatch()); a completion word may not be
+ * the source or destination of a descriptor.
+ */
+#ifndef NETDMA_CLIENT_H
+#define NETDMA_CLIENT_H
+
+#include "netdma.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Connect to netdmad.  @p socket_path NULL: $NETDMA_SOCKET, else
+ * /run/netdma/netdmad.sock.  Called implicitly by the first API call.
+ * @return 0, -ECONNREFUSED/-ENOENT (no daemon), -EPROTO (version), -errno.
+ */
+int netdma_client_connect(const char *socket_path);
+
+/** Close the connection; the daemon frees this client's channels. */
+void netdma_client_disconnect(void);
+
+/** Interrupt delivery: an fd that becomes readable when a DPC is due. */
+int netdma_client_chan_fd(const struct netdma_chan *chan);
+/** Run the channel's pending DPCs on the calling thread. @return how many. */
+int netdma_client_chan_dispatch(struct netdma_chan *chan);
+/**
+ * Deliver DPCs on a client thread (default) or leave them to the
+ * application's event loop (false).  Set before allocating channels.
+ */
+void netdma_client_set_intr_thread(bool enable);
+
+/** Timeout of one command or request to the daemon, in ms (default 5000). */
+void netdma_client_set_timeout_ms(unsigned int ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_CLIENT_H */

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The netdmad wire protocol, shared by the daemon and the client library.
+ * libc only.  Nothing here holds a pointer: shared memory carries offsets
+ * and IOVAs, every message and shared struct carries its size and version
+ * (DESIGN.md "Daemon transport").
+ *
+ * Control path: a Unix SOCK_SEQPACKET socket, one request → one reply.
+ * Memory regions are memfds passed with SCM_RIGHTS; the daemon maps them and
+ * makes them DMA-visible; the reply gives the region's IOVA base, so that
+ * iova = iova_base + (p - client_base).
+ *
+ * Fast path: per channel, a single-producer/single-consumer command ring in a
+ * control region of the client (not DMA-visible: no descriptor may point
+ * into it).  The client writes commands and bumps head; the daemon's
+ * polling lcore consumes them and acknowledges each with its sequence
+ * number and result.  The completion word lives in the client's memory; the
+ * daemon refuses descriptors that point at it or at a control region.
+ */
+#ifndef NETDMA_PROTO_H
+#define NETDMA_PROTO_H
+
+#include <stdint.h>
+
+#include "netdma_types.h"
+
+#define NETDMA_PROTO_MAGIC     0x414d444eu   /* "NDMA" */
+#define NETDMA_PROTO_VERSION   1
+#define NETDMA_MSG_MAX         4096          /* largest message either way */
+#define NETDMA_DEFAULT_SOCKET  "/run/netdma/netdmad.sock"
+
+enum netdma_msg_type {
+	NETDMA_MSG_HELLO = 1,
+	NETDMA_MSG_REGION_ADD,    /* + 1 fd */
+	NETDMA_MSG_REGION_DEL,
+	NETDMA_MSG_PROVIDERS,
+	NETDMA_MSG_CHAN_ALLOC,    /* reply + 1 eventfd */
+	NETDMA_MSG_CHAN_FREE,
+	NETDMA_MSG_CHAN_STATS,
+	NETDMA_MSG_BYE,           /* daemon → client, unsolicited: shutting down */
+	NETDMA_MSG_TYPE_MAX,
+};
+
+struct netdma_msg_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;            /* enum netdma_msg_type */
+	uint32_t size;            /* whole message, header included */
+	uint32_t seq;             /* echoed in the reply */
+};
+
+/* Every reply starts like this; result is 0 or -errno. */
+struct netdma_reply_hdr {
+	struct netdma_msg_hdr h;
+	int32_t result;
+	uint32_t reserved;
+};
+
+struct netdma_msg_hello {
+	struct netdma_msg_hdr h;
+	uint32_t min_version;
+	uint32_t max_version;
+	uint32_t pid;
+	uint32_t reserved;
+	char name[32];
+};
+
+struct netdma_reply_hello {
+	struct netdma_reply_hdr r;
+	uint32_t version;          /* chosen */
+	uint32_t max_channels;     /* this client's quota */
+	uint64_t max_region_bytes; /* this client's quota */
+};
+
+/* Region kinds: data may be the target of descriptors; control may not. */
+#define NETDMA_REGION_DATA     0u
+#define NETDMA_REGION_CONTROL  1u
+
+struct netdma_msg_region_add {
+	struct netdma_msg_hdr h;
+	uint64_t size;
+	uint32_t kind;             /* NETDMA_REGION_* */
+	uint32_t reserved;
+};
+
+struct netdma_reply_region_add {
+	struct netdma_reply_hdr r;
+	uint32_t region_id;
+	uint32_t reserved;
+	uint64_t iova_base;
+};
+
+struct netdma_msg_region_del {
+	struct netdma_msg_hdr h;
+	uint32_t region_id;
+	uint32_t reserved;
+};
+
+#define NETDMA_PROTO_MAX_PROVIDERS 16
+
+struct netdma_proto_provider {
+	uint32_t id;
+	uint8_t major_version;
+	uint8_t minor_version;
+	uint8_t started;
+	uint8_t powered_down;
+	uint32_t channel_count;
+	uint32_t channels_in_use;
+	uint32_t maximum_transfer_size;
+	uint32_t flags;
+	char name[64];
+};
+
+struct netdma_reply_providers {
+	struct netdma_reply_hdr r;
+	uint32_t count;
+	uint32_t reserved;
+	struct netdma_proto_provider p[NETDMA_PROTO_MAX_PROVIDERS];
+};
+
+struct netdma_msg_chan_alloc {
+	struct netdma_msg_hdr h;
+	uint32_t provider_id;
+	uint32_t priority;
+	uint64_t lcore_mask;
+	uint16_t lcore_group;
+	uint16_t reserved0;
+	uint32_t ring_region;      /* a control region */
+	uint32_t cw_region;        /* any region of this client */
+	uint64_t ring_offset;      /* struct netdma_cmd_ring, 64-byte aligned */
+	uint64_t cw_offset;        /* completion word, 8-byte aligned; never a DMA target */
+	uint32_t ring_entries;     /* power of 2 */
+	uint32_t flags;            /* NETDMA_CHAN_F_* */
+};
+#define NETDMA_CHAN_F_EVENTFD  1u  /* signal interrupts on an eventfd */
+
+struct netdma_reply_chan_alloc {
+	struct netdma_reply_hdr r;
+	uint32_t chan_id;
+	uint32_t lcore;            /* CpuNumber */
+	uint32_t version;          /* provider NetDMA version major<<8 | minor */
+	uint32_t reserved;
+};
+
+struct netdma_msg_chan {
+	struct netdma_msg_hdr h;
+	uint32_t chan_id;
+	uint32_t reserved;
+};
+
+struct netdma_reply_chan_stats {
+	struct netdma_reply_hdr r;
+	uint64_t starts, appends, descriptors_retired, bytes_copied, interrupts, errors;
+	uint32_t outstanding;
+	int32_t state;
+	char last_error[160];
+};
+
+/* ---- the command ring (shared memory, written by both sides) ---------- */
+
+enum netdma_cmd_op {
+	NETDMA_CMD_START = 1,
+	NETDMA_CMD_APPEND,
+	NETDMA_CMD_SUSPEND,
+	NETDMA_CMD_RESUME,
+	NETDMA_CMD_ABORT,
+	NETDMA_CMD_RESET,
+};
+
+struct netdma_cmd {
+	uint32_t op;               /* enum netdma_cmd_op */
+	uint32_t count;
+	uint64_t desc_iova;
+	uint64_t seq;
+	uint64_t reserved;
+};
+
+#define NETDMA_RING_MAGIC 0x474e4952u   /* "RING" */
+
+struct netdma_cmd_ring {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t entries;          /* power of 2 */
+	uint32_t entry_size;       /* sizeof(struct netdma_cmd) */
+	/* client → daemon */
+	uint64_t head __attribute__((aligned(64)));
+	/* daemon → client */
+	uint64_t tail __attribute__((aligned(64)));
+	uint64_t done_seq;         /* last command acknowledged */
+	int64_t done_result;       /* its result: 0 or -errno */
+	uint64_t done_value;       /* Suspend: last processed IOVA */
+	uint32_t daemon_alive;     /* cleared when the channel is revoked */
+	uint32_t reserved;
+	uint64_t irq_pa;           /* last interrupt watermark (spec §2.6) */
+	uint64_t irq_errors;       /* error DPCs so far */
+	struct netdma_cmd cmds[] __attribute__((aligned(64)));
+};
+
+static inline uint64_t
+netdma_cmd_ring_size(uint32_t entries)
+{
+	return sizeof(struct netdma_cmd_ring) + (uint64_t)entries * sizeof(struct netdma_cmd);
+}
+
+#endif /* NETDMA_PROTO_H */
