@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what netdma needs on Debian (if missing), build it, and run the
-# embedded default: netdma-demo on the software engine and dma_skeleton,
-# no hardware, no hugepages.  --build-only stops after the build.
+# main job on the embedded default (software engine and dma_skeleton, no
+# hardware, no hugepages): netdma-demo in-process, then netdmad with
+# netdma-copy clients.  --build-only stops after the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +24,7 @@ fi
 ninja -C build
 
 [ "${1:-}" = "--build-only" ] && exit 0
-exec ./build/app/netdma-demo/netdma-demo
+# in-process: the library embedded in a DPDK program
+./build/app/netdma-demo/netdma-demo
+# as a service: netdmad with netdma-copy clients
+exec ./usertools/netdma-daemon-demo.sh build

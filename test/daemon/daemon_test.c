@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * netdmad end to end: a real daemon (software engine + dma_skeleton) in a
+ * temporary directory, real client processes through libnetdma_client, and
+ * raw protocol abuse over the socket.  Links no DPDK.
+ *
+ * Usage: daemon_test NETDMAD_BINARY CONFIG_INI
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "netdma.h"
+#include "netdma_client.h"
+#include "netdma_proto.h"
+
+static const char *netdmad_bin, *config;
+static char dir[64], sock[96];
+static pid_t daemon_pid = -1;
+
+static double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Start netdmad on @p path; wait until its socket accepts. */
+static pid_t
+daemon_start(const char *path, const char *log)
+{
+	double deadline = now() + 20;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		_exit(127);
+	}
+	while (now() < deadline) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), st;
+
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+			close(fd);
+			return pid;
+		}
+		close(fd);
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return -1;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* SIGTERM and wait; @return the exit status, or -1 if it had to be killed. */
+static int
+daemon_stop(pid_t pid)
+{
+	double deadline = now() + 15;
+	int st;
+
+	kill(pid, SIGTERM);
+	while (now() < deadline) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+static int
+suite_init(void)
+{
+	char log[160];
+
+	snprintf(dir, sizeof(dir), "/tmp/netdmad-test-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(sock, sizeof(sock), "%s/netdmad.sock", dir);
+	snprintf(log, sizeof(log), "%s/netdmad.log", dir);
+	daemon_pid = daemon_start(sock, log);
+	return daemon_pid > 0 ? 0 : 1;
+}
+
+static int
+suite_cleanup(void)
+{
+	struct stat st;
+	char cmd[200];
+	int ret = daemon_stop(daemon_pid);
+
+	if (ret != 0 || stat(sock, &st) == 0) {
+		fprintf(stderr, "netdmad exit %d; socket %s; log:\n", ret,
+			stat(sock, &st) == 0 ? "left behind" : "removed");
+		snprintf(cmd, sizeof(cmd), "tail -20 %s/netdmad.log >&2", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+		return 1;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+/*
+ * Copy @p size bytes through a fresh channel on @p provider, in chains of
+ * 16 descriptors of @p desc bytes, and verify.  @return 0 or a failure code.
+ */
+static int
+copy_once(const char *provider, size_t size, uint32_t desc)
+{
+	uint32_t n = (uint32_t)(size / desc), i;
+	uint8_t *src = netdma_mem_alloc(size, 64), *dst = netdma_mem_alloc(size, 64);
+	struct netdma_descriptor *d = netdma_mem_alloc(sizeof(*d) * (n + 1), 64);
+	volatile uint64_t *cw = netdma_mem_alloc(8, 64);
+	struct netdma_chan_conf cc = { .completion_word = cw };
+	struct netdma_chan *ch;
+	int id = netdma_provider_find(provider), ret = 0;
+	uint64_t want;
+	double deadline;
+	bool v2;
+
+	if (src == NULL || dst == NULL || d == NULL || cw == NULL || id < 0)
+		return 10;
+	for (i = 0; i < size; i++)
+		src[i] = (uint8_t)(i * 31 + (uintptr_t)&i + 1);
+	if (netdma_chan_alloc((uint32_t)id, &cc, &ch) < 0)
+		return 11;
+	v2 = netdma_chan_version(ch) >= 0x200;
+	for (i = 0; i < n; i++) {
+		bool last = (i + 1) % 16 == 0 || i + 1 == n;
+
+		d[i].transfer_size = desc;
+		d[i].source_address = netdma_virt2iova(src + (size_t)i * desc);
+		d[i].destination_address = netdma_virt2iova(dst + (size_t)i * desc);
+		d[i].next_descriptor = !last || v2 ? netdma_virt2iova(&d[i + 1]) : 0;
+		d[i].control_flags = last ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION : 0;
+	}
+	for (i = 0; i < n && ret == 0; i += 16) {
+		if (i > 0 && !v2)
+			d[i - 1].next_descriptor = netdma_virt2iova(&d[i]);
+		ret = i == 0 ? netdma_chan_start(ch, d, n < 16 ? n : 16) :
+			netdma_chan_append(ch, &d[i], n - i < 16 ? n - i : 16);
+	}
+	if (ret < 0)
+		return 12;
+	want = netdma_completion_encode(netdma_virt2iova(&d[n - 1]), NETDMA_STATUS_IDLE);
+	deadline = now() + 30;
+	while (netdma_completion_read(cw) != want && now() < deadline)
+		;
+	if (netdma_completion_read(cw) != want)
+		return 13;
+	if (memcmp(src, dst, size) != 0)
+		return 14;
+	if (netdma_chan_free(ch) < 0)
+		return 15;
+	netdma_mem_free(src);
+	netdma_mem_free(dst);
+	netdma_mem_free(d);
+	netdma_mem_free((void *)(uintptr_t)cw);
+	return 0;
+}
+
+static int
+in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int
+child_copy(void *arg)
+{
+	const char *provider = arg;
+
+	if (netdma_client_connect(sock) < 0)
+		return 20;
+	return copy_once(provider, 4u << 20, 65536);
+}
+
+/* the basic path on each engine, from a separate process */
+static void
+t_copy_cpu(void)
+{
+	CU_ASSERT_EQUAL(in_child(child_copy, "cpu"), 0);
+}
+
+static void
+t_copy_skeleton(void)
+{
+	CU_ASSERT_EQUAL(in_child(child_copy, "dma_skeleton"), 0);
+}
+
+static int
+child_two_channels(void *arg)
+{
+	pid_t pid;
+	int st, ret;
+
+	(void)arg;
+	/* two threads would share the connection; two processes do not */
+	pid = fork();
+	if (pid == 0) {
+		if (netdma_client_connect(sock) < 0)
+			_exit(20);
+		_exit(copy_once("cpu", 2u << 20, 4096));
+	}
+	if (netdma_client_connect(sock) < 0)
+		return 20;
+	ret = copy_once("cpu", 2u << 20, 4096);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return 30;
+	return ret;
+}
+
+/* issue 3: 4 processes × 2 channels, bounded in time, every byte verified */
+static void
+t_multi_client(void)
+{
+	pid_t pids[4];
+	double t0 = now();
+	int i, st, ok = 0;
+
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(child_two_channels(NULL));
+	}
+	for (i = 0; i < 4; i++)
+		if (waitpid(pids[i], &st, 0) == pids[i] && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			ok++;
+	CU_ASSERT_EQUAL(ok, 4);
+	CU_ASSERT(now() - t0 < 60);
+}
+
+static int
+channels_in_use(const char *provider)
+{
+	struct netdma_provider_info info[16];
+	int n = netdma_provider_list(info, 16), i;
+
+	for (i = 0; i < n && i < 16; i++)
+		if (strcmp(info[i].name, provider) == 0)
+			return (int)info[i].channels_in_use;
+	return -1;
+}
+
+/* A client killed mid-chain loses its channel; others see nothing. */
+static void
+t_kill_client_mid_chain(void)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+	double deadline;
+
+	CU_ASSERT_FATAL(pipe(pfd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		/* a long chain on the skeleton, then tell the parent and keep going */
+		uint32_t n = 4096, i;
+		uint8_t *buf;
+		struct netdma_descriptor *d;
+		volatile uint64_t *cw;
+		struct netdma_chan_conf cc;
+		struct netdma_chan *ch;
+
+		if (netdma_client_connect(sock) < 0)
+			_exit(1);
+		buf = netdma_mem_alloc(2 * n * 4096, 64);
+		d = netdma_mem_alloc(sizeof(*d) * (n + 1), 64);
+		cw = netdma_mem_alloc(8, 64);
+		memset(&cc, 0, sizeof(cc));
+		cc.completion_word = cw;
+		if (buf == NULL || d == NULL || cw == NULL ||
+		    netdma_chan_alloc((uint32_t)netdma_provider_find("dma_skeleton"), &cc, &ch) < 0)
+			_exit(2);
+		for (i = 0; i < n; i++) {
+			d[i].transfer_size = 4096;
+			d[i].source_address = netdma_virt2iova(buf + (size_t)i * 4096);
+			d[i].destination_address = netdma_virt2iova(buf + (size_t)(n + i) * 4096);
+			d[i].next_descriptor = netdma_virt2iova(&d[i + 1]);
+		}
+		d[n - 1].next_descriptor = netdma_chan_version(ch) >= 0x200 ? d[n - 1].next_descriptor : 0;
+		if (netdma_chan_start(ch, d, n) < 0)
+			_exit(3);
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(4);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	CU_ASSERT_EQUAL_FATAL(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(sock), 0);
+	/* bounded: the channel comes back within 5 s */
+	deadline = now() + 5;
+	while (channels_in_use("dma_skeleton") != 0 && now() < deadline)
+		usleep(10000);
+	CU_ASSERT_EQUAL(channels_in_use("dma_skeleton"), 0);
+	CU_ASSERT_EQUAL(copy_once("dma_skeleton", 1u << 20, 4096), 0);
+	CU_ASSERT_EQUAL(copy_once("cpu", 1u << 20, 4096), 0);
+	netdma_client_disconnect();
+}
+
+/* ---- raw protocol abuse ---------------------------------------------------- */
+
+static int
+raw_connect(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+hdr(void *msg, uint16_t type, size_t size)
+{
+	struct netdma_msg_hdr *h = msg;
+
+	memset(msg, 0, size);
+	h->magic = NETDMA_PROTO_MAGIC;
+	h->version = NETDMA_PROTO_VERSION;
+	h->type = type;
+	h->size = (uint32_t)size;
+	h->seq = 7;
+}
+
+/* Send @p len bytes (+ an fd); @return the reply's result, or 1 for no reply. */
+static int
+raw(int fd, const void *msg, size_t len, int send_fd, void *reply, size_t rlen)
+{
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct netdma_reply_hdr tmp, *r = reply != NULL ? reply : &tmp;
+	ssize_t n;
+
+	if (send_fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &send_fd, sizeof(int));
+	}
+	if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)len)
+		return 2;
+	n = recv(fd, r, reply != NULL ? rlen : sizeof(tmp), 0);
+	if (n < (ssize_t)sizeof(tmp) || r->h.magic != NETDMA_PROTO_MAGIC)
+		return 1;
+	return r->result;
+}
+
+static int
+raw_hello(int fd)
+{
+	struct netdma_msg_hello h;
+
+	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	h.min_version = h.max_version = NETDMA_PROTO_VERSION;
+	return raw(fd, &h, sizeof(h), -1, NULL, 0);
+}
+
+static int
+memfd_of(uint64_t size)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC);
+
+	if (fd >= 0 && ftruncate(fd, (off_t)size) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Every bad control message gets an error reply; the daemon keeps serving. */
+static void
+t_bad_messages(void)
+{
+	struct netdma_msg_hello h;
+	struct netdma_msg_chan mc;
+	struct netdma_msg_region_add ra;
+	struct netdma_reply_region_add rr;
+	struct netdma_msg_chan_alloc ca;
+	char big[8192];
+	int fd = raw_connect(), mfd;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	/* before HELLO */
+	hdr(&mc, NETDMA_MSG_CHAN_STATS, sizeof(mc));
+	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -EPERM);
+	/* truncated */
+	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	CU_ASSERT_EQUAL(raw(fd, &h, 10, -1, NULL, 0), -EBADMSG);
+	/* size field lying, and padding past the type's size */
+	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	h.h.size = 12;
+	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EBADMSG);
+	memset(big, 0, sizeof(big));
+	hdr(big, NETDMA_MSG_HELLO, 1000);
+	CU_ASSERT_EQUAL(raw(fd, big, 1000, -1, NULL, 0), -EBADMSG);
+	/* larger than any message */
+	hdr(big, NETDMA_MSG_HELLO, sizeof(big));
+	CU_ASSERT_EQUAL(raw(fd, big, sizeof(big), -1, NULL, 0), -EMSGSIZE);
+	/* magic, version, unknown type */
+	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	h.h.magic = 0x12345678;
+	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EBADMSG);
+	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	h.h.version = 99;
+	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EPROTONOSUPPORT);
+	hdr(&mc, 99, sizeof(mc));
+	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -EOPNOTSUPP);
+	/* an fd nobody asked for */
+	mfd = memfd_of(4096);
+	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	h.min_version = h.max_version = NETDMA_PROTO_VERSION;
+	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), mfd, NULL, 0), -EBADF);
+	/* versions we do not speak */
+	h.min_version = h.max_version = 5;
+	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EPROTONOSUPPORT);
+	/* now a proper session */
+	CU_ASSERT_EQUAL_FATAL(raw_hello(fd), 0);
+	/* REGION_ADD without its fd; with a file shorter than it claims */
+	hdr(&ra, NETDMA_MSG_REGION_ADD, sizeof(ra));
+	ra.size = 8192;
+	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), -1, NULL, 0), -EBADF);
+	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EINVAL);
+	ra.size = 4096;
+	ra.kind = 7;
+	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EINVAL);
+	close(mfd);
+	/* quota: 2 GiB (sparse) over the default 1 GiB */
+	mfd = memfd_of(2ull << 30);
+	ra.kind = NETDMA_REGION_DATA;
+	ra.size = 2ull << 30;
+	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EDQUOT);
+	close(mfd);
+	/* a good data region, then channel requests that point outside it */
+	mfd = memfd_of(4096);
+	ra.size = 4096;
+	CU_ASSERT_EQUAL_FATAL(raw(fd, &ra, sizeof(ra), mfd, &rr, sizeof(rr)), 0);
+	close(mfd);
+	hdr(&ca, NETDMA_MSG_CHAN_ALLOC, sizeof(ca));
+	ca.ring_region = 999;
+	ca.cw_region = rr.region_id;
+	ca.ring_entries = 64;
+	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -ENOENT);
+	ca.ring_region = rr.region_id;                 /* a data region is not a ring */
+	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -ENOENT);
+	mfd = memfd_of(8192);
+	ra.kind = NETDMA_REGION_CONTROL;
+	ra.size = 8192;
+	{
+		struct netdma_reply_region_add rc;
+
+		CU_ASSERT_EQUAL_FATAL(raw(fd, &ra, sizeof(ra), mfd, &rc, sizeof(rc)), 0);
+		ca.ring_region = rc.region_id;
+	}
+	close(mfd);
+	ca.cw_offset = 4096;                           /* a completion word outside */
+	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -EFAULT);
+	ca.cw_offset = 4;                              /* misaligned */
+	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -EFAULT);
+	ca.cw_offset = 0;
+	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -EPROTO);   /* ring not initialised */
+	hdr(&mc, NETDMA_MSG_CHAN_FREE, sizeof(mc));
+	mc.chan_id = 5;                                /* not this client's */
+	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -ENOENT);
+	close(fd);
+	/* and everyone else is still served */
+	CU_ASSERT_EQUAL(in_child(child_copy, "cpu"), 0);
+}
+
+/* Client B aims descriptors at client A's memory: refused, nothing moves. */
+static int
+child_victim(void *arg)
+{
+	int *p = arg;   /* p[0]: write end to send the IOVA; p[1]: read end to wait */
+	uint8_t *mine;
+	netdma_iova_t iova;
+	char c;
+	size_t i;
+
+	if (netdma_client_connect(sock) < 0)
+		return 20;
+	mine = netdma_mem_alloc(4096, 64);
+	if (mine == NULL)
+		return 21;
+	memset(mine, 0xA5, 4096);
+	iova = netdma_virt2iova(mine);
+	if (write(p[0], &iova, sizeof(iova)) != sizeof(iova) || read(p[1], &c, 1) != 1)
+		return 22;
+	for (i = 0; i < 4096; i++)
+		if (mine[i] != 0xA5)
+			return 23;   /* somebody wrote into my memory */
+	return 0;
+}
+
+static void
+t_cross_client_region(void)
+{
+	int to_parent[2], to_child[2], args[2], st;
+	netdma_iova_t victim;
+	uint8_t *buf;
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw;
+	struct netdma_chan_conf cc;
+	struct netdma_chan *ch;
+	pid_t pid;
+
+	CU_ASSERT_FATAL(pipe(to_parent) == 0 && pipe(to_child) == 0);
+	pid = fork();
+	if (pid == 0) {
+		args[0] = to_parent[1];
+		args[1] = to_child[0];
+		_exit(child_victim(args));
+	}
+	CU_ASSERT_EQUAL_FATAL(read(to_parent[0], &victim, sizeof(victim)), (ssize_t)sizeof(victim));
+	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(sock), 0);
+	buf = netdma_mem_alloc(8192, 64);
+	d = netdma_mem_alloc(2 * sizeof(*d), 64);
+	cw = netdma_mem_alloc(8, 64);
+	CU_ASSERT_FATAL(buf != NULL && d != NULL && cw != NULL);
+	memset(buf, 0x5A, 8192);
+	memset(&cc, 0, sizeof(cc));
+	cc.completion_word = cw;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc((uint32_t)netdma_provider_find("cpu"), &cc, &ch), 0);
+	d[0].transfer_size = 4096;
+	d[0].source_address = netdma_virt2iova(buf);
+	d[0].destination_address = victim;          /* another client's memory */
+	d[0].next_descriptor = netdma_virt2iova(&d[1]);
+	d[0].control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION;
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -EFAULT);
+	CU_ASSERT_STRING_NOT_EQUAL(netdma_chan_last_error(ch), "");
+	d[0].source_address = victim;               /* reading it is refused too */
+	d[0].destination_address = netdma_virt2iova(buf + 4096);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -EFAULT);
+	d[0].source_address = netdma_virt2iova(buf);
+	d[0].destination_address = netdma_virt2iova((const void *)cw);   /* its own completion word */
+	d[0].transfer_size = 8;
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -EFAULT);
+	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(cw)), NETDMA_STATUS_ARMED);
+	/* the channel still works */
+	d[0].transfer_size = 4096;
+	d[0].destination_address = netdma_virt2iova(buf + 4096);
+	memset(buf + 4096, 0, 4096);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), 0);
+	{
+		double deadline = now() + 5;
+
+		while (netdma_completion_status(netdma_completion_read(cw)) != NETDMA_STATUS_IDLE &&
+		       now() < deadline)
+			;
+	}
+	CU_ASSERT_EQUAL(memcmp(buf, buf + 4096, 4096), 0);
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	netdma_client_disconnect();
+	CU_ASSERT_EQUAL(write(to_child[1], "x", 1), 1);
+	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* A daemon of its own: SIGTERM with a client attached, and a second daemon. */
+static void
+t_sigterm_with_client(void)
+{
+	char path[160], log[160], log2[160];
+	struct netdma_chan_conf cc;
+	struct netdma_chan *ch;
+	volatile uint64_t *cw;
+	struct netdma_descriptor *d;
+	struct stat st;
+	pid_t pid, second;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/term.sock", dir);
+	snprintf(log, sizeof(log), "%s/term.log", dir);
+	snprintf(log2, sizeof(log2), "%s/second.log", dir);
+	pid = daemon_start(path, log);
+	CU_ASSERT_FATAL(pid > 0);
+	/* a second daemon on the same socket refuses to start */
+	second = fork();
+	if (second == 0) {
+		int fd = open(log2, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		_exit(127);
+	}
+	CU_ASSERT(waitpid(second, &status, 0) == second && WIFEXITED(status) && WEXITSTATUS(status) == 1);
+
+	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(path), 0);
+	cw = netdma_mem_alloc(8, 64);
+	d = netdma_mem_alloc(2 * sizeof(*d), 64);
+	memset(&cc, 0, sizeof(cc));
+	cc.completion_word = cw;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc((uint32_t)netdma_provider_find("cpu"), &cc, &ch), 0);
+	CU_ASSERT_EQUAL(daemon_stop(pid), 0);
+	CU_ASSERT_NOT_EQUAL(stat(path, &st), 0);      /* socket removed */
+	/* the client gets a clear error, promptly, instead of hanging */
+	d[0].transfer_size = 64;
+	d[0].source_address = netdma_virt2iova(d);
+	d[0].destination_address = netdma_virt2iova(&d[1]);
+	d[0].next_descriptor = netdma_virt2iova(&d[1]);
+	CU_ASSERT(netdma_chan_start(ch, d, 1) < 0);
+	CU_ASSERT(netdma_provider_list(NULL, 0) < 0);
+	netdma_client_disconnect();
+	CU_ASSERT(netdma_client_connect(path) < 0);   /* no daemon: refused, not hung */
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned int failed, passed;
+	CU_pSuite s;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s NETDMAD_BINARY CONFIG_INI\n", argv[0]);
+		return 2;
+	}
+	netdmad_bin = argv[1];
+	config = argv[2];
+	netdma_client_set_timeout_ms(5000);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("netdmad", suite_init, suite_cleanup);
+	if (s == NULL ||
+	    !CU_add_test(s, "copy on cpu", t_copy_cpu) ||
+	    !CU_add_test(s, "copy on dma_skeleton", t_copy_skeleton) ||
+	    !CU_add_test(s, "4 clients x 2 channels", t_multi_client) ||
+	    !CU_add_test(s, "kill -9 a client mid-chain", t_kill_client_mid_chain) ||
+	    !CU_add_test(s, "bad control messages", t_bad_messages) ||
+	    !CU_add_test(s, "descriptors at another client's memory", t_cross_client_region) ||
+	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client))
+		return 1;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
+	passed = CU_get_number_of_tests_run() - CU_get_number_of_tests_failed();
+	printf("\ndaemon: %u passed, %u failed\n", passed, failed);
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
