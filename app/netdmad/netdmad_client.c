@@ -166,6 +166,10 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 		return -EINVAL;
 	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < m->size)
 		return -EINVAL;   /* a client may not make us map past its file */
+	for (i = 0; i < NETDMAD_MAX_REGIONS; i++)
+		if (cl->regions[i].used && cl->regions[i].dev == (uint64_t)st.st_dev &&
+		    cl->regions[i].ino == (uint64_t)st.st_ino)
+			return -EEXIST;   /* the same memory twice: overlapping regions */
 	if (cl->region_bytes + m->size > conf->quota_region_bytes) {
 		DLOG(NOTICE, "client %u: region quota exceeded (%" PRIu64 " + %" PRIu64 " > %" PRIu64 ")\n",
 		     cl->id, cl->region_bytes, m->size, conf->quota_region_bytes);
@@ -199,6 +203,8 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 	r->va = va;
 	r->size = m->size;
 	r->extmem = true;
+	r->dev = (uint64_t)st.st_dev;
+	r->ino = (uint64_t)st.st_ino;
 	r->used = true;
 	rte_rwlock_write_unlock(&cl->mem_lock);
 	cl->region_bytes += m->size;

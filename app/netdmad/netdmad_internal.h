@@ -22,6 +22,7 @@ struct dregion {
 	uint32_t kind;         /* NETDMA_REGION_* */
 	void *va;              /* the daemon's mapping; IOVA = VA */
 	uint64_t size;
+	uint64_t dev, ino;     /* the file behind it: registered once only */
 };
 
 struct dchan {

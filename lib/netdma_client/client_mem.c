@@ -32,6 +32,25 @@ round_up(size_t v, size_t a)
 	return (v + a - 1) / a * a;
 }
 
+/* A memfd of @p size, mapped shared and populated; @return the fd or -1. */
+static int
+map_memfd(size_t size, unsigned int flags, void **base)
+{
+	int fd = memfd_create("netdma", MFD_CLOEXEC | flags), err;
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)size) == 0) {
+		*base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+		if (*base != MAP_FAILED)
+			return fd;
+	}
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
 /* Map a fresh memfd and register it with the daemon. */
 struct client_region *
 client_region_new(size_t size, uint32_t kind)
@@ -45,14 +64,17 @@ client_region_new(size_t size, uint32_t kind)
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return NULL;
-	fd = memfd_create(kind == NETDMA_REGION_DATA ? "netdma-data" : "netdma-ctl", MFD_CLOEXEC);
+	/* NETDMA_HUGETLB=1: data regions in 2 MiB hugepages (fewer IOTLB misses) */
+	fd = -1;
+	if (kind == NETDMA_REGION_DATA && getenv("NETDMA_HUGETLB") != NULL &&
+	    strcmp(getenv("NETDMA_HUGETLB"), "1") == 0)
+		fd = map_memfd(round_up(size, 2u << 20), MFD_HUGETLB, &r->base);
+	if (fd >= 0)
+		size = round_up(size, 2u << 20);
+	else
+		fd = map_memfd(size, 0, &r->base);   /* no hugepages: 4 KiB pages */
 	if (fd < 0)
 		goto err;
-	if (ftruncate(fd, (off_t)size) < 0)
-		goto err_fd;
-	r->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (r->base == MAP_FAILED)
-		goto err_fd;
 	r->size = size;
 	r->kind = kind;
 	client_hdr(&m, NETDMA_MSG_REGION_ADD, sizeof(m));
@@ -73,10 +95,6 @@ client_region_new(size_t size, uint32_t kind)
 	__atomic_store_n(&g_client.regions, r, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&g_client.lock);
 	return r;
-err_fd:
-	ret = errno;
-	close(fd);
-	errno = ret;
 err:
 	free(r);
 	return NULL;

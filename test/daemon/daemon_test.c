@@ -484,6 +484,8 @@ t_bad_messages(void)
 	mfd = memfd_of(4096);
 	ra.size = 4096;
 	CU_ASSERT_EQUAL_FATAL(raw(fd, &ra, sizeof(ra), mfd, &rr, sizeof(rr)), 0);
+	/* the same memory again: overlapping regions are refused */
+	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EEXIST);
 	close(mfd);
 	hdr(&ca, NETDMA_MSG_CHAN_ALLOC, sizeof(ca));
 	ca.ring_region = 999;
