@@ -9,24 +9,33 @@
 #include <CUnit/CUnit.h>
 
 #include "netdma.h"
-#include "netdma_cpu.h"
-#include "netdma_dmadev.h"
-#include "netdma_lcore.h"
-#include "netdma_provider.h"
 
 enum backend_kind { BE_CPU, BE_DMADEV };
 
-/* One provider under test: the cpu engine or dma_skeleton, as 1.1 or 2.0. */
+/*
+ * One provider under test: the cpu engine or dma_skeleton, as 1.1 or 2.0,
+ * reached in-process (lib/netdma) or through netdmad (lib/netdma_client).
+ * The rules and bad-input tests see only netdma.h and the hooks below, so
+ * one suite runs on both backends.
+ */
 struct backend {
 	const char *name;
 	enum backend_kind kind;
 	uint8_t major, minor;
-	struct netdma_cpu_provider *cpu;
-	struct netdma_dmadev_provider *dma;
+	bool inline_poll;            /* the test drives the engine: exact stepping */
+	void *provider;              /* backend-specific */
+	int daemon;                  /* client backend: netdmad's pid */
 	uint32_t id;
 };
 
+/* Backend hooks: conf_backend_dpdk.c or conf_backend_client.c. */
+void conf_poll(const struct netdma_chan *ch);    /* one step of progress */
+unsigned int conf_self_lcore(void);              /* the caller's lcore */
+uint64_t conf_home_mask(void);                   /* lcore mask for test channels */
+int conf_worker_lcore(void);                     /* another enabled lcore, or -1 */
+
 extern struct backend *B;   /* the backend of the running suite */
+#define UNUSED(x) ((void)(x))
 
 /*
  * Two descriptors per poll: tests stop an engine mid-chain deterministically
@@ -45,7 +54,7 @@ struct fix {
 	uint8_t *src, *dst;             /* MAXD * BLK each */
 	volatile uint64_t *cw;
 	struct netdma_chan *ch;
-	int irqs;
+	int irqs;                       /* written by the DPC: read with irqs() */
 	netdma_iova_t irq_pa;
 	unsigned int irq_lcore;
 };
@@ -73,6 +82,8 @@ uint64_t word(unsigned int i, enum netdma_transfer_status st);
 void poll_n(unsigned int n);
 bool wait_word(uint64_t expect);          /* polls the owner; 5 s at most */
 bool wait_idle_engine(void);              /* nothing outstanding */
+bool wait_irqs(int n);                    /* at least n DPCs; 5 s at most */
+int irqs(void);
 bool blocks_copied(unsigned int first, unsigned int n);
 bool blocks_zero(unsigned int first, unsigned int n);
 bool bytes_zero(const void *p, size_t n);
@@ -82,6 +93,7 @@ int conf_add_rules(struct backend *b);
 int conf_add_bad_input(struct backend *b);
 int conf_add_lifecycle(void);
 int conf_add_wdk(void);
+double conf_now(void);
 
 /* One suite per backend: its init creates the provider, cleanup destroys it. */
 CU_pSuite conf_suite(const char *topic, struct backend *b);

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_lcore.h>
-
 #include "conf.h"
 
 #define SU NETDMA_F_STATUS_UPDATE_ON_COMPLETION
@@ -165,7 +163,7 @@ b_null_head(void)
 static void
 b_completion_word(void)
 {
-	struct netdma_chan_conf cc = { .lcore_mask = 1ull << rte_get_main_lcore() };
+	struct netdma_chan_conf cc = { .lcore_mask = conf_home_mask() };
 	uint64_t *heap = malloc(sizeof(*heap));
 	struct netdma_chan *ch = NULL;
 
@@ -177,6 +175,7 @@ b_completion_word(void)
 	CU_ASSERT_EQUAL(netdma_chan_alloc(B->id, &cc, &ch), -EFAULT);
 	CU_ASSERT_PTR_NULL(ch);
 	CU_ASSERT_EQUAL(netdma_chan_alloc(B->id, NULL, &ch), -EINVAL);
+	cc.completion_word = F.cw;   /* a good word: only the provider is wrong */
 	CU_ASSERT_EQUAL(netdma_chan_alloc(9999, &cc, &ch), -ENODEV);
 	free(heap);
 }

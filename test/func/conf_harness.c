@@ -4,52 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <CUnit/TestRun.h>
-#include <rte_cycles.h>
-#include <rte_lcore.h>
-#include <rte_random.h>
 
 #include "conf.h"
 
 struct backend *B;
 struct fix F;
 
-int
-backend_create(struct backend *b, uint32_t burst)
+double
+conf_now(void)
 {
-	int ret;
+	struct timespec t;
 
-	if (b->kind == BE_CPU) {
-		struct netdma_cpu_conf c = {
-			.name = b->name, .major_version = b->major, .minor_version = b->minor,
-			.burst = burst,
-		};
-
-		ret = netdma_cpu_provider_create(&c, &b->cpu);
-		if (ret == 0)
-			b->id = netdma_cpu_provider_id(b->cpu);
-	} else {
-		struct netdma_dmadev_conf c = {
-			.name = b->name, .major_version = b->major, .minor_version = b->minor,
-			.burst = burst,
-		};
-
-		ret = netdma_dmadev_provider_create(0, &c, &b->dma);
-		if (ret == 0)
-			b->id = netdma_dmadev_provider_id(b->dma);
-	}
-	return ret;
-}
-
-int
-backend_destroy(struct backend *b)
-{
-	int ret = b->kind == BE_CPU ? netdma_cpu_provider_destroy(b->cpu) :
-		netdma_dmadev_provider_destroy(b->dma);
-
-	b->cpu = NULL;
-	b->dma = NULL;
-	return ret;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /* Suites map to backends; CUnit's init takes no argument, so look it up. */
@@ -103,10 +73,10 @@ on_irq(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
 {
 	struct fix *f = arg;
 
-	RTE_SET_USED(ch);
-	f->irqs++;
+	UNUSED(ch);
 	f->irq_pa = pa;
-	f->irq_lcore = rte_lcore_id();
+	f->irq_lcore = conf_self_lcore();
+	__atomic_add_fetch(&f->irqs, 1, __ATOMIC_RELEASE);
 }
 
 int
@@ -125,6 +95,7 @@ fix_alloc_chan(uint64_t lcore_mask)
 void
 fix_setup(void)
 {
+	uint64_t x = 0x9e3779b97f4a7c15ull;
 	size_t i;
 
 	memset(&F, 0, sizeof(F));
@@ -134,23 +105,27 @@ fix_setup(void)
 	F.cw = netdma_mem_alloc(64, 64);
 	if (F.d == NULL || F.src == NULL || F.dst == NULL || F.cw == NULL)
 		return;   /* NEED_FIX() fails the test */
-	for (i = 0; i < MAXD * BLK; i++)
-		F.src[i] = (uint8_t)(rte_rand() | 1);   /* never zero: zero means "not copied" */
-	/* tests poll inline from the main lcore: deterministic on 2 cores */
-	if (fix_alloc_chan(1ull << rte_get_main_lcore()) != 0)
+	for (i = 0; i < MAXD * BLK; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		F.src[i] = (uint8_t)(x | 1);   /* never zero: zero means "not copied" */
+	}
+	/* in-process, tests poll inline from the main lcore: deterministic on 2 cores */
+	if (fix_alloc_chan(conf_home_mask()) != 0)
 		F.ch = NULL;
 }
 
 void
 fix_teardown(void)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5;
+	double deadline = conf_now() + 5;
 
 	if (F.ch != NULL) {
 		/* aborted ops may still be with the engine: poll until it lets go */
 		if (netdma_chan_free(F.ch) == -EBUSY) {
 			netdma_chan_abort(F.ch);
-			while (netdma_chan_free(F.ch) == -EBUSY && rte_get_timer_cycles() < deadline)
+			while (netdma_chan_free(F.ch) == -EBUSY && conf_now() < deadline)
 				poll_n(1);
 		}
 	}
@@ -194,16 +169,16 @@ void
 poll_n(unsigned int n)
 {
 	while (n-- > 0)
-		netdma_lcore_poll(netdma_chan_lcore(F.ch));
+		conf_poll(F.ch);
 }
 
 static bool
 wait_for(bool (*done)(uint64_t), uint64_t arg)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5;
+	double deadline = conf_now() + 5;
 
 	while (!done(arg)) {
-		if (rte_get_timer_cycles() > deadline)
+		if (conf_now() > deadline)
 			return false;
 		poll_n(1);
 	}
@@ -227,7 +202,7 @@ engine_idle(uint64_t unused)
 {
 	struct netdma_chan_stats st;
 
-	RTE_SET_USED(unused);
+	UNUSED(unused);
 	return netdma_chan_stats_get(F.ch, &st) == 0 && st.outstanding == 0;
 }
 
@@ -235,6 +210,24 @@ bool
 wait_idle_engine(void)
 {
 	return wait_for(engine_idle, 0);
+}
+
+int
+irqs(void)
+{
+	return __atomic_load_n(&F.irqs, __ATOMIC_ACQUIRE);
+}
+
+static bool
+irqs_at_least(uint64_t n)
+{
+	return irqs() >= (int)n;
+}
+
+bool
+wait_irqs(int n)
+{
+	return wait_for(irqs_at_least, (uint64_t)n);
 }
 
 bool

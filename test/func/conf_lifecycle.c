@@ -12,7 +12,7 @@
 #include <rte_service.h>
 #include <rte_service_component.h>
 
-#include "conf.h"
+#include "conf_dpdk.h"
 
 #define SU NETDMA_F_STATUS_UPDATE_ON_COMPLETION
 #define IOC NETDMA_F_INTERRUPT_ON_COMPLETION
@@ -38,15 +38,15 @@ static void
 done(void)
 {
 	fix_teardown();
-	if (lb.cpu != NULL || lb.dma != NULL)
+	if (lb.provider != NULL)
 		backend_destroy(&lb);
 }
 
 static struct netdma_provider *
 handle(void)
 {
-	return lb.kind == BE_CPU ? netdma_cpu_provider_handle(lb.cpu) :
-		netdma_dmadev_provider_handle(lb.dma);
+	return lb.kind == BE_CPU ? netdma_cpu_provider_handle(be_cpu(&lb)) :
+		netdma_dmadev_provider_handle(be_dma(&lb));
 }
 
 /* §13.8, §2.4: Stop drains outstanding work, frees the channel; handle revoked */
@@ -318,7 +318,7 @@ l_fault_mid_chain(void)
 	struct netdma_chan_stats st;
 
 	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
-	netdma_cpu_set_fault(lb.cpu, 3, 0);
+	netdma_cpu_set_fault(be_cpu(&lb), 3, 0);
 	chain(0, 8, SU | IOC);
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
 	poll_n(3);
@@ -334,7 +334,7 @@ l_fault_mid_chain(void)
 	CU_ASSERT_EQUAL(st.descriptors_retired, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "halted at descriptor"));
 	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[8], 1), -EPERM);
-	netdma_cpu_set_fault(lb.cpu, 0, 0);
+	netdma_cpu_set_fault(be_cpu(&lb), 0, 0);
 	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
 	chain(10, 4, SU);
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
@@ -349,7 +349,7 @@ static void
 l_fault_first(void)
 {
 	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
-	netdma_cpu_set_fault(lb.cpu, 1, 0);
+	netdma_cpu_set_fault(be_cpu(&lb), 1, 0);
 	chain(0, 4, SU);
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
 	poll_n(2);
@@ -357,7 +357,7 @@ l_fault_first(void)
 	CU_ASSERT_TRUE(blocks_zero(0, 4));
 	CU_ASSERT_EQUAL(F.irqs, 1);
 	CU_ASSERT_EQUAL(F.irq_pa, 0);
-	netdma_cpu_set_fault(lb.cpu, 0, 0);
+	netdma_cpu_set_fault(be_cpu(&lb), 0, 0);
 	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 4), 0);   /* Start alone recovers */
 	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
 	CU_ASSERT_TRUE(blocks_copied(0, 4));
@@ -453,7 +453,7 @@ l_free_in_dpc(void)
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(lb.id, &cc, &F.ch), 0);
 	/* progress and error DPCs pending together: the progress one frees the
 	 * channel, so the error one must never be delivered (ASan would see it) */
-	netdma_cpu_set_fault(lb.cpu, 3, 0);
+	netdma_cpu_set_fault(be_cpu(&lb), 3, 0);
 	chain(0, 4, NETDMA_F_INTERRUPT_ON_COMPLETION);
 	F.d[1].control_flags = NETDMA_F_INTERRUPT_ON_COMPLETION;
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
@@ -462,7 +462,7 @@ l_free_in_dpc(void)
 	CU_ASSERT_TRUE(blocks_copied(0, 2));
 	CU_ASSERT_TRUE(blocks_zero(2, 2));
 	F.ch = NULL;
-	netdma_cpu_set_fault(lb.cpu, 0, 0);
+	netdma_cpu_set_fault(be_cpu(&lb), 0, 0);
 	done();
 }
 

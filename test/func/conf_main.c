@@ -13,13 +13,13 @@
 #include <rte_eal.h>
 #include <rte_log.h>
 
-#include "conf.h"
+#include "conf_dpdk.h"
 
 static struct backend backends[] = {
-	{ .name = "cpu", .kind = BE_CPU, .major = 1, .minor = 1 },
-	{ .name = "cpu", .kind = BE_CPU, .major = 2, .minor = 0 },
-	{ .name = "skeleton", .kind = BE_DMADEV, .major = 1, .minor = 1 },
-	{ .name = "skeleton", .kind = BE_DMADEV, .major = 2, .minor = 0 },
+	{ .name = "cpu", .kind = BE_CPU, .major = 1, .minor = 1, .inline_poll = true },
+	{ .name = "cpu", .kind = BE_CPU, .major = 2, .minor = 0, .inline_poll = true },
+	{ .name = "skeleton", .kind = BE_DMADEV, .major = 1, .minor = 1, .inline_poll = true },
+	{ .name = "skeleton", .kind = BE_DMADEV, .major = 2, .minor = 0, .inline_poll = true },
 };
 
 int

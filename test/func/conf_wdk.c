@@ -10,7 +10,7 @@
 #include <rte_common.h>
 #include <rte_lcore.h>
 
-#include "conf.h"
+#include "conf_dpdk.h"
 #include "netdma_engine.h"
 #include "netdma_wdk.h"
 
@@ -171,8 +171,11 @@ w_dmadev_ring_full(void)
 	struct netdma_chan_stats st;
 	unsigned int round;
 
-	CU_ASSERT_EQUAL_FATAL(netdma_dmadev_provider_create(0, &c, &rb.dma), 0);
-	rb.id = netdma_dmadev_provider_id(rb.dma);
+	struct netdma_dmadev_provider *p = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(netdma_dmadev_provider_create(0, &c, &p), 0);
+	rb.provider = p;
+	rb.id = netdma_dmadev_provider_id(p);
 	B = &rb;
 	fix_setup();
 	NEED_FIX();
@@ -189,7 +192,7 @@ w_dmadev_ring_full(void)
 	CU_ASSERT_EQUAL(st.descriptors_retired, 4 * MAXD);
 	CU_ASSERT_EQUAL(st.bytes_copied, 4ull * MAXD * BLK);
 	fix_teardown();
-	CU_ASSERT_EQUAL(netdma_dmadev_provider_destroy(rb.dma), 0);
+	CU_ASSERT_EQUAL(netdma_dmadev_provider_destroy(p), 0);
 }
 
 int
