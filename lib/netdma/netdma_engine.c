@@ -76,22 +76,48 @@ stop_engine(struct netdma_engine *eng)
 	eng->reread_tail = false;
 	eng->serialize_wait = false;
 	eng->fence_next = false;
+	eng->halting = false;
 }
 
 static uint32_t reap_zombies(struct netdma_engine *eng);
+
+/* Publish HALTED at the last retired descriptor and raise the error DPC. */
+static void
+report_halt(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
+{
+	uint32_t cpu;
+
+	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
+	netdma_chan_set_error(eng->chan_handle, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
+	netdma_isr(eng->chan_handle, 0, &cpu);
+	netdma_interrupt_dpc(eng->chan_handle, 0);
+}
 
 /* spec §6.3, §11: error → Halted, error DPC (address 0), Start required. */
 static void
 halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
 {
-	uint32_t cpu;
-
 	stop_engine(eng);
 	reap_zombies(eng);   /* a synchronous backend lets go at once */
-	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
-	netdma_chan_set_error(eng->chan_handle, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
-	netdma_isr(eng->chan_handle, 0, &cpu);
-	netdma_interrupt_dpc(eng->chan_handle, 0);
+	report_halt(eng, bad, why);
+}
+
+/*
+ * A descriptor failed its check at fetch: fetch nothing more, but let the
+ * valid descriptors the backend already holds complete and retire (they
+ * were handed over), then report the halt at the bad one.
+ */
+static void
+halt_at_fetch(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
+{
+	eng->state = NETDMA_ENG_STOPPED;
+	eng->next_pa = 0;
+	eng->remaining = 0;
+	eng->reread_tail = false;
+	eng->serialize_wait = false;
+	eng->halting = true;
+	eng->halt_pa = bad;
+	eng->halt_why = why;
 }
 
 /* Let the backend hand back ops of aborted descriptors; they retire nothing. */
@@ -239,7 +265,7 @@ feed(struct netdma_engine *eng)
 			break;
 		kind = fetch(eng, pa, &d, &why);
 		if (kind < 0) {
-			halt_on_error(eng, pa, why);
+			halt_at_fetch(eng, pa, why);
 			break;
 		}
 		if (kind == NETDMA_DESC_COPY) {
@@ -293,18 +319,24 @@ netdma_engine_poll(struct netdma_engine *eng)
 	uint32_t work = retire(eng);
 	uint32_t fed;
 
-	if (eng->state != NETDMA_ENG_RUNNING)
-		return (int)work;
-	fed = feed(eng);
-	/* a synchronous backend (the CPU) is already done: retire now */
-	if (fed > 0)
-		work += fed + retire(eng);
+	if (eng->state == NETDMA_ENG_RUNNING) {
+		fed = feed(eng);
+		/* a synchronous backend (the CPU) is already done: retire now */
+		if (fed > 0)
+			work += fed + retire(eng);
+	}
+	if (eng->halting && eng->head == eng->tail) {
+		eng->halting = false;
+		report_halt(eng, eng->halt_pa, eng->halt_why);
+		work++;
+	}
 	return (int)work;
 }
 
 int
 netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 {
+	eng->halting = false;   /* a new chain: a pending halt of the old one is moot */
 	if (eng->state == NETDMA_ENG_STOPPED) {
 		/* a fresh chain: nothing retired yet (spec §5.2 Armed) */
 		eng->last_retired = 0;

@@ -87,6 +87,9 @@ struct netdma_engine {
 	bool reread_tail;               /**< 1.x: Append while on the tail */
 	bool serialize_wait;            /**< SERIALIZE: hold fetch until drained */
 	bool fence_next;
+	bool halting;                   /**< bad descriptor met: halt once drained */
+	netdma_iova_t halt_pa;
+	const char *halt_why;
 	uint8_t dca_target;             /**< last context-change target */
 
 	/* descriptors with the backend, oldest first */

@@ -57,8 +57,10 @@ refresh_error(struct netdma_chan *c, int ret)
 
 	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
 	m.chan_id = c->id;
-	if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
-	    r.last_error[0] != '\0')
+	if (ret == -ECONNRESET)
+		snprintf(c->last_error, sizeof(c->last_error), "the daemon went away");
+	else if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
+		 r.last_error[0] != '\0')
 		snprintf(c->last_error, sizeof(c->last_error), "%.159s", r.last_error);
 	else
 		snprintf(c->last_error, sizeof(c->last_error), "%s", strerror(-ret));
@@ -96,8 +98,8 @@ command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, 
 	while (__atomic_load_n(&q->done_seq, __ATOMIC_ACQUIRE) != seq) {
 		if (++spins < 4096)
 			continue;
-		if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead) {
-			ret = -ENODEV;
+		if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || !client_alive()) {
+			ret = g_client.dead ? -ECONNRESET : -ENODEV;
 			goto out;
 		}
 		if (now_ms() > deadline) {

@@ -194,6 +194,18 @@ netdma_client_connect(const char *path)
 	return 0;
 }
 
+bool
+client_alive(void)
+{
+	struct pollfd p = { .fd = g_client.fd, .events = POLLRDHUP };
+
+	if (g_client.fd < 0 || g_client.dead)
+		return false;
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+		g_client.dead = true;   /* killed or gone: nothing will answer */
+	return !g_client.dead;
+}
+
 int
 client_ensure(void)
 {

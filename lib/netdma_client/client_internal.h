@@ -35,6 +35,8 @@ struct client {
 extern struct client g_client;
 
 int client_ensure(void);
+/* false once the daemon's end of the socket is gone (no data is consumed) */
+bool client_alive(void);
 /* One request, one reply; optional fd either way.  @return reply result. */
 int client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	       void *reply, size_t reply_len, int *recv_fd);

@@ -655,6 +655,42 @@ t_sigterm_with_client(void)
 	CU_ASSERT(netdma_client_connect(path) < 0);   /* no daemon: refused, not hung */
 }
 
+/* netdmad killed under a client: the next call fails fast with a clear error */
+static void
+t_daemon_killed(void)
+{
+	char path[160], log[160];
+	struct netdma_chan_conf cc;
+	struct netdma_chan *ch;
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw;
+	double t0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/kill.sock", dir);
+	snprintf(log, sizeof(log), "%s/kill.log", dir);
+	pid = daemon_start(path, log);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(path), 0);
+	cw = netdma_mem_alloc(8, 64);
+	d = netdma_mem_alloc(2 * sizeof(*d), 64);
+	memset(&cc, 0, sizeof(cc));
+	cc.completion_word = cw;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc((uint32_t)netdma_provider_find("cpu"), &cc, &ch), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	d[0].transfer_size = 64;
+	d[0].source_address = netdma_virt2iova(d);
+	d[0].destination_address = netdma_virt2iova(&d[1]);
+	d[0].next_descriptor = netdma_virt2iova(&d[1]);
+	t0 = now();
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -ECONNRESET);
+	CU_ASSERT(now() - t0 < 1.0);     /* noticed at once, not after the timeout */
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(ch), "daemon"));
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);   /* local resources released */
+	netdma_client_disconnect();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -678,7 +714,8 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "kill -9 a client mid-chain", t_kill_client_mid_chain) ||
 	    !CU_add_test(s, "bad control messages", t_bad_messages) ||
 	    !CU_add_test(s, "descriptors at another client's memory", t_cross_client_region) ||
-	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client))
+	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
+	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed))
 		return 1;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -278,6 +278,38 @@ t_suspend_edit_resume(void)
 	CU_ASSERT_TRUE(blocks_copied(5, 3));
 }
 
+/*
+ * The engine re-checks what it fetches: a descriptor made bad while the
+ * channel is suspended halts the channel there, with a reason and an error
+ * DPC; nothing of it or after it moves (DESIGN.md "The daemon trusts no client").
+ */
+static void
+t_bad_edit_while_suspended(void)
+{
+	netdma_iova_t last = 0;
+
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&F.d[1]));
+	F.d[3].control_flags |= 1u << 12;            /* reserved bit */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(F.ch), 0);
+	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_HALTED)));
+	CU_ASSERT_TRUE(wait_irqs(1));
+	CU_ASSERT_EQUAL(F.irq_pa, 0);                /* the error DPC */
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 3));
+	CU_ASSERT_TRUE(blocks_zero(3, 5));
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "reserved"));
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[4], 1), -EPERM);
+	chain(10, 2, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 2), 0);
+	CU_ASSERT_TRUE(wait_word(word(11, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 2));
+}
+
 /* §13.7: Abort stops now, reports HALTED; Append refused; Start required */
 static void
 t_abort_then_start(void)
@@ -468,6 +500,7 @@ conf_add_rules(struct backend *b)
 	    (!CU_add_test(s, "serialize: status (13.4)", t_serialize) ||
 	     !CU_add_test(s, "start while active (13.5)", t_start_while_active) ||
 	     !CU_add_test(s, "suspend edit resume (13.7)", t_suspend_edit_resume) ||
+	     !CU_add_test(s, "bad edit while suspended halts", t_bad_edit_while_suspended) ||
 	     !CU_add_test(s, "abort then start (13.7)", t_abort_then_start) ||
 	     !CU_add_test(s, "reset then start (13.7, 8.9)", t_reset_then_start) ||
 	     !CU_add_test(s, "free with work outstanding (8.10)", t_free_outstanding)))
