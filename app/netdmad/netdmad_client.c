@@ -30,6 +30,7 @@
 #include "netdma_provider.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
+#include "netdma_proto_io.h"
 
 static const struct netdmad_conf *conf;
 static uint64_t poller_mask;           /* lcores 0..63 that poll */
@@ -462,26 +463,7 @@ request_size(uint16_t type)
 static int
 send_reply(struct dclient *cl, void *reply, size_t len, int fd)
 {
-	struct iovec iov = { .iov_base = reply, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		m.msg_control = ctl.buf;
-		m.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	return sendmsg(cl->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len ? 0 : -errno;
+	return netdma_proto_send(cl->fd, reply, len, fd);
 }
 
 static void
@@ -506,45 +488,6 @@ reply_error(struct dclient *cl, const struct netdma_msg_hdr *req, uint16_t type,
 	return send_reply(cl, &r, sizeof(r), -1);
 }
 
-/* Receive one message and up to a few fds (extra ones are closed). */
-static ssize_t
-recv_request(struct dclient *cl, void *buf, size_t len, int *fds, int *nfds)
-{
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			    .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *c;
-	ssize_t n;
-
-	*nfds = 0;
-	n = recvmsg(cl->fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n <= 0)
-		return n == 0 ? -ECONNRESET : -errno;
-	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
-		int k, cnt;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		cnt = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (k = 0; k < cnt; k++) {
-			int fd;
-
-			memcpy(&fd, (char *)CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-			if (*nfds < 4)
-				fds[(*nfds)++] = fd;
-			else
-				close(fd);
-		}
-	}
-	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		return -EMSGSIZE;   /* oversized: refuse, never act on a prefix */
-	return n;
-}
-
 int
 netdmad_client_handle(struct dclient *cl)
 {
@@ -557,11 +500,11 @@ netdmad_client_handle(struct dclient *cl)
 		struct netdma_msg_chan chan;
 		char raw[NETDMA_MSG_MAX];
 	} req;
-	int fds[4], nfds, i, out_fd = -1, ret;
+	int fds[NETDMA_PROTO_MAX_FDS], nfds, i, out_fd = -1, ret;
 	int want_fds;
 	ssize_t n;
 
-	n = recv_request(cl, &req, sizeof(req), fds, &nfds);
+	n = netdma_proto_recv(cl->fd, &req, sizeof(req), fds, NETDMA_PROTO_MAX_FDS, &nfds);
 	if (n == -EAGAIN)
 		return 0;
 	if (n == -ECONNRESET || n == -ECONNABORTED)

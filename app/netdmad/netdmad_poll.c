@@ -6,11 +6,8 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
-#include <rte_launch.h>
 #include <rte_lcore.h>
-#include <rte_pause.h>
 
 #include "netdma_lcore.h"
 #include "netdma_provider.h"
@@ -20,12 +17,9 @@
 struct poll_set {
 	rte_spinlock_t lock;
 	TAILQ_HEAD(, dchan) chans;
-	bool running;
-	volatile bool stop;
 } __rte_cache_aligned;
 
 static struct poll_set sets[RTE_MAX_LCORE];
-static uint32_t spin_polls = 2000, max_sleep_us = 50;
 
 RTE_INIT(netdmad_poll_init)
 {
@@ -145,59 +139,25 @@ netdmad_poll_lcore(unsigned int lcore)
 	return work + netdma_lcore_poll(lcore);
 }
 
-static void
-sleep_us(uint32_t us)
-{
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)us * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static int
-poller_main(void *arg)
-{
-	unsigned int lcore = (unsigned int)(uintptr_t)arg;
-	struct poll_set *s = &sets[lcore];
-	uint32_t idle = 0, sleep = 1;
-
-	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		if (netdmad_poll_lcore(lcore) > 0) {
-			idle = 0;
-			sleep = 1;
-			continue;
-		}
-		if (++idle < spin_polls) {
-			rte_pause();
-			continue;
-		}
-		sleep_us(sleep);
-		if (sleep < max_sleep_us)
-			sleep = RTE_MIN(sleep * 2, max_sleep_us);
-	}
-	return 0;
-}
-
 int
 netdmad_pollers_start(const struct netdmad_conf *c)
 {
+	struct netdma_poller_conf pc = { .spin_polls = c->spin_polls, .max_sleep_us = c->max_sleep_us };
 	unsigned int i, l;
 	int ret;
 
-	spin_polls = c->spin_polls;
-	max_sleep_us = c->max_sleep_us;
 	for (i = 0; i < c->nb_pollers; i++) {
 		l = c->pollers[i];
 		if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l) || l == rte_get_main_lcore()) {
 			DLOG(ERR, "[pollers] lcores: %u is not a worker lcore of the EAL core list\n", l);
 			return -EINVAL;
 		}
-		sets[l].stop = false;
-		ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)l, l);
+		/* the library's backing-off loop, running our commands and its engines */
+		ret = netdma_poller_start_fn(l, &pc, netdmad_poll_lcore);
 		if (ret < 0) {
 			DLOG(ERR, "cannot launch the poller on lcore %u: %d\n", l, ret);
 			return ret;
 		}
-		sets[l].running = true;
 	}
 	return 0;
 }
@@ -205,12 +165,5 @@ netdmad_pollers_start(const struct netdmad_conf *c)
 void
 netdmad_pollers_stop(void)
 {
-	unsigned int l;
-
-	for (l = 0; l < RTE_MAX_LCORE; l++)
-		if (sets[l].running) {
-			__atomic_store_n(&sets[l].stop, true, __ATOMIC_RELEASE);
-			rte_eal_wait_lcore(l);
-			sets[l].running = false;
-		}
+	netdma_poller_stop_all();
 }

@@ -38,6 +38,17 @@ struct netdma_poller_conf {
  */
 int netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf);
 
+/** What a poll loop runs each turn; @return > 0 when it did work. */
+typedef int (*netdma_poll_fn_t)(unsigned int lcore_id);
+
+/**
+ * Like netdma_poller_start(), with @p fn instead of netdma_lcore_poll(): an
+ * application (netdmad) that has more to do per turn than the engines.
+ * @p fn must call netdma_lcore_poll(lcore_id) itself.
+ */
+int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
+			   netdma_poll_fn_t fn);
+
 /** Stop the loop on @p lcore_id and wait for it. @return 0 or -ENOENT. */
 int netdma_poller_stop(unsigned int lcore_id);
 

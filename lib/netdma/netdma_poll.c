@@ -28,6 +28,7 @@ struct lcore_set {
 	bool poller_running;
 	volatile bool poller_stop;
 	struct netdma_poller_conf conf;
+	netdma_poll_fn_t poll_fn;
 } __rte_cache_aligned;
 
 static struct lcore_set sets[RTE_MAX_LCORE];
@@ -143,7 +144,7 @@ poller_main(void *arg)
 	uint32_t idle = 0, sleep = 1;
 
 	while (!__atomic_load_n(&s->poller_stop, __ATOMIC_ACQUIRE)) {
-		if (netdma_lcore_poll(lcore) > 0) {
+		if (s->poll_fn(lcore) > 0) {
 			idle = 0;
 			sleep = 1;
 			continue;
@@ -162,6 +163,13 @@ poller_main(void *arg)
 int
 netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf)
 {
+	return netdma_poller_start_fn(lcore_id, conf, netdma_lcore_poll);
+}
+
+int
+netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
+		       netdma_poll_fn_t fn)
+{
 	struct lcore_set *s;
 	int ret;
 
@@ -173,6 +181,7 @@ netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf
 		return -EBUSY;
 	s->conf.spin_polls = conf != NULL && conf->spin_polls ? conf->spin_polls : 2000;
 	s->conf.max_sleep_us = conf != NULL && conf->max_sleep_us ? conf->max_sleep_us : 50;
+	s->poll_fn = fn != NULL ? fn : netdma_lcore_poll;
 	s->poller_stop = false;
 	ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)lcore_id, lcore_id);
 	if (ret < 0)

@@ -118,8 +118,9 @@ out:
 	return ret;
 }
 
-int
-netdma_chan_start(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
+/* Start/Append: what can be refused here is refused without a round trip. */
+static int
+submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint32_t count)
 {
 	netdma_iova_t iova = netdma_virt2iova(head);
 
@@ -133,25 +134,19 @@ netdma_chan_start(struct netdma_chan *c, struct netdma_descriptor *head, uint32_
 		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
 		return -EFAULT;
 	}
-	return command(c, NETDMA_CMD_START, iova, count, NULL);
+	return command(c, op, iova, count, NULL);
+}
+
+int
+netdma_chan_start(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
+{
+	return submit(c, NETDMA_CMD_START, head, count);
 }
 
 int
 netdma_chan_append(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count)
 {
-	netdma_iova_t iova = netdma_virt2iova(head);
-
-	if (c == NULL)
-		return -EINVAL;
-	if (head == NULL || ((uintptr_t)head & 63)) {
-		snprintf(c->last_error, sizeof(c->last_error), "descriptor missing or not 64-byte aligned");
-		return -EINVAL;
-	}
-	if (iova == NETDMA_BAD_IOVA) {
-		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
-		return -EFAULT;
-	}
-	return command(c, NETDMA_CMD_APPEND, iova, count, NULL);
+	return submit(c, NETDMA_CMD_APPEND, head, count);
 }
 
 int

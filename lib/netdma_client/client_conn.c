@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "client_internal.h"
+#include "netdma_proto_io.h"
 
 struct client g_client = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -36,67 +37,26 @@ client_hdr(void *msg, uint16_t type, size_t size)
 	h->size = (uint32_t)size;
 }
 
-static int
-send_msg(int fd, const void *buf, size_t len, int send_fd)
-{
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (send_fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		m.msg_control = ctl.buf;
-		m.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &send_fd, sizeof(int));
-	}
-	return sendmsg(fd, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -errno;
-}
-
-/* Receive one message, with at most one fd; -ETIMEDOUT, -ECONNRESET. */
+/* Wait for one message, with at most one fd; -ETIMEDOUT, -ECONNRESET. */
 static ssize_t
 recv_msg(int fd, void *buf, size_t len, int *recv_fd, unsigned int timeout_ms)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			    .msg_controllen = sizeof(ctl.buf) };
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct cmsghdr *c;
+	int fds[NETDMA_PROTO_MAX_FDS], nfds, i, ret;
 	ssize_t n;
-	int ret;
 
 	ret = poll(&p, 1, (int)timeout_ms);
 	if (ret == 0)
 		return -ETIMEDOUT;
 	if (ret < 0)
 		return -errno;
-	n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
-	if (n == 0)
-		return -ECONNRESET;
-	if (n < 0)
-		return -errno;
-	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int got;
-
-			memcpy(&got, CMSG_DATA(c), sizeof(int));
-			if (recv_fd != NULL && *recv_fd < 0)
-				*recv_fd = got;
-			else
-				close(got);   /* never leak an fd we did not ask for */
-		}
+	n = netdma_proto_recv(fd, buf, len, fds, NETDMA_PROTO_MAX_FDS, &nfds);
+	for (i = 0; i < nfds; i++) {
+		if (recv_fd != NULL && *recv_fd < 0 && n >= 0)
+			*recv_fd = fds[i];
+		else
+			close(fds[i]);   /* never leak an fd we did not ask for */
+	}
 	return n;
 }
 
@@ -116,7 +76,7 @@ client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 		return -ENOTCONN;
 	}
 	((struct netdma_msg_hdr *)req)->seq = ++g_client.seq;
-	ret = send_msg(g_client.fd, req, req_len, send_fd);
+	ret = netdma_proto_send(g_client.fd, req, req_len, send_fd);
 	while (ret == 0) {
 		n = recv_msg(g_client.fd, reply, reply_len, recv_fd, g_client.timeout_ms);
 		if (n < 0) {

@@ -25,6 +25,7 @@
 #include "netdma.h"
 #include "netdma_client.h"
 #include "netdma_proto.h"
+#include "netdma_proto_io.h"
 
 static const char *netdmad_bin, *config;
 static char dir[64], sock[96];
@@ -366,28 +367,10 @@ hdr(void *msg, uint16_t type, size_t size)
 static int
 raw(int fd, const void *msg, size_t len, int send_fd, void *reply, size_t rlen)
 {
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)msg, .iov_len = len };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct netdma_reply_hdr tmp, *r = reply != NULL ? reply : &tmp;
 	ssize_t n;
 
-	if (send_fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		m.msg_control = ctl.buf;
-		m.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &send_fd, sizeof(int));
-	}
-	if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)len)
+	if (netdma_proto_send(fd, msg, len, send_fd) < 0)
 		return 2;
 	n = recv(fd, r, reply != NULL ? rlen : sizeof(tmp), 0);
 	if (n < (ssize_t)sizeof(tmp) || r->h.magic != NETDMA_PROTO_MAGIC)
