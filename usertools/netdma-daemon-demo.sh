@@ -34,17 +34,18 @@ $copy --size 64M
 echo "== netdma-copy: 16 MiB on dma_skeleton, interrupts"
 $copy --provider dma_skeleton --size 16M --interrupt
 echo "== two clients at once, telemetry while they run"
-$copy --size 64M --desc-size 4K --chain 16 --quiet >"$work/c1.log" 2>&1 &
+$copy --size 32M --desc-size 4K --chain 16 --repeat 16 --quiet >"$work/c1.log" 2>&1 &
 c1=$!
-$copy --size 64M --desc-size 4K --chain 16 --quiet >"$work/c2.log" 2>&1 &
+$copy --size 32M --desc-size 4K --chain 16 --repeat 16 --quiet >"$work/c2.log" 2>&1 &
 c2=$!
 telemetry() {
     # dpdk-telemetry.py reads commands from stdin; it talks to the daemon's
     # EAL telemetry socket (file prefix "rte")
     printf '%s\n' "$@" | timeout 10 dpdk-telemetry.py 2>/dev/null | grep '^{' | sed 's/^/   /' || true
 }
+# both clients hold a running channel for a few seconds: catch them at it
 for _ in $(seq 100); do
-    telemetry /netdmad/channels | grep -q running && break
+    [ "$(telemetry /netdmad/channels | grep -o '"state": "running"' | wc -l)" -ge 2 ] && break
     sleep 0.05
 done
 telemetry /netdmad/clients /netdmad/channels

@@ -28,6 +28,7 @@ struct opts {
 	uint64_t size;
 	uint32_t desc_size;
 	uint32_t chain;
+	uint32_t repeat;
 	bool interrupt;
 	bool quiet;
 };
@@ -47,6 +48,8 @@ usage(const char *prog)
 	       "  -p, --provider NAME    provider to use (default the first one)\n"
 	       "  -d, --desc-size BYTES  bytes per descriptor (default 64K)\n"
 	       "  -c, --chain N          descriptors per Start/Append (default 16)\n"
+	       "  -r, --repeat N         copy N times over the same channel, verifying\n"
+	       "                         each time; the rate is over all of them (default 1)\n"
 	       "  -i, --interrupt        wait for interrupt callbacks (default: poll the\n"
 	       "                         completion word)\n"
 	       "  -q, --quiet            only the result line\n"
@@ -96,6 +99,80 @@ on_irq(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
 	(void)arg;
 	irq_last = pa;
 	sem_post(&irq_sem);
+}
+
+/* The completion words a run saw: the first seven and the last. */
+struct trace {
+	uint64_t w[8];
+	uint32_t n;
+	uint64_t words;
+	uint64_t last;
+};
+
+static void
+trace_add(struct trace *t, uint64_t v)
+{
+	if (v == t->last)
+		return;
+	t->last = v;
+	t->words++;
+	if (t->n < 8)
+		t->w[t->n++] = v;
+	else
+		t->w[7] = v;
+}
+
+/*
+ * Submit the n descriptors (Start, then Appends of o->chain), then wait for
+ * the last one: poll the completion word, or sleep on interrupts.
+ * @return 0, or 1 after printing why.
+ */
+static int
+run_round(struct netdma_chan *ch, struct netdma_descriptor *d, uint32_t n,
+	  const struct opts *o, bool v2, volatile uint64_t *cw, struct trace *t, double deadline)
+{
+	uint64_t want = netdma_completion_encode(netdma_virt2iova(&d[n - 1]), NETDMA_STATUS_IDLE);
+	uint32_t i, k;
+	uint64_t v;
+	int ret;
+
+	for (i = 0, k = 0; i < n; k++) {
+		uint32_t cnt = n - i < o->chain ? n - i : o->chain;
+
+		if (k > 0 && !v2)
+			d[i - 1].next_descriptor = netdma_virt2iova(&d[i]);
+		ret = k == 0 ? netdma_chan_start(ch, &d[i], cnt) : netdma_chan_append(ch, &d[i], cnt);
+		if (ret < 0) {
+			fprintf(stderr, "netdma-copy: %s failed: %s (%s)\n", k ? "append" : "start",
+				strerror(-ret), netdma_chan_last_error(ch));
+			return 1;
+		}
+		i += cnt;
+	}
+	while ((v = netdma_completion_read(cw)) != want && now() < deadline) {
+		trace_add(t, v);
+		if (netdma_completion_status(v) == NETDMA_STATUS_HALTED)
+			break;
+		if (o->interrupt) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			sem_timedwait(&irq_sem, &ts);
+		}
+	}
+	trace_add(t, v);
+	if (v != want) {
+		fprintf(stderr, "netdma-copy: did not complete: word 0x%" PRIx64 " (%s), expected 0x%"
+			PRIx64 ": %s\n", v, netdma_status_name(netdma_completion_status(v)), want,
+			netdma_chan_last_error(ch));
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -168,26 +245,28 @@ main(int argc, char **argv)
 		{ "provider", required_argument, NULL, 'p' },
 		{ "desc-size", required_argument, NULL, 'd' },
 		{ "chain", required_argument, NULL, 'c' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ "interrupt", no_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .size = 64u << 20, .desc_size = 64u << 10, .chain = 16 };
+	struct opts o = { .size = 64u << 20, .desc_size = 64u << 10, .chain = 16, .repeat = 1 };
 	struct netdma_provider_info info[16];
 	struct netdma_descriptor *d;
 	struct netdma_chan_conf cc = { 0 };
 	struct netdma_chan *ch;
 	volatile uint64_t *cw;
-	uint64_t size, v, trace[8], last_word = ~0ull, words = 0;
+	struct trace tr = { .last = ~0ull };
+	uint64_t size, v;
 	uint8_t *src, *dst;
-	uint32_t n, i, k, ntrace = 0;
+	uint32_t n, i, round;
 	bool list = false, v2;
-	double t0, t1;
+	double t0, t1 = 0;
 	int opt, ret, pid = -1;
 
-	while ((opt = getopt_long(argc, argv, "S:s:f:o:p:d:c:iqlh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "S:s:f:o:p:d:c:r:iqlh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'S': o.socket = optarg; break;
 		case 's':
@@ -206,6 +285,11 @@ main(int argc, char **argv)
 			if (parse_size(optarg, &v) < 0 || v > 4096)
 				goto bad;
 			o.chain = (uint32_t)v;
+			break;
+		case 'r':
+			if (parse_size(optarg, &v) < 0 || v > 1000000)
+				goto bad;
+			o.repeat = (uint32_t)v;
 			break;
 		case 'i': o.interrupt = true; break;
 		case 'q': o.quiet = true; break;
@@ -278,78 +362,35 @@ main(int argc, char **argv)
 	}
 
 	t0 = now();
-	for (i = 0, k = 0; i < n; k++) {
-		uint32_t cnt = n - i < o.chain ? n - i : o.chain;
-
-		if (k > 0 && !v2)
-			d[i - 1].next_descriptor = netdma_virt2iova(&d[i]);
-		ret = k == 0 ? netdma_chan_start(ch, &d[i], cnt) : netdma_chan_append(ch, &d[i], cnt);
-		if (ret < 0) {
-			fprintf(stderr, "netdma-copy: %s failed: %s (%s)\n", k ? "append" : "start",
-				strerror(-ret), netdma_chan_last_error(ch));
+	for (round = 0; round < o.repeat && ret == 0; round++) {
+		if (round > 0) {
+			/* same descriptors again: mark the word "nothing yet", clear dst */
+			*cw = netdma_completion_encode(0, NETDMA_STATUS_ARMED);
+			memset(dst, 0, size);
+		}
+		ret = run_round(ch, d, n, &o, v2, cw, &tr, t0 + 60);
+		if (ret == 0)
+			ret = memcmp(src, dst, size) == 0 ? 0 : 1;
+		else
 			return 1;
-		}
-		i += cnt;
 	}
-	/* wait for the last descriptor: poll the word, or sleep on interrupts */
-	{
-		uint64_t want = netdma_completion_encode(netdma_virt2iova(&d[n - 1]), NETDMA_STATUS_IDLE);
-		double deadline = t0 + 60;
-
-		while ((v = netdma_completion_read(cw)) != want && now() < deadline) {
-			if (v != last_word) {
-				last_word = v;
-				words++;
-				if (ntrace < 8)
-					trace[ntrace++] = v;
-				else
-					trace[7] = v;
-				if (netdma_completion_status(v) == NETDMA_STATUS_HALTED)
-					break;
-			}
-			if (o.interrupt) {
-				struct timespec ts;
-
-				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_nsec += 100000000;
-				if (ts.tv_nsec >= 1000000000) {
-					ts.tv_sec++;
-					ts.tv_nsec -= 1000000000;
-				}
-				sem_timedwait(&irq_sem, &ts);
-			}
-		}
-		t1 = now();
-		if (v != last_word) {
-			words++;
-			if (ntrace < 8)
-				trace[ntrace++] = v;
-			else
-				trace[7] = v;
-		}
-		if (v != want) {
-			fprintf(stderr, "netdma-copy: did not complete: word 0x%" PRIx64 " (%s), expected 0x%"
-				PRIx64 ": %s\n", v, netdma_status_name(netdma_completion_status(v)), want,
-				netdma_chan_last_error(ch));
-			return 1;
-		}
-	}
-	ret = memcmp(src, dst, size) == 0 ? 0 : 1;
+	t1 = now();
 	if (!o.quiet) {
 		printf("provider %d on lcore %u, NetDMA %u.%u (%s chains), %u descriptors of %u bytes, "
 		       "%s\n", pid, netdma_chan_lcore(ch), netdma_chan_version(ch) >> 8,
 		       netdma_chan_version(ch) & 0xff, v2 ? "counted" : "linked", n, o.desc_size,
 		       o.interrupt ? "interrupts" : "polling the completion word");
-		printf("completion trace (%" PRIu64 " words seen):", words);
-		for (i = 0; i < ntrace; i++)
-			printf(" %s0x%" PRIx64 "|%s", i == 7 && words > 8 ? "... " : "",
-			       netdma_completion_address(trace[i]),
-			       netdma_status_name(netdma_completion_status(trace[i])));
+		printf("completion trace (%" PRIu64 " words seen):", tr.words);
+		for (i = 0; i < tr.n; i++)
+			printf(" %s0x%" PRIx64 "|%s", i == 7 && tr.words > 8 ? "... " : "",
+			       netdma_completion_address(tr.w[i]),
+			       netdma_status_name(netdma_completion_status(tr.w[i])));
 		printf("\n");
 	}
-	printf("netdma-copy: %" PRIu64 " bytes %s in %.3f ms, %.1f MB/s\n", size,
+	printf("netdma-copy: %" PRIu64 " bytes%s %s in %.3f ms, %.1f MB/s\n", size,
+	       o.repeat > 1 ? " (each round)" : "",
 	       ret == 0 ? "copied and verified" : "copied, VERIFY FAILED", (t1 - t0) * 1e3,
-	       (double)size / (t1 - t0) / 1e6);
+	       (double)size * round / (t1 - t0) / 1e6);
 	if (ret == 0 && o.output != NULL) {
 		FILE *f = fopen(o.output, "wb");
 
