@@ -75,10 +75,10 @@ bool
 netdma_chan_addr_ok(void *handle, netdma_iova_t iova, uint64_t len)
 {
 	struct netdma_chan *c = handle;
-	netdma_iova_t r = netdma_virt2iova(c->reseed);
+	netdma_iova_t r = c->reseed_iova;
 
 	/* the library's own power-up descriptors (spec §7.5) */
-	if (r != NETDMA_BAD_IOVA && iova >= r && iova + len <= r + 2 * sizeof(*c->reseed))
+	if (iova >= r && iova + len <= r + 2 * sizeof(*c->reseed))
 		return true;
 	return c->addr_check(c->addr_ctx, iova, len);
 }
@@ -180,6 +180,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		rte_free(c);
 		return -ENOMEM;
 	}
+	c->reseed_iova = netdma_virt2iova(c->reseed);
 	c->reseed[0].control_flags = NETDMA_F_NULL_TRANSFER;
 	if (p->c.major_version >= 2)
 		c->reseed[0].next_descriptor = netdma_virt2iova(&c->reseed[1]);

@@ -34,6 +34,7 @@ struct netdma_chan {
 	void *addr_ctx;
 	/* power-up re-seed (spec §7.5): a NULL descriptor owned by the library */
 	struct netdma_descriptor *reseed;
+	netdma_iova_t reseed_iova;       /* computed once: checked per descriptor */
 	bool restart_on_append;
 	bool detached;                   /* taken off its provider by Stop */
 	netdma_iova_t v2_prelink;        /* 2.0: where the next Append must start */

@@ -286,7 +286,7 @@ reseed_channels(struct netdma_provider *p)
 
 	rte_spinlock_lock(&netdma_registry_lock);
 	TAILQ_FOREACH(c, &p->chans, prov_link) {
-		netdma_iova_t pa = netdma_virt2iova(c->reseed);
+		netdma_iova_t pa = c->reseed_iova;
 		int ret;
 
 		rte_spinlock_lock(&c->lock);
