@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpdk-test-dma-perf INI, 24.11-25.07 syntax, read with rte_cfgfile. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+
+#include "perf.h"
+
+static const char *const type_names[] = {
+	[PERF_DMA_MEM_COPY] = "DMA_MEM_COPY",
+	[PERF_CPU_MEM_COPY] = "CPU_MEM_COPY",
+	[PERF_NETDMA_MEM_COPY] = "NETDMA_MEM_COPY",
+};
+
+const char *
+perf_type_name(enum perf_type t)
+{
+	return type_names[t];
+}
+
+static int
+bad(const char *sec, const char *key, const char *val, const char *why)
+{
+	fprintf(stderr, "test-netdma-perf: [%s] %s = '%s': %s\n", sec, key, val ? val : "", why);
+	return -EINVAL;
+}
+
+static int
+get_u32(struct rte_cfgfile *f, const char *sec, const char *key, uint32_t dflt, uint32_t *out)
+{
+	const char *v = rte_cfgfile_get_entry(f, sec, key);
+	char *end;
+	unsigned long x;
+
+	if (v == NULL) {
+		*out = dflt;
+		return 0;
+	}
+	x = strtoul(v, &end, 0);
+	if (end == v || *end != '\0' || x > UINT32_MAX)
+		return bad(sec, key, v, "not a number");
+	*out = (uint32_t)x;
+	return 0;
+}
+
+/* "lcore=10,dev=0000:00:04.1,dir=mem2mem" */
+static int
+parse_worker(const char *sec, const char *key, const char *v, struct perf_worker_conf *w)
+{
+	char copy[256], *save, *tok;
+	bool have_lcore = false;
+
+	snprintf(copy, sizeof(copy), "%s", v);
+	memset(w, 0, sizeof(*w));
+	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (strncmp(tok, "lcore=", 6) == 0) {
+			w->lcore = (unsigned int)strtoul(tok + 6, NULL, 10);
+			have_lcore = true;
+		} else if (strncmp(tok, "dev=", 4) == 0) {
+			snprintf(w->dev, sizeof(w->dev), "%s", tok + 4);
+		} else if (strncmp(tok, "dir=", 4) == 0) {
+			if (strcmp(tok + 4, "mem2mem") != 0)
+				return bad(sec, key, v, "only dir=mem2mem is supported");
+		} else {
+			return bad(sec, key, v, "unknown field (lcore=, dev=, dir=)");
+		}
+	}
+	return have_lcore ? 0 : bad(sec, key, v, "lcore= missing");
+}
+
+static int
+load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
+{
+	const char *v;
+	char key[32];
+	unsigned int i;
+	int ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->id = (unsigned int)strtoul(sec + 4, NULL, 10);
+	v = rte_cfgfile_get_entry(f, sec, "skip");
+	c->skip = v != NULL && strcmp(v, "1") == 0;
+	v = rte_cfgfile_get_entry(f, sec, "type");
+	if (v == NULL)
+		return bad(sec, "type", v, "missing");
+	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (strcmp(v, type_names[i]) == 0)
+			break;
+	if (i == sizeof(type_names) / sizeof(type_names[0]))
+		return bad(sec, "type", v, "DMA_MEM_COPY, CPU_MEM_COPY or NETDMA_MEM_COPY");
+	c->type = (enum perf_type)i;
+	ret |= get_u32(f, sec, "mem_size", 10, &c->mem_size_mb);
+	ret |= get_u32(f, sec, "dma_ring_size", 1024, &c->ring_size);
+	ret |= get_u32(f, sec, "kick_batch", 32, &c->kick_batch);
+	ret |= get_u32(f, sec, "chain", c->kick_batch ? c->kick_batch : 32, &c->chain);
+	if (ret)
+		return -EINVAL;
+	v = rte_cfgfile_get_entry(f, sec, "buf_size");
+	if (v == NULL)
+		return bad(sec, "buf_size", v, "missing");
+	{
+		char mode[8] = "";
+		int n = sscanf(v, "%u,%u,%u,%7s", &c->buf_first, &c->buf_last, &c->buf_incr, mode);
+
+		if (n == 1) {
+			c->buf_last = c->buf_first;
+			c->buf_incr = 1;
+		} else if (n != 4 || (strcmp(mode, "ADD") && strcmp(mode, "MUL")) ||
+			   c->buf_first == 0 || c->buf_last < c->buf_first ||
+			   c->buf_incr == 0 || (!strcmp(mode, "MUL") && c->buf_incr < 2)) {
+			return bad(sec, "buf_size", v, "first,last,incr,ADD|MUL");
+		}
+		c->buf_mul = strcmp(mode, "MUL") == 0;
+	}
+	v = rte_cfgfile_get_entry(f, sec, "cache_flush");
+	c->cache_flush = v != NULL && strcmp(v, "1") == 0;
+	v = rte_cfgfile_get_entry(f, sec, "test_seconds");
+	c->test_seconds = v != NULL ? atof(v) : 2;
+	if (c->test_seconds <= 0)
+		return bad(sec, "test_seconds", v, "must be > 0");
+	v = rte_cfgfile_get_entry(f, sec, "eal_args");
+	snprintf(c->eal_args, sizeof(c->eal_args), "%s", v != NULL ? v :
+		 "-l 0-1 --no-huge --no-shconf -m 1024 --iova-mode=va --no-pci "
+		 "--vdev=dma_skeleton,lcore=0 --log-level=lib.eal:error");
+	if (c->type == PERF_CPU_MEM_COPY) {
+		/* "lcore = 10, 11" */
+		v = rte_cfgfile_get_entry(f, sec, "lcore");
+		if (v == NULL)
+			return bad(sec, "lcore", v, "missing");
+		{
+			char copy[128], *save, *tok;
+
+			snprintf(copy, sizeof(copy), "%s", v);
+			for (tok = strtok_r(copy, ", ", &save); tok != NULL && c->nb_workers < PERF_MAX_WORKERS;
+			     tok = strtok_r(NULL, ", ", &save))
+				c->workers[c->nb_workers++].lcore = (unsigned int)strtoul(tok, NULL, 10);
+		}
+	} else {
+		for (i = 0; i < PERF_MAX_WORKERS; i++) {
+			snprintf(key, sizeof(key), "lcore_dma%u", i);
+			v = rte_cfgfile_get_entry(f, sec, key);
+			if (v == NULL)
+				break;
+			if (parse_worker(sec, key, v, &c->workers[c->nb_workers++]) < 0)
+				return -EINVAL;
+		}
+		if (c->nb_workers == 0)
+			return bad(sec, "lcore_dma0", NULL, "missing");
+	}
+	if (c->nb_workers == 0)
+		return bad(sec, "lcore", NULL, "no worker lcore");
+	if (c->kick_batch == 0 || c->chain == 0 || c->ring_size < 2)
+		return bad(sec, "kick_batch/chain/dma_ring_size", NULL, "must be positive");
+	return 0;
+}
+
+int
+perf_config_load(const char *path, struct perf_case *cases, unsigned int max)
+{
+	struct rte_cfgfile *f = rte_cfgfile_load(path, 0);
+	char sec[32];
+	unsigned int n = 0, i;
+	int ret = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "test-netdma-perf: cannot read %s\n", path);
+		return -ENOENT;
+	}
+	for (i = 1; i <= 64 && n < max; i++) {
+		snprintf(sec, sizeof(sec), "case%u", i);
+		if (!rte_cfgfile_has_section(f, sec))
+			continue;
+		ret = load_case(f, sec, &cases[n]);
+		if (ret < 0)
+			break;
+		n++;
+	}
+	rte_cfgfile_close(f);
+	if (ret < 0)
+		return ret;
+	if (n == 0) {
+		fprintf(stderr, "test-netdma-perf: %s has no [caseN] section\n", path);
+		return -EINVAL;
+	}
+	return (int)n;
+}
