@@ -16,6 +16,7 @@
 #include <rte_eal.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
+#include <rte_per_lcore.h>
 
 #include "netdma_chain.h"
 #include "netdma_internal.h"
@@ -34,13 +35,34 @@ netdma_mem_free(void *ptr)
 	rte_free(ptr);
 }
 
+/*
+ * The memseg list of an address.  Descriptors and buffers checked one after
+ * the other almost always share one, and EAL's lookup walks every list: keep
+ * the last hit per thread, revalidated against the live list (an
+ * unregistered list has no base any more, so a stale hit cannot pass).
+ */
+static RTE_DEFINE_PER_LCORE(const struct rte_memseg_list *, last_msl);
+
+static const struct rte_memseg_list *
+msl_of(const void *va)
+{
+	const struct rte_memseg_list *m = RTE_PER_LCORE(last_msl);
+
+	if (m != NULL && m->base_va != NULL &&
+	    (uintptr_t)va - (uintptr_t)m->base_va < m->len)
+		return m;
+	m = rte_mem_virt2memseg_list(va);
+	RTE_PER_LCORE(last_msl) = m;
+	return m;
+}
+
 netdma_iova_t
 netdma_virt2iova(const void *va)
 {
 	rte_iova_t iova;
 
 	/* in IOVA-as-VA mode rte_mem_virt2iova() accepts any address: ask EAL */
-	if (va == NULL || rte_mem_virt2memseg_list(va) == NULL)
+	if (va == NULL || msl_of(va) == NULL)
 		return NETDMA_BAD_IOVA;
 	iova = rte_mem_virt2iova(va);
 	return iova == RTE_BAD_IOVA ? NETDMA_BAD_IOVA : iova;
@@ -63,7 +85,7 @@ dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
 
 	if (va == NULL || len == 0)
 		return false;
-	msl = rte_mem_virt2memseg_list(va);
+	msl = msl_of(va);
 	if (msl == NULL)
 		return false;
 	if (rte_eal_iova_mode() != RTE_IOVA_VA)   /* IOVA contiguity only within a memseg */
