@@ -68,10 +68,21 @@ netdma_virt2iova(const void *va)
 	return iova == RTE_BAD_IOVA ? NETDMA_BAD_IOVA : iova;
 }
 
+/* The IOVA mode is fixed once EAL is up; asking EAL each time costs a call. */
+static inline bool
+iova_is_va(void)
+{
+	static int mode = -1;
+
+	if (unlikely(mode < 0))
+		mode = rte_eal_iova_mode() == RTE_IOVA_VA;
+	return mode == 1;
+}
+
 void *
 netdma_iova2virt(netdma_iova_t iova)
 {
-	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+	if (likely(iova_is_va()))
 		return (void *)(uintptr_t)iova;
 	return rte_mem_iova2virt(iova);
 }
@@ -88,7 +99,7 @@ dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
 	msl = msl_of(va);
 	if (msl == NULL)
 		return false;
-	if (rte_eal_iova_mode() != RTE_IOVA_VA)   /* IOVA contiguity only within a memseg */
+	if (!iova_is_va())   /* IOVA contiguity only within a memseg */
 		return rte_mem_virt2memseg(va, msl) == rte_mem_virt2memseg(va + len - 1, msl);
 	return (uintptr_t)va + len <= (uintptr_t)msl->base_va + msl->len;
 }
