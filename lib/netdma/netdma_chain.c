@@ -84,11 +84,22 @@ int
 netdma_desc_check(const struct netdma_descriptor *d,
 		  const struct netdma_check_rules *rules, const char **reason)
 {
+	struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
+	unsigned int n;
+
+	return netdma_desc_check_split(d, rules, reason, segs, &n);
+}
+
+int
+netdma_desc_check_split(const struct netdma_descriptor *d,
+			const struct netdma_check_rules *rules, const char **reason,
+			struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
+{
 	uint32_t ctl = d->control_flags;
 	uint32_t op = ctl & NETDMA_OP_TYPE_MASK;
-	struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
 	unsigned int i, n;
 
+	*nsegs = 0;
 	if (ctl & NETDMA_F_RESERVED_MASK)
 		FAIL(-EINVAL, "reserved control bits set");
 	if (rules->major_version < 2) {
@@ -123,6 +134,7 @@ netdma_desc_check(const struct netdma_descriptor *d,
 		if (!range_ok(rules, segs[i].dst, segs[i].len))
 			FAIL(-EFAULT, "destination outside the client's DMA memory");
 	}
+	*nsegs = n;
 	return NETDMA_DESC_COPY;
 }
 

@@ -61,6 +61,14 @@ int netdma_desc_check(const struct netdma_descriptor *d,
 		      const struct netdma_check_rules *rules, const char **reason);
 
 /**
+ * netdma_desc_check() that also returns the copy's segments (0 for NULL and
+ * context-change descriptors), so the engine does not split twice.
+ */
+int netdma_desc_check_split(const struct netdma_descriptor *d,
+			    const struct netdma_check_rules *rules, const char **reason,
+			    struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs);
+
+/**
  * Split a checked COPY descriptor into engine segments, following the 2.0
  * page-break rule (spec §5.1: continue at next_*_address at the end of the
  * first 4 KB page).  @return the number of segments (1..3).

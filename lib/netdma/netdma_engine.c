@@ -220,7 +220,7 @@ next_to_fetch(struct netdma_engine *eng)
 /* Copy a descriptor out of (possibly shared) memory, then check it. */
 static int
 fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
-      const char **why)
+      const char **why, struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
 {
 	const struct netdma_descriptor *src;
 
@@ -234,7 +234,7 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 		return -EFAULT;
 	}
 	memcpy(d, src, sizeof(*d));
-	return netdma_desc_check(d, &eng->rules, why);
+	return netdma_desc_check_split(d, &eng->rules, why, segs, nsegs);
 }
 
 static uint32_t
@@ -263,16 +263,13 @@ feed(struct netdma_engine *eng)
 		pa = next_to_fetch(eng);
 		if (pa == 0)
 			break;
-		kind = fetch(eng, pa, &d, &why);
+		kind = fetch(eng, pa, &d, &why, segs, &nops);
 		if (kind < 0) {
 			halt_at_fetch(eng, pa, why);
 			break;
 		}
-		if (kind == NETDMA_DESC_COPY) {
-			nops = netdma_desc_segments(&d, segs);
-			if (nops > room)
-				break;   /* waits in the channel until completions free slots */
-		}
+		if (nops > room)
+			break;   /* waits in the channel until completions free slots */
 		rte_prefetch0(netdma_iova2virt(d.next_descriptor));
 		flags = netdma_desc_engine_flags(d.control_flags, eng->fence_next);
 		for (i = 0; i < nops; i++) {
