@@ -29,6 +29,7 @@ struct opts {
 	uint32_t desc_size;
 	uint32_t chain;
 	uint32_t repeat;
+	uint32_t latency;           /* round trips to time, 0 = copy mode */
 	bool interrupt;
 	bool quiet;
 };
@@ -50,6 +51,9 @@ usage(const char *prog)
 	       "  -c, --chain N          descriptors per Start/Append (default 16)\n"
 	       "  -r, --repeat N         copy N times over the same channel, verifying\n"
 	       "                         each time; the rate is over all of them (default 1)\n"
+	       "  -L, --latency N        time N single 64-byte descriptors, one at a time,\n"
+	       "                         polling the completion word; then one more after a\n"
+	       "                         quiet second (2.0 providers)\n"
 	       "  -i, --interrupt        wait for interrupt callbacks (default: poll the\n"
 	       "                         completion word)\n"
 	       "  -q, --quiet            only the result line\n"
@@ -176,6 +180,84 @@ run_round(struct netdma_chan *ch, struct netdma_descriptor *d, uint32_t n,
 }
 
 static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Latency: one 64-byte descriptor at a time through a 2.0 ring of 64 slots,
+ * from the Append call to the completion word naming it.
+ */
+static int
+latency_mode(uint32_t provider, uint32_t iters)
+{
+	enum { SLOTS = 64 };
+	struct netdma_descriptor *d = netdma_mem_alloc(sizeof(*d) * SLOTS, 64);
+	uint8_t *buf = netdma_mem_alloc(2 * 64 * SLOTS, 64);
+	volatile uint64_t *cw = netdma_mem_alloc(64, 64);
+	double *lat = malloc(sizeof(double) * iters), quiet = 0;
+	struct netdma_chan_conf cc = { 0 };
+	struct netdma_chan *ch;
+	uint32_t i;
+	int ret;
+
+	if (d == NULL || buf == NULL || cw == NULL || lat == NULL)
+		return 1;
+	cc.completion_word = cw;
+	ret = netdma_chan_alloc(provider, &cc, &ch);
+	if (ret < 0) {
+		fprintf(stderr, "netdma-copy: channel allocation failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (netdma_chan_version(ch) < 0x200) {
+		fprintf(stderr, "netdma-copy: --latency needs a NetDMA 2.0 provider\n");
+		return 2;
+	}
+	for (i = 0; i < SLOTS; i++) {
+		d[i].transfer_size = 64;
+		d[i].source_address = netdma_virt2iova(buf + 64 * i);
+		d[i].destination_address = netdma_virt2iova(buf + 64 * (SLOTS + i));
+		d[i].next_descriptor = netdma_virt2iova(&d[(i + 1) % SLOTS]);
+		d[i].control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION;
+	}
+	for (i = 0; i <= iters; i++) {
+		struct netdma_descriptor *x = &d[i % SLOTS];
+		uint64_t want = netdma_completion_encode(netdma_virt2iova(x), NETDMA_STATUS_IDLE);
+		double t0, deadline;
+
+		if (i == iters)
+			sleep(1);   /* the first request after a quiet spell */
+		t0 = now();
+		deadline = t0 + 5;
+		ret = i == 0 ? netdma_chan_start(ch, x, 1) : netdma_chan_append(ch, x, 1);
+		if (ret < 0) {
+			fprintf(stderr, "netdma-copy: %s\n", netdma_chan_last_error(ch));
+			return 1;
+		}
+		while (netdma_completion_read(cw) != want)
+			if (now() > deadline) {
+				fprintf(stderr, "netdma-copy: descriptor %u did not complete\n", i);
+				return 1;
+			}
+		if (i < iters)
+			lat[i] = (now() - t0) * 1e6;
+		else
+			quiet = (now() - t0) * 1e6;
+	}
+	qsort(lat, iters, sizeof(*lat), cmp_double);
+	printf("netdma-copy: %u x 64 B, one at a time, polling the completion word: "
+	       "p50 %.2f us, p99 %.2f us, p999 %.2f us, max %.2f us; after 1 s quiet: %.2f us\n",
+	       iters, lat[iters / 2], lat[(uint64_t)iters * 99 / 100], lat[(uint64_t)iters * 999 / 1000],
+	       lat[iters - 1], quiet);
+	netdma_chan_free(ch);
+	free(lat);
+	return 0;
+}
+
+static int
 list_providers(void)
 {
 	struct netdma_provider_info info[16];
@@ -246,6 +328,7 @@ main(int argc, char **argv)
 		{ "desc-size", required_argument, NULL, 'd' },
 		{ "chain", required_argument, NULL, 'c' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "latency", required_argument, NULL, 'L' },
 		{ "interrupt", no_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'l' },
@@ -266,7 +349,7 @@ main(int argc, char **argv)
 	double t0, t1 = 0;
 	int opt, ret, pid = -1;
 
-	while ((opt = getopt_long(argc, argv, "S:s:f:o:p:d:c:r:iqlh", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "S:s:f:o:p:d:c:r:L:iqlh", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'S': o.socket = optarg; break;
 		case 's':
@@ -290,6 +373,11 @@ main(int argc, char **argv)
 			if (parse_size(optarg, &v) < 0 || v > 1000000)
 				goto bad;
 			o.repeat = (uint32_t)v;
+			break;
+		case 'L':
+			if (parse_size(optarg, &v) < 0 || v > 10000000)
+				goto bad;
+			o.latency = (uint32_t)v;
 			break;
 		case 'i': o.interrupt = true; break;
 		case 'q': o.quiet = true; break;
@@ -328,6 +416,8 @@ main(int argc, char **argv)
 				o.desc_size, info[i].maximum_transfer_size);
 			return 2;
 		}
+	if (o.latency > 0)
+		return latency_mode((uint32_t)pid, o.latency);
 	if (load_source(&o, &src, &size) < 0)
 		return 1;
 	dst = netdma_mem_alloc(size, 64);
