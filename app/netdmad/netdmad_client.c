@@ -25,7 +25,6 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_memory.h>
-#include <rte_rwlock.h>
 
 #include "netdma_provider.h"
 #include "netdmad.h"
@@ -80,7 +79,7 @@ netdmad_client_new(int fd)
 		return NULL;
 	cl->fd = fd;
 	cl->id = next_client_id++;
-	rte_rwlock_init(&cl->mem_lock);
+	rte_seqlock_init(&cl->mem_lock);
 	TAILQ_INIT(&cl->chans);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		cl->pid = (uint32_t)cred.pid;
@@ -114,26 +113,49 @@ overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
  * The engines' address check for this client's channels: [iova, iova+len)
  * inside one live data region, and not over a completion word.
  */
+static bool
+in_data_region(const struct dregion *r, netdma_iova_t iova, uint64_t len)
+{
+	return r->used && !r->dying && r->kind == NETDMA_REGION_DATA && iova >= (uintptr_t)r->va &&
+		iova - (uintptr_t)r->va <= r->size - len && len <= r->size;
+}
+
+static bool
+checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len)
+{
+	uint32_t i, hint = __atomic_load_n(&cl->hint, __ATOMIC_RELAXED), n = cl->region_slots;
+	bool ok = hint < NETDMAD_MAX_REGIONS && in_data_region(&cl->regions[hint], iova, len);
+
+	/* most descriptors of a chain land in the region the previous one did */
+	for (i = 0; i < n && i < NETDMAD_MAX_REGIONS && !ok; i++)
+		if (in_data_region(&cl->regions[i], iova, len)) {
+			ok = true;
+			__atomic_store_n(&cl->hint, i, __ATOMIC_RELAXED);
+		}
+	n = cl->cw_slots;
+	for (i = 0; i < n && i < NETDMAD_MAX_CWS && ok; i++)
+		if (cl->cws[i] != 0 && overlaps(iova, len, cl->cws[i], sizeof(uint64_t)))
+			ok = false;
+	return ok;
+}
+
+/*
+ * The engines' address check for this client's channels: [iova, iova+len)
+ * inside one live data region, and not over a completion word.
+ */
 bool
 client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
 {
 	struct dclient *cl = ctx;
-	bool ok = false;
-	unsigned int i;
+	uint32_t sn;
+	bool ok;
 
 	if (len == 0 || iova + len < iova)
 		return false;
-	rte_rwlock_read_lock(&cl->mem_lock);
-	for (i = 0; i < NETDMAD_MAX_REGIONS && !ok; i++) {
-		const struct dregion *r = &cl->regions[i];
-
-		ok = r->used && !r->dying && r->kind == NETDMA_REGION_DATA &&
-			iova >= (uintptr_t)r->va && iova - (uintptr_t)r->va <= r->size - len;
-	}
-	for (i = 0; i < NETDMAD_MAX_CWS && ok; i++)
-		if (cl->cws[i] != 0 && overlaps(iova, len, cl->cws[i], sizeof(uint64_t)))
-			ok = false;
-	rte_rwlock_read_unlock(&cl->mem_lock);
+	do {
+		sn = rte_seqlock_read_begin(&cl->mem_lock);
+		ok = checked_range_ok(cl, iova, len);
+	} while (rte_seqlock_read_retry(&cl->mem_lock, sn));
 	return ok;
 }
 
@@ -198,7 +220,7 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 		munmap(va, m->size);
 		return -EIO;
 	}
-	rte_rwlock_write_lock(&cl->mem_lock);
+	rte_seqlock_write_lock(&cl->mem_lock);
 	r->id = ++cl->next_region_id;
 	r->kind = m->kind;
 	r->va = va;
@@ -207,7 +229,9 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 	r->dev = (uint64_t)st.st_dev;
 	r->ino = (uint64_t)st.st_ino;
 	r->used = true;
-	rte_rwlock_write_unlock(&cl->mem_lock);
+	if (cl->region_slots <= i)
+		cl->region_slots = i + 1;
+	rte_seqlock_write_unlock(&cl->mem_lock);
 	cl->region_bytes += m->size;
 	rep->region_id = r->id;
 	rep->iova_base = (uintptr_t)va;
@@ -235,19 +259,19 @@ region_del(struct dclient *cl, uint32_t id)
 		if (dc->ring_region == id || dc->cw_region == id)
 			return -EBUSY;
 	/* first no new descriptor may use it, then nothing may still hold it */
-	rte_rwlock_write_lock(&cl->mem_lock);
+	rte_seqlock_write_lock(&cl->mem_lock);
 	r->dying = true;
-	rte_rwlock_write_unlock(&cl->mem_lock);
+	rte_seqlock_write_unlock(&cl->mem_lock);
 	TAILQ_FOREACH(dc, &cl->chans, client_link)
 		busy |= chan_outstanding(dc);
-	rte_rwlock_write_lock(&cl->mem_lock);
+	rte_seqlock_write_lock(&cl->mem_lock);
 	if (busy) {
 		r->dying = false;
 	} else {
 		cl->region_bytes -= r->size;
 		region_release(r);
 	}
-	rte_rwlock_write_unlock(&cl->mem_lock);
+	rte_seqlock_write_unlock(&cl->mem_lock);
 	return busy ? -EBUSY : 0;
 }
 
@@ -282,13 +306,15 @@ cw_slot(struct dclient *cl, uint64_t cw, bool add)
 {
 	unsigned int i;
 
-	rte_rwlock_write_lock(&cl->mem_lock);
+	rte_seqlock_write_lock(&cl->mem_lock);
 	for (i = 0; i < NETDMAD_MAX_CWS; i++)
 		if (add ? cl->cws[i] == 0 : cl->cws[i] == cw) {
 			cl->cws[i] = add ? cw : 0;
+			if (add && cl->cw_slots <= i)
+				cl->cw_slots = i + 1;
 			break;
 		}
-	rte_rwlock_write_unlock(&cl->mem_lock);
+	rte_seqlock_write_unlock(&cl->mem_lock);
 	return i < NETDMAD_MAX_CWS ? 0 : -ENOSPC;
 }
 

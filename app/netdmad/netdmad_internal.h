@@ -5,7 +5,7 @@
 
 #include <sys/queue.h>
 
-#include <rte_rwlock.h>
+#include <rte_seqlock.h>
 #include <rte_spinlock.h>
 
 #include "netdmad.h"
@@ -50,9 +50,17 @@ struct dclient {
 	bool warned;
 	uint64_t gone_at;
 	uint64_t bad_messages;
-	rte_rwlock_t mem_lock;          /* regions and completion words */
+	/*
+	 * Regions and completion words: written by the main lcore under the
+	 * seqlock, read lock-free by the pollers' address checks (several per
+	 * descriptor, so a reader lock would cost more than the check).
+	 */
+	rte_seqlock_t mem_lock;
 	struct dregion regions[NETDMAD_MAX_REGIONS];
 	uint64_t cws[NETDMAD_MAX_CWS];
+	uint32_t region_slots;          /* no used region at or above this index */
+	uint32_t cw_slots;              /* likewise for cws[] */
+	uint32_t hint;                  /* the region the last check matched */
 	uint32_t next_region_id;
 	uint64_t region_bytes;
 	uint32_t nb_chans;

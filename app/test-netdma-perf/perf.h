@@ -13,7 +13,19 @@
 #define PERF_MAX_WORKERS 8
 #define PERF_MAX_SCEN    64
 
-enum perf_type { PERF_DMA_MEM_COPY, PERF_CPU_MEM_COPY, PERF_NETDMA_MEM_COPY };
+enum perf_type {
+	PERF_DMA_MEM_COPY,          /* raw rte_dma, as dpdk-test-dma-perf */
+	PERF_CPU_MEM_COPY,          /* rte_memcpy, as dpdk-test-dma-perf */
+	PERF_NETDMA_MEM_COPY,       /* an in-process NetDMA channel */
+	PERF_NETDMA_CLIENT_COPY,    /* a channel of netdmad, from a client process */
+	PERF_NETDMA_CLIENT_IDLE,    /* netdmad with idle channels: memory, CPU, wake-up */
+};
+
+static inline bool
+perf_type_is_client(enum perf_type t)
+{
+	return t == PERF_NETDMA_CLIENT_COPY || t == PERF_NETDMA_CLIENT_IDLE;
+}
 
 struct perf_worker_conf {
 	unsigned int lcore;
@@ -33,7 +45,10 @@ struct perf_case {
 	double test_seconds;
 	unsigned int nb_workers;
 	struct perf_worker_conf workers[PERF_MAX_WORKERS];
-	char eal_args[512];
+	char eal_args[512];         /* client cases: netdmad's EAL arguments */
+	char client_cpus[64];       /* client cases: CPUs of the client's threads */
+	uint32_t channels;          /* NETDMA_CLIENT_IDLE: idle channels */
+	uint32_t quiet_ms;          /* NETDMA_CLIENT_IDLE: quiet spell before measuring */
 	bool skip;
 };
 
@@ -50,11 +65,36 @@ struct perf_result {
 	double tsc_hz;              /* the child's TSC: cycles per op */
 };
 
+/* What NETDMA_CLIENT_IDLE measures of netdmad. */
+struct perf_idle_result {
+	uint32_t channels;
+	double rss_mib;             /* VmRSS */
+	double shmem_mib;           /* RssShmem: the clients' regions mapped in */
+	double anon_mib;            /* RssAnon + RssFile: the daemon's own */
+	double poller_cpu_pct;      /* polling lcores, over one second after the quiet */
+	double process_cpu_pct;     /* the whole daemon, same second */
+	double first_us;            /* the first request after the quiet spell */
+	bool verified;
+};
+
+/* Programs the client cases run: netdmad and netdma-perf-client. */
+struct perf_tools {
+	char netdmad[4200];
+	char client[4200];
+};
+
 int perf_config_load(const char *path, struct perf_case *cases, unsigned int max);
 const char *perf_type_name(enum perf_type t);
 
 /* Runs in the child after rte_eal_init(); fills one result per worker. */
 int perf_run_scenario(const struct perf_case *c, uint32_t buf_size, bool smoke,
 		      struct perf_result *res);
+
+/* perf_daemon.c: the client cases, in the parent (no EAL). */
+int perf_tools_find(struct perf_tools *t, const char *netdmad_override);
+int perf_run_client_scenario(const struct perf_case *c, uint32_t buf_size, bool smoke,
+			     const struct perf_tools *t, struct perf_result *res);
+int perf_run_idle_probe(const struct perf_case *c, bool smoke, const struct perf_tools *t,
+			struct perf_idle_result *res);
 
 #endif

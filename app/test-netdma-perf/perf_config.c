@@ -13,6 +13,8 @@ static const char *const type_names[] = {
 	[PERF_DMA_MEM_COPY] = "DMA_MEM_COPY",
 	[PERF_CPU_MEM_COPY] = "CPU_MEM_COPY",
 	[PERF_NETDMA_MEM_COPY] = "NETDMA_MEM_COPY",
+	[PERF_NETDMA_CLIENT_COPY] = "NETDMA_CLIENT_COPY",
+	[PERF_NETDMA_CLIENT_IDLE] = "NETDMA_CLIENT_IDLE",
 };
 
 const char *
@@ -92,15 +94,22 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 		if (strcmp(v, type_names[i]) == 0)
 			break;
 	if (i == sizeof(type_names) / sizeof(type_names[0]))
-		return bad(sec, "type", v, "DMA_MEM_COPY, CPU_MEM_COPY or NETDMA_MEM_COPY");
+		return bad(sec, "type", v, "DMA_MEM_COPY, CPU_MEM_COPY, NETDMA_MEM_COPY, "
+			   "NETDMA_CLIENT_COPY or NETDMA_CLIENT_IDLE");
 	c->type = (enum perf_type)i;
 	ret |= get_u32(f, sec, "mem_size", 10, &c->mem_size_mb);
 	ret |= get_u32(f, sec, "dma_ring_size", 1024, &c->ring_size);
 	ret |= get_u32(f, sec, "kick_batch", 32, &c->kick_batch);
 	ret |= get_u32(f, sec, "chain", c->kick_batch ? c->kick_batch : 32, &c->chain);
+	ret |= get_u32(f, sec, "channels", 64, &c->channels);
+	ret |= get_u32(f, sec, "quiet_ms", 1000, &c->quiet_ms);
 	if (ret)
 		return -EINVAL;
+	v = rte_cfgfile_get_entry(f, sec, "client_cpus");
+	snprintf(c->client_cpus, sizeof(c->client_cpus), "%s", v != NULL ? v : "");
 	v = rte_cfgfile_get_entry(f, sec, "buf_size");
+	if (v == NULL && c->type == PERF_NETDMA_CLIENT_IDLE)
+		v = "64";   /* the idle probe's requests are 64-byte descriptors */
 	if (v == NULL)
 		return bad(sec, "buf_size", v, "missing");
 	{
@@ -154,6 +163,8 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 	}
 	if (c->nb_workers == 0)
 		return bad(sec, "lcore", NULL, "no worker lcore");
+	if (c->type == PERF_NETDMA_CLIENT_IDLE && (c->channels == 0 || c->channels > 1024))
+		return bad(sec, "channels", NULL, "1..1024");
 	if (c->kick_batch == 0 || c->chain == 0 || c->ring_size < 2)
 		return bad(sec, "kick_batch/chain/dma_ring_size", NULL, "must be positive");
 	return 0;

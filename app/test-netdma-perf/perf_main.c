@@ -25,7 +25,7 @@
 static void
 usage(const char *prog)
 {
-	printf("Usage: %s --config FILE.ini [--result OUT.csv] [--smoke]\n"
+	printf("Usage: %s --config FILE.ini [--result OUT.csv] [--smoke] [--netdmad PATH]\n"
 	       "\n"
 	       "Reads a dpdk-test-dma-perf configuration (24.11-25.07 syntax: [caseN], type,\n"
 	       "mem_size, buf_size=first,last,incr,ADD|MUL, dma_ring_size, kick_batch,\n"
@@ -35,9 +35,18 @@ usage(const char *prog)
 	       "or a dmadev; chain= sets descriptors per Append).  Every copied byte is\n"
 	       "verified after each scenario.\n"
 	       "\n"
+	       "Daemon cases start a private netdmad (eal_args become its EAL arguments,\n"
+	       "lcore= its polling lcores) and drive it from netdma-perf-client:\n"
+	       "NETDMA_CLIENT_COPY is NETDMA_MEM_COPY through the daemon (client_cpus= pins\n"
+	       "the client's threads); NETDMA_CLIENT_IDLE opens channels= idle channels and,\n"
+	       "after quiet_ms, reports the daemon's resident memory, its CPU over one second\n"
+	       "and the latency of the first request.\n"
+	       "\n"
 	       "  -c, --config FILE   the cases (see config/perf/)\n"
 	       "  -r, --result FILE   CSV output, dpdk-test-dma-perf columns plus latency\n"
 	       "  -s, --smoke         50 ms per scenario, at most 8 MB: correctness only\n"
+	       "  -n, --netdmad PATH  netdmad for the daemon cases (default: beside this\n"
+	       "                      program, or ../netdmad/ in the build tree)\n"
 	       "  -h, --help          this text\n", prog);
 }
 
@@ -114,6 +123,34 @@ run_child(const struct perf_case *c, uint32_t bs, bool smoke, struct perf_result
 	return 0;
 }
 
+/* NETDMA_CLIENT_IDLE: one line and one CSV block of its own.  @return failures. */
+static int
+idle_case(const struct perf_case *c, bool smoke, const struct perf_tools *t, FILE *csv)
+{
+	struct perf_idle_result r;
+	int ret;
+
+	printf("Case %u: %s, %u idle channels on %s, quiet %u ms\n", c->id, perf_type_name(c->type),
+	       c->channels, c->workers[0].dev, c->quiet_ms);
+	ret = perf_run_idle_probe(c, smoke, t, &r);
+	if (ret < 0) {
+		printf("  FAILED (%s)\n", strerror(-ret));
+		return 1;
+	}
+	printf("  netdmad resident %.1f MiB (own %.1f, clients' regions %.1f); CPU over 1 s: "
+	       "pollers %.2f%%, whole daemon %.2f%% of a core; first request after the quiet "
+	       "%.1f us  %s\n", r.rss_mib, r.anon_mib, r.shmem_mib, r.poller_cpu_pct,
+	       r.process_cpu_pct, r.first_us, r.verified ? "verified" : "VERIFY FAILED");
+	if (csv != NULL)
+		fprintf(csv, "Case %u : %s,DMA,channels,resident(MiB),own(MiB),client regions(MiB),"
+			"poller CPU(%%),daemon CPU(%%),first request(us),verified\n"
+			"Scenario 1,%s,%u,%.1f,%.1f,%.1f,%.2f,%.2f,%.1f,%s\n", c->id,
+			perf_type_name(c->type), c->workers[0].dev, r.channels, r.rss_mib, r.anon_mib,
+			r.shmem_mib, r.poller_cpu_pct, r.process_cpu_pct, r.first_us,
+			r.verified ? "yes" : "no");
+	return r.verified ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -121,20 +158,25 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "result", required_argument, NULL, 'r' },
 		{ "smoke", no_argument, NULL, 's' },
+		{ "netdmad", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct perf_case cases[PERF_MAX_CASES];
-	const char *config = NULL, *result = NULL;
+	const char *config = NULL, *result = NULL, *netdmad = NULL;
+	struct perf_tools tools;
+	bool have_tools = false;
+	double hz;
 	bool smoke = false;
 	FILE *csv = NULL;
 	int ch, n, k, fails = 0, runs = 0;
 
-	while ((ch = getopt_long(argc, argv, "c:r:sh", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:r:sn:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'r': result = optarg; break;
 		case 's': smoke = true; break;
+		case 'n': netdmad = optarg; break;
 		case 'h': usage(argv[0]); return 0;
 		default: usage(argv[0]); return 2;
 		}
@@ -146,13 +188,20 @@ main(int argc, char **argv)
 	n = perf_config_load(config, cases, PERF_MAX_CASES);
 	if (n < 0)
 		return 2;
+	for (k = 0; k < n; k++)
+		if (!cases[k].skip && perf_type_is_client(cases[k].type) && !have_tools) {
+			if (perf_tools_find(&tools, netdmad) < 0)
+				return 2;
+			have_tools = true;
+		}
+	hz = tsc_hz();
 	if (result != NULL) {
 		csv = fopen(result, "w");
 		if (csv == NULL) {
 			fprintf(stderr, "test-netdma-perf: cannot write %s\n", result);
 			return 2;
 		}
-		fprintf(csv, "Test Environment:\nCPU frequency,%.2f Ghz\n", tsc_hz() / 1e9);
+		fprintf(csv, "Test Environment:\nCPU frequency,%.2f Ghz\n", hz / 1e9);
 	}
 	for (k = 0; k < n; k++) {
 		const struct perf_case *c = &cases[k];
@@ -161,9 +210,13 @@ main(int argc, char **argv)
 
 		if (c->skip)
 			continue;
-		printf("Case %u: %s, %u worker(s), mem_size %u MB, ring %u, kick_batch %u%s\n", c->id,
-		       perf_type_name(c->type), c->nb_workers, c->mem_size_mb, c->ring_size, c->kick_batch,
-		       c->type == PERF_NETDMA_MEM_COPY ? "" : "");
+		if (c->type == PERF_NETDMA_CLIENT_IDLE) {
+			runs++;
+			fails += idle_case(c, smoke, &tools, csv);
+			continue;
+		}
+		printf("Case %u: %s, %u worker(s), mem_size %u MB, ring %u, kick_batch %u\n", c->id,
+		       perf_type_name(c->type), c->nb_workers, c->mem_size_mb, c->ring_size, c->kick_batch);
 		if (csv != NULL)
 			fprintf(csv, "Case %u : %s,lcore,DMA,DMA ring size,kick batch size,buffer size(B),"
 				"number of buffers,memory(MB),average cycle,bandwidth(Gbps),MOps,"
@@ -174,15 +227,23 @@ main(int argc, char **argv)
 			double sum_ops = 0, secs = 0;
 			uint32_t sum_buf = 0;
 			unsigned int w;
+			int ret;
 
 			scen++;
 			runs++;
 			memset(res, 0, sizeof(res));
-			if (run_child(c, bs, smoke, res) < 0 || res[0].error < 0) {
-				printf("  buf %u B: FAILED (%s)\n", bs, strerror(-(res[0].error ? res[0].error : EIO)));
+			ret = c->type == PERF_NETDMA_CLIENT_COPY ?
+				perf_run_client_scenario(c, bs, smoke, &tools, res) :
+				run_child(c, bs, smoke, res);
+			if (ret < 0 || res[0].error < 0) {
+				printf("  buf %u B: FAILED (%s)\n", bs,
+				       strerror(-(res[0].error ? res[0].error : ret < 0 ? ret : -EIO)));
 				fails++;
 				continue;
 			}
+			for (w = 0; w < c->nb_workers; w++)
+				if (res[w].tsc_hz == 0)
+					res[w].tsc_hz = hz;   /* a client process has no EAL */
 
 			for (w = 0; w < c->nb_workers; w++) {
 				const struct perf_result *r = &res[w];
@@ -197,7 +258,7 @@ main(int argc, char **argv)
 				secs = r->secs;
 				printf("  buf %6u B  lcore %u %-14s %10.1f cycles/op %8.2f Gbps %8.3f MOps",
 				       bs, r->lcore, r->dev, cyc, gbps, mops);
-				if (c->type == PERF_NETDMA_MEM_COPY)
+				if (c->type == PERF_NETDMA_MEM_COPY || c->type == PERF_NETDMA_CLIENT_COPY)
 					printf("  latency p50 %.2f p99 %.2f p999 %.2f us (chains of %u)",
 					       r->p50_us, r->p99_us, r->p999_us, c->chain);
 				printf("  %s\n", r->verified ? "verified" : "VERIFY FAILED");

@@ -18,12 +18,16 @@
 
 #define RING_ENTRIES 64
 
+_Static_assert(sizeof(struct netdma_cmd_ring) + RING_ENTRIES * sizeof(struct netdma_cmd) <=
+	       CLIENT_RING_SLOT, "a command ring fits its slot");
+
 struct netdma_chan {
 	pthread_mutex_t lock;          /* one command in flight at a time */
 	uint32_t id;
 	unsigned int lcore;
 	unsigned int version;
 	struct client_region *ctl;     /* holds the command ring */
+	uint64_t ring_offset;          /* its slot in that region */
 	struct netdma_cmd_ring *ring;
 	uint64_t seq;
 	int efd;                       /* interrupt eventfd, -1 if none */
@@ -229,26 +233,6 @@ netdma_provider_find(const char *name)
 	return n < 0 ? n : -ENOENT;
 }
 
-static void
-unregister_region(struct client_region *r)
-{
-	struct netdma_msg_region_del m;
-	struct netdma_reply_hdr rep;
-	struct client_region **pp;
-
-	client_hdr(&m, NETDMA_MSG_REGION_DEL, sizeof(m));
-	m.region_id = r->id;
-	client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_DEL, -1, &rep, sizeof(rep), NULL);
-	pthread_mutex_lock(&g_client.lock);
-	for (pp = &g_client.regions; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == r) {
-			*pp = r->next;
-			break;
-		}
-	pthread_mutex_unlock(&g_client.lock);
-	client_region_del(r);
-}
-
 int
 netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		  struct netdma_chan **out)
@@ -276,13 +260,12 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->efd = -1;
 	c->cb = conf->intr_cb;
 	c->arg = conf->intr_arg;
-	c->ctl = client_region_new(netdma_cmd_ring_size(RING_ENTRIES), NETDMA_REGION_CONTROL);
-	if (c->ctl == NULL) {
+	c->ring = client_ring_get(&c->ctl, &c->ring_offset);
+	if (c->ring == NULL) {
 		ret = -errno;
 		free(c);
 		return ret;
 	}
-	c->ring = c->ctl->base;
 	c->ring->magic = NETDMA_RING_MAGIC;
 	c->ring->version = NETDMA_PROTO_VERSION;
 	c->ring->entries = RING_ENTRIES;
@@ -294,14 +277,14 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	m.lcore_mask = conf->lcore_mask;
 	m.lcore_group = conf->lcore_group;
 	m.ring_region = c->ctl->id;
-	m.ring_offset = 0;
+	m.ring_offset = c->ring_offset;
 	m.cw_region = cwr->id;
 	m.cw_offset = (uintptr_t)conf->completion_word - (uintptr_t)cwr->base;
 	m.ring_entries = RING_ENTRIES;
 	m.flags = conf->intr_cb != NULL ? NETDMA_CHAN_F_EVENTFD : 0;
 	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
 	if (ret < 0) {
-		unregister_region(c->ctl);
+		client_ring_put(c->ctl, c->ring_offset);
 		free(c);
 		return ret;
 	}
@@ -336,7 +319,7 @@ netdma_chan_free(struct netdma_chan *c)
 		client_intr_unwatch(c);
 		close(c->efd);
 	}
-	unregister_region(c->ctl);
+	client_ring_put(c->ctl, c->ring_offset);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return 0;

@@ -19,6 +19,7 @@ struct client_region {
 	uint64_t iova;
 	size_t bump;                 /* allocator: next never-used byte */
 	struct free_blk *free;       /* allocator: freed blocks, first fit */
+	uint64_t ring_slots;         /* control regions: command-ring slots in use */
 };
 
 /* process-wide state */
@@ -44,7 +45,18 @@ void client_hdr(void *msg, uint16_t type, size_t size);
 
 struct client_region *client_region_new(size_t size, uint32_t kind);
 void client_region_del(struct client_region *r);
+/* Unregister from the daemon, drop from the list, unmap. */
+void client_region_release(struct client_region *r);
 struct client_region *client_region_of(const void *p, size_t len);
+
+/*
+ * Command rings (client_ring.c): 4 KiB slots, 64 to a control region, so a
+ * client's channels do not each cost one of its daemon regions.
+ */
+#define CLIENT_RING_SLOT 4096u
+#define CLIENT_RING_SLOTS 64u
+struct netdma_cmd_ring *client_ring_get(struct client_region **region, uint64_t *offset);
+void client_ring_put(struct client_region *region, uint64_t offset);
 
 /* interrupt thread (client_chan.c) */
 void client_intr_watch(struct netdma_chan *chan);

@@ -220,3 +220,23 @@ netdma_mem_free(void *ptr)
 	r->free = b;
 	pthread_mutex_unlock(&alloc_lock);
 }
+
+void
+client_region_release(struct client_region *r)
+{
+	struct netdma_msg_region_del m;
+	struct netdma_reply_hdr rep;
+	struct client_region **pp;
+
+	client_hdr(&m, NETDMA_MSG_REGION_DEL, sizeof(m));
+	m.region_id = r->id;
+	client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_DEL, -1, &rep, sizeof(rep), NULL);
+	pthread_mutex_lock(&g_client.lock);
+	for (pp = &g_client.regions; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	pthread_mutex_unlock(&g_client.lock);
+	client_region_del(r);
+}

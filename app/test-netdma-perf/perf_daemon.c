@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The daemon cases, run from the parent process (which never starts EAL):
+ * a netdmad on a configuration written from the case, netdma-perf-client
+ * against it, the figures read back from the client's output; for
+ * NETDMA_CLIENT_IDLE, the daemon's memory and CPU read from /proc while
+ * its channels sit idle.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "perf.h"
+
+struct daemon {
+	char dir[64];
+	char socket[128];
+	char log[128];
+	pid_t pid;
+};
+
+static bool
+executable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+/* Beside our own binary: the build tree (app/netdmad/) or an install (bindir). */
+int
+perf_tools_find(struct perf_tools *t, const char *netdmad_override)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -errno;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	snprintf(t->client, sizeof(t->client), "%s/netdma-perf-client", self);
+	if (netdmad_override != NULL)
+		snprintf(t->netdmad, sizeof(t->netdmad), "%s", netdmad_override);
+	else {
+		snprintf(t->netdmad, sizeof(t->netdmad), "%s/../netdmad/netdmad", self);
+		if (!executable(t->netdmad))
+			snprintf(t->netdmad, sizeof(t->netdmad), "%s/netdmad", self);
+	}
+	if (!executable(t->client) || !executable(t->netdmad)) {
+		fprintf(stderr, "test-netdma-perf: client cases need %s and %s (or --netdmad PATH)\n",
+			t->client, t->netdmad);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* netdmad's configuration for this case: its pollers, its engines, a private socket. */
+static int
+write_config(const struct perf_case *c, const struct daemon *d, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	char pollers[128] = "", dmadevs[256] = "";
+	uint64_t seen = 0;
+	bool cpu = false;
+	unsigned int i;
+	uint32_t chans = c->type == PERF_NETDMA_CLIENT_IDLE ? c->channels : c->nb_workers;
+
+	if (f == NULL)
+		return -errno;
+	for (i = 0; i < c->nb_workers; i++) {
+		const struct perf_worker_conf *w = &c->workers[i];
+		size_t len;
+
+		if (!(seen & (1ull << w->lcore))) {
+			len = strlen(pollers);
+			snprintf(pollers + len, sizeof(pollers) - len, "%s%u", len ? "," : "", w->lcore);
+			seen |= 1ull << w->lcore;
+		}
+		if (strcmp(w->dev, "cpu") == 0) {
+			cpu = true;
+		} else if (strstr(dmadevs, w->dev) == NULL) {
+			len = strlen(dmadevs);
+			snprintf(dmadevs + len, sizeof(dmadevs) - len, "%s%s", len ? "," : "", w->dev);
+		}
+	}
+	fprintf(f, "; written by test-netdma-perf for case %u\n"
+		"[eal]\nargs = %s\n"
+		"[engines]\ncpu = %s\ncpu_channels = %u\nversion = 2.0\ndmadev = %s\nrequire_dmadev = %s\n"
+		"[pollers]\nlcores = %s\n"
+		"[socket]\npath = %s\nmode = 0600\n"
+		"[quota]\nchannels = %u\nregion_bytes = %llu\n"
+		"[shutdown]\ndrain_ms = 2000\n"
+		"[log]\nlevel = warning\n",
+		c->id, c->eal_args, cpu ? "on" : "off", chans < 4 ? 4 : chans,
+		dmadevs[0] ? dmadevs : "none", dmadevs[0] ? "yes" : "no", pollers, d->socket,
+		chans + 1, (unsigned long long)c->mem_size_mb * 2 * (1ull << 20) + (256ull << 20));
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void
+show_log(const struct daemon *d)
+{
+	char line[512];
+	FILE *f = fopen(d->log, "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		fprintf(stderr, "  netdmad: %s", line);
+	fclose(f);
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	char path[160];
+	int st = 0;
+
+	if (d->pid > 0) {
+		kill(d->pid, SIGTERM);
+		waitpid(d->pid, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "test-netdma-perf: netdmad did not exit cleanly (status 0x%x)\n", st);
+			show_log(d);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/netdmad.ini", d->dir);
+	unlink(path);
+	unlink(d->log);
+	snprintf(path, sizeof(path), "%s.lock", d->socket);
+	unlink(path);
+	unlink(d->socket);
+	rmdir(d->dir);
+}
+
+static int
+daemon_start(const struct perf_case *c, const struct perf_tools *t, struct daemon *d)
+{
+	char ini[160];
+	int i, fd, ret;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/netdma-perf.XXXXXX");
+	if (mkdtemp(d->dir) == NULL)
+		return -errno;
+	snprintf(d->socket, sizeof(d->socket), "%s/netdmad.sock", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/netdmad.log", d->dir);
+	snprintf(ini, sizeof(ini), "%s/netdmad.ini", d->dir);
+	ret = write_config(c, d, ini);
+	if (ret < 0)
+		goto fail;
+	fflush(stdout);
+	d->pid = fork();
+	if (d->pid < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (d->pid == 0) {
+		fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execl(t->netdmad, "netdmad", "--config", ini, (char *)NULL);
+		_exit(127);
+	}
+	/* up when the socket exists; up to 20 s (EAL start on a loaded machine) */
+	for (i = 0; i < 2000; i++) {
+		int st;
+
+		if (access(d->socket, F_OK) == 0)
+			return 0;
+		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
+			d->pid = 0;
+			break;
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "test-netdma-perf: case %u: netdmad did not come up\n", c->id);
+	show_log(d);
+	ret = -ECHILD;
+fail:
+	daemon_stop(d);
+	return ret;
+}
+
+/* Run the client with its stdout (and, for the idle probe, stdin) on pipes. */
+static pid_t
+client_spawn(const struct perf_tools *t, char *const argv[], FILE **out, FILE **in)
+{
+	int o[2], i[2];
+	pid_t pid;
+
+	if (pipe(o) < 0)
+		return -errno;
+	if (pipe(i) < 0) {
+		close(o[0]);
+		close(o[1]);
+		return -errno;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(o[1], STDOUT_FILENO);
+		dup2(i[0], STDIN_FILENO);
+		close(o[0]);
+		close(o[1]);
+		close(i[0]);
+		close(i[1]);
+		execv(t->client, argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(i[0]);
+	*out = fdopen(o[0], "r");
+	*in = fdopen(i[1], "w");
+	return pid;
+}
+
+static int
+client_wait(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+int
+perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
+			 const struct perf_tools *t, struct perf_result *res)
+{
+	char buf_s[16], mem_s[16], chain_s[16], secs_s[32], workers_s[16], lcores[128] = "";
+	char line[512];
+	char *argv[32];
+	unsigned int i, got = 0;
+	uint32_t mem_mb = smoke && c->mem_size_mb > 8 ? 8 : c->mem_size_mb;
+	struct daemon d;
+	FILE *out, *in;
+	pid_t pid;
+	int ret, argc = 0;
+
+	ret = daemon_start(c, t, &d);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < c->nb_workers; i++) {
+		size_t len = strlen(lcores);
+
+		snprintf(lcores + len, sizeof(lcores) - len, "%s%u", i ? "," : "", c->workers[i].lcore);
+	}
+	snprintf(buf_s, sizeof(buf_s), "%u", bs);
+	snprintf(mem_s, sizeof(mem_s), "%u", mem_mb);
+	snprintf(chain_s, sizeof(chain_s), "%u", c->chain);
+	snprintf(secs_s, sizeof(secs_s), "%.3f", smoke ? 0.05 : c->test_seconds);
+	snprintf(workers_s, sizeof(workers_s), "%u", c->nb_workers);
+	argv[argc++] = (char *)(uintptr_t)"netdma-perf-client";
+	argv[argc++] = (char *)(uintptr_t)"--socket";
+	argv[argc++] = d.socket;
+	argv[argc++] = (char *)(uintptr_t)"--provider";
+	argv[argc++] = (char *)(uintptr_t)c->workers[0].dev;
+	argv[argc++] = (char *)(uintptr_t)"--buf-size";
+	argv[argc++] = buf_s;
+	argv[argc++] = (char *)(uintptr_t)"--mem-mb";
+	argv[argc++] = mem_s;
+	argv[argc++] = (char *)(uintptr_t)"--chain";
+	argv[argc++] = chain_s;
+	argv[argc++] = (char *)(uintptr_t)"--seconds";
+	argv[argc++] = secs_s;
+	argv[argc++] = (char *)(uintptr_t)"--workers";
+	argv[argc++] = workers_s;
+	argv[argc++] = (char *)(uintptr_t)"--lcores";
+	argv[argc++] = lcores;
+	if (c->client_cpus[0] != '\0') {
+		argv[argc++] = (char *)(uintptr_t)"--cpus";
+		argv[argc++] = (char *)(uintptr_t)c->client_cpus;
+	}
+	if (c->cache_flush)
+		argv[argc++] = (char *)(uintptr_t)"--cache-flush";
+	argv[argc] = NULL;
+
+	pid = client_spawn(t, argv, &out, &in);
+	if (pid < 0) {
+		daemon_stop(&d);
+		return (int)pid;
+	}
+	fclose(in);
+	while (fgets(line, sizeof(line), out) != NULL) {
+		struct perf_result *r;
+		unsigned int w, verified;
+		int err;
+
+		if (strncmp(line, "result ", 7) != 0 || sscanf(line, "result worker=%u", &w) != 1 ||
+		    w >= c->nb_workers)
+			continue;
+		r = &res[w];
+		if (sscanf(line, "result worker=%*u ops=%" SCNu64 " secs=%lf nr_buf=%u p50=%lf p99=%lf p999=%lf "
+			   "verified=%u error=%d", &r->ops, &r->secs, &r->nr_buf, &r->p50_us, &r->p99_us,
+			   &r->p999_us, &verified, &err) == 8) {
+			r->verified = verified != 0;
+			r->error = err;
+			r->lcore = c->workers[w].lcore;
+			snprintf(r->dev, sizeof(r->dev), "%s", c->workers[w].dev);
+			got++;
+		}
+	}
+	fclose(out);
+	ret = client_wait(pid);
+	daemon_stop(&d);
+	if (got != c->nb_workers)
+		return -EIO;
+	return ret;
+}
+
+/* ns the thread (or process) @p path ran, from its schedstat. */
+static uint64_t
+run_ns(const char *path)
+{
+	unsigned long long ns = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
+/*
+ * CPU time so far of the daemon's threads whose name starts with @p prefix
+ * (EAL names its polling lcores lcore-worker-N), or of all of them.
+ */
+static uint64_t
+threads_ns(pid_t pid, const char *prefix)
+{
+	char dir[64], path[400], comm[64];
+	struct dirent *e;
+	uint64_t sum = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	dp = opendir(dir);
+	if (dp == NULL)
+		return 0;
+	while ((e = readdir(dp)) != NULL) {
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    (prefix == NULL || strncmp(comm, prefix, strlen(prefix)) == 0)) {
+			snprintf(path, sizeof(path), "%s/%s/schedstat", dir, e->d_name);
+			sum += run_ns(path);
+		}
+		fclose(f);
+	}
+	closedir(dp);
+	return sum;
+}
+
+static double
+status_kib(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	double v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+			v = atof(line + klen + 1);
+	fclose(f);
+	return v;
+}
+
+static double
+mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int
+perf_run_idle_probe(const struct perf_case *c, bool smoke, const struct perf_tools *t,
+		    struct perf_idle_result *res)
+{
+	char chans[16], line[256];
+	char *argv[8];
+	struct daemon d;
+	uint64_t p0, p1, a0, a1;
+	double t0, t1;
+	unsigned int verified = 0;
+	FILE *out, *in;
+	pid_t pid;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = daemon_start(c, t, &d);
+	if (ret < 0)
+		return ret;
+	snprintf(chans, sizeof(chans), "%u", c->channels);
+	argv[0] = (char *)(uintptr_t)"netdma-perf-client";
+	argv[1] = (char *)(uintptr_t)"--socket";
+	argv[2] = d.socket;
+	argv[3] = (char *)(uintptr_t)"--provider";
+	argv[4] = (char *)(uintptr_t)c->workers[0].dev;
+	argv[5] = (char *)(uintptr_t)"--idle";
+	argv[6] = chans;
+	argv[7] = NULL;
+	pid = client_spawn(t, argv, &out, &in);
+	if (pid < 0) {
+		daemon_stop(&d);
+		return (int)pid;
+	}
+	ret = -EIO;
+	if (fgets(line, sizeof(line), out) == NULL || sscanf(line, "idle channels=%u", &res->channels) != 1)
+		goto out;
+	/* the quiet spell, then one second of the daemon at rest */
+	usleep(smoke ? 50000 : c->quiet_ms * 1000u);
+	t0 = mono();
+	p0 = threads_ns(d.pid, "rte-worker");
+	a0 = threads_ns(d.pid, NULL);
+	usleep(smoke ? 100000 : 1000000);
+	p1 = threads_ns(d.pid, "rte-worker");
+	a1 = threads_ns(d.pid, NULL);
+	t1 = mono();
+	res->poller_cpu_pct = (double)(p1 - p0) / 1e9 / (t1 - t0) * 100;
+	res->process_cpu_pct = (double)(a1 - a0) / 1e9 / (t1 - t0) * 100;
+	res->rss_mib = status_kib(d.pid, "VmRSS") / 1024;
+	res->shmem_mib = status_kib(d.pid, "RssShmem") / 1024;
+	res->anon_mib = (status_kib(d.pid, "RssAnon") + status_kib(d.pid, "RssFile")) / 1024;
+	fputs("go\n", in);
+	fflush(in);
+	if (fgets(line, sizeof(line), out) != NULL &&
+	    sscanf(line, "first_us=%lf verified=%u", &res->first_us, &verified) == 2) {
+		res->verified = verified != 0;
+		ret = 0;
+	}
+out:
+	fclose(in);
+	fclose(out);
+	if (client_wait(pid) < 0)
+		ret = -EIO;
+	daemon_stop(&d);
+	return ret;
+}
