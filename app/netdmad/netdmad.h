@@ -30,6 +30,7 @@ struct netdmad_conf {
 	unsigned int pollers[NETDMAD_MAX_POLLERS];
 	unsigned int nb_pollers;
 	uint32_t spin_polls, max_sleep_us;
+	uint32_t park_after_us, park_timeout_ms;   /* 0: the library's defaults */
 	char socket_path[108];
 	unsigned int socket_mode;
 	uint32_t quota_channels;

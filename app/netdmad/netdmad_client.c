@@ -26,6 +26,7 @@
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
+#include "netdma_lcore.h"
 #include "netdma_provider.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
@@ -109,15 +110,30 @@ overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
-/*
- * The engines' address check for this client's channels: [iova, iova+len)
- * inside one live data region, and not over a completion word.
- */
 static bool
 in_data_region(const struct dregion *r, netdma_iova_t iova, uint64_t len)
 {
 	return r->used && !r->dying && r->kind == NETDMA_REGION_DATA && iova >= (uintptr_t)r->va &&
 		iova - (uintptr_t)r->va <= r->size - len && len <= r->size;
+}
+
+/* Does [iova, iova+len) touch a completion word?  cws[] is sorted. */
+static bool
+over_cw(const struct dclient *cl, netdma_iova_t iova, uint64_t len)
+{
+	uint32_t lo = 0, hi = cl->nb_cws, mid;
+
+	if (hi > NETDMAD_MAX_CWS)
+		return true;   /* a torn read: the seqlock retries */
+	/* the first word that ends after iova */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cl->cws[mid] + sizeof(uint64_t) <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cl->nb_cws && lo < NETDMAD_MAX_CWS && overlaps(iova, len, cl->cws[lo], sizeof(uint64_t));
 }
 
 static bool
@@ -132,11 +148,7 @@ checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len)
 			ok = true;
 			__atomic_store_n(&cl->hint, i, __ATOMIC_RELAXED);
 		}
-	n = cl->cw_slots;
-	for (i = 0; i < n && i < NETDMAD_MAX_CWS && ok; i++)
-		if (cl->cws[i] != 0 && overlaps(iova, len, cl->cws[i], sizeof(uint64_t)))
-			ok = false;
-	return ok;
+	return ok && !over_cw(cl, iova, len);
 }
 
 /*
@@ -301,21 +313,35 @@ chan_intr(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
 		dc->lost_irqs++;
 }
 
+/* Add or remove a completion word, keeping cws[] sorted. */
 static int
 cw_slot(struct dclient *cl, uint64_t cw, bool add)
 {
-	unsigned int i;
+	uint32_t i, n = cl->nb_cws;
+	int ret = 0;
 
 	rte_seqlock_write_lock(&cl->mem_lock);
-	for (i = 0; i < NETDMAD_MAX_CWS; i++)
-		if (add ? cl->cws[i] == 0 : cl->cws[i] == cw) {
-			cl->cws[i] = add ? cw : 0;
-			if (add && cl->cw_slots <= i)
-				cl->cw_slots = i + 1;
-			break;
+	if (add) {
+		if (n == NETDMAD_MAX_CWS) {
+			ret = -ENOSPC;
+		} else {
+			for (i = n; i > 0 && cl->cws[i - 1] > cw; i--)
+				cl->cws[i] = cl->cws[i - 1];
+			cl->cws[i] = cw;
+			cl->nb_cws = n + 1;
 		}
+	} else {
+		for (i = 0; i < n && cl->cws[i] != cw; i++)
+			;
+		if (i == n) {
+			ret = -ENOENT;
+		} else {
+			memmove(&cl->cws[i], &cl->cws[i + 1], (n - i - 1) * sizeof(cl->cws[0]));
+			cl->nb_cws = n - 1;
+		}
+	}
 	rte_seqlock_write_unlock(&cl->mem_lock);
-	return i < NETDMAD_MAX_CWS ? 0 : -ENOSPC;
+	return ret;
 }
 
 static int
@@ -481,6 +507,7 @@ request_size(uint16_t type)
 	case NETDMA_MSG_PROVIDERS: return sizeof(struct netdma_msg_hdr);
 	case NETDMA_MSG_CHAN_ALLOC: return sizeof(struct netdma_msg_chan_alloc);
 	case NETDMA_MSG_CHAN_FREE:
+	case NETDMA_MSG_CHAN_DOORBELL:
 	case NETDMA_MSG_CHAN_STATS: return sizeof(struct netdma_msg_chan);
 	default: return 0;
 	}
@@ -632,6 +659,16 @@ netdmad_client_handle(struct dclient *cl)
 		reply_hdr(&r, &req.h, req.h.type, sizeof(r));
 		r.result = req.chan.reserved ? -EINVAL : chan_free(cl, req.chan.chan_id);
 		return send_reply(cl, &r, sizeof(r), -1) == 0 ? 0 : -EPIPE;
+	}
+	case NETDMA_MSG_CHAN_DOORBELL: {
+		struct netdma_reply_hdr r;
+		struct dchan *dc = chan_get(cl, req.chan.chan_id);
+		int fd = dc != NULL ? netdma_poller_wake_fd(netdma_chan_lcore(dc->ch)) : -ENOENT;
+
+		/* no poller on that lcore (never parks): the client needs no doorbell */
+		reply_hdr(&r, &req.h, req.h.type, sizeof(r));
+		r.result = req.chan.reserved ? -EINVAL : fd < 0 ? fd : 0;
+		return send_reply(cl, &r, sizeof(r), r.result == 0 ? fd : -1) == 0 ? 0 : -EPIPE;
 	}
 	case NETDMA_MSG_CHAN_STATS: {
 		struct netdma_reply_chan_stats r;

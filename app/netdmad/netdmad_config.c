@@ -26,6 +26,8 @@ netdmad_config_defaults(struct netdmad_conf *c)
 	c->nb_pollers = 1;
 	c->spin_polls = 2000;
 	c->max_sleep_us = 50;
+	c->park_after_us = 1000;
+	c->park_timeout_ms = 100;
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s", NETDMA_DEFAULT_SOCKET);
 	c->socket_mode = 0660;
 	c->quota_channels = 16;
@@ -163,6 +165,18 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		if (!parse_u64(v, &u, 10) || u == 0 || u > 1000000)
 			BAD("pollers", "max_sleep_us", v);
 		c->max_sleep_us = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "pollers", "park_after_us")) != NULL) {
+		if (strcasecmp(v, "never") == 0)
+			u = UINT32_MAX;
+		else if (!parse_u64(v, &u, 10) || u == 0 || u >= UINT32_MAX)
+			BAD("pollers", "park_after_us", v);
+		c->park_after_us = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "pollers", "park_timeout_ms")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 60000)
+			BAD("pollers", "park_timeout_ms", v);
+		c->park_timeout_ms = (uint32_t)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "socket", "path")) != NULL) {
 		if (strlen(v) >= sizeof(c->socket_path))

@@ -11,7 +11,7 @@
 #include "netdmad.h"
 
 #define NETDMAD_MAX_REGIONS 64
-#define NETDMAD_MAX_CWS     64
+#define NETDMAD_MAX_CWS     1024   /* one per channel: a client may hold them all */
 #define NETDMAD_MAX_CHANS   1024
 
 struct dregion {
@@ -57,9 +57,9 @@ struct dclient {
 	 */
 	rte_seqlock_t mem_lock;
 	struct dregion regions[NETDMAD_MAX_REGIONS];
-	uint64_t cws[NETDMAD_MAX_CWS];
+	uint64_t cws[NETDMAD_MAX_CWS];  /* sorted: a check is a binary search */
+	uint32_t nb_cws;
 	uint32_t region_slots;          /* no used region at or above this index */
-	uint32_t cw_slots;              /* likewise for cws[] */
 	uint32_t hint;                  /* the region the last check matched */
 	uint32_t next_region_id;
 	uint64_t region_bytes;

@@ -17,6 +17,7 @@
 struct poll_set {
 	rte_spinlock_t lock;
 	TAILQ_HEAD(, dchan) chans;
+	bool parked;            /* mirrored into each ring's poller_parked */
 } __rte_cache_aligned;
 
 static struct poll_set sets[RTE_MAX_LCORE];
@@ -40,6 +41,25 @@ netdmad_poll_attach(struct dchan *dc)
 	if (!dc->on_poller)
 		TAILQ_INSERT_TAIL(&s->chans, dc, poll_link);
 	dc->on_poller = true;
+	/* a channel joining a parked poller must ring the doorbell too */
+	__atomic_store_n(&dc->ring->poller_parked, s->parked, __ATOMIC_SEQ_CST);
+	rte_spinlock_unlock(&s->lock);
+}
+
+/*
+ * The poller parks or wakes (netdma_poller_conf.park_fn): tell every client
+ * ring it serves, so that clients ring the doorbell only while it sleeps.
+ */
+static void
+park_notify(unsigned int lcore, bool parked)
+{
+	struct poll_set *s = &sets[lcore];
+	struct dchan *dc;
+
+	rte_spinlock_lock(&s->lock);
+	s->parked = parked;
+	TAILQ_FOREACH(dc, &s->chans, poll_link)
+		__atomic_store_n(&dc->ring->poller_parked, parked, __ATOMIC_SEQ_CST);
 	rte_spinlock_unlock(&s->lock);
 }
 
@@ -142,7 +162,11 @@ netdmad_poll_lcore(unsigned int lcore)
 int
 netdmad_pollers_start(const struct netdmad_conf *c)
 {
-	struct netdma_poller_conf pc = { .spin_polls = c->spin_polls, .max_sleep_us = c->max_sleep_us };
+	struct netdma_poller_conf pc = {
+		.spin_polls = c->spin_polls, .max_sleep_us = c->max_sleep_us,
+		.park_after_us = c->park_after_us, .park_timeout_ms = c->park_timeout_ms,
+		.park_fn = park_notify,
+	};
 	unsigned int i, l;
 	int ret;
 

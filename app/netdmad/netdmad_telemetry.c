@@ -5,6 +5,7 @@
 
 #include <rte_telemetry.h>
 
+#include "netdma_lcore.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 
@@ -108,6 +109,34 @@ tel_clients(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Polling lcores: how often each parked and was woken by a doorbell. */
+static int
+tel_pollers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t parks, wakeups;
+	unsigned int l;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		struct rte_tel_data *p;
+		char key[16];
+
+		if (netdma_poller_park_stats(l, &parks, &wakeups) < 0)
+			continue;
+		p = rte_tel_data_alloc();
+		if (p == NULL)
+			break;
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_u64(p, "parks", parks);
+		rte_tel_data_add_dict_u64(p, "wakeups", wakeups);
+		snprintf(key, sizeof(key), "%u", l);
+		rte_tel_data_add_dict_container(d, key, p, 0);
+	}
+	return 0;
+}
+
 int
 netdmad_telemetry_init(void)
 {
@@ -118,5 +147,7 @@ netdmad_telemetry_init(void)
 					  "Client channels: owner lcore, state, completion word, counters. No parameters");
 	ret |= rte_telemetry_register_cmd("/netdmad/clients", tel_clients,
 					  "Connected clients. No parameters");
+	ret |= rte_telemetry_register_cmd("/netdmad/pollers", tel_pollers,
+					  "Polling lcores: parks and doorbell wake-ups. No parameters");
 	return ret;
 }

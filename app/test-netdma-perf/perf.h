@@ -74,6 +74,7 @@ struct perf_idle_result {
 	double poller_cpu_pct;      /* polling lcores, over one second after the quiet */
 	double process_cpu_pct;     /* the whole daemon, same second */
 	double first_us;            /* the first request after the quiet spell */
+	double wake_floor_us;       /* the machine's: an eventfd wake-up on the poller's CPU */
 	bool verified;
 };
 

@@ -347,6 +347,13 @@ idle_mode(const struct opts *o, uint32_t provider)
 
 	if (d == NULL || buf == NULL || cws == NULL || ch == NULL)
 		return -ENOMEM;
+	if (o->nb_cpus > 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o->cpus[0], &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
 	for (i = 0; i < 4 * 64 * n; i++)
 		buf[i] = (uint8_t)(i * 7 + 1);
 	for (i = 0; i < n; i++) {

@@ -8,12 +8,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <dirent.h>
@@ -337,12 +341,27 @@ run_ns(const char *path)
 	return ns;
 }
 
+/* The first CPU thread @p tid may run on: a polling lcore is pinned to one. */
+static int
+thread_cpu(pid_t tid)
+{
+	cpu_set_t set;
+	int i;
+
+	if (sched_getaffinity(tid, sizeof(set), &set) < 0)
+		return -1;
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			return i;
+	return -1;
+}
+
 /*
  * CPU time so far of the daemon's threads whose name starts with @p prefix
  * (EAL names its polling lcores lcore-worker-N), or of all of them.
  */
 static uint64_t
-threads_ns(pid_t pid, const char *prefix)
+threads_ns(pid_t pid, const char *prefix, int *cpu)
 {
 	char dir[64], path[400], comm[64];
 	struct dirent *e;
@@ -366,6 +385,8 @@ threads_ns(pid_t pid, const char *prefix)
 		    (prefix == NULL || strncmp(comm, prefix, strlen(prefix)) == 0)) {
 			snprintf(path, sizeof(path), "%s/%s/schedstat", dir, e->d_name);
 			sum += run_ns(path);
+			if (cpu != NULL)
+				*cpu = thread_cpu((pid_t)atoi(e->d_name));
 		}
 		fclose(f);
 	}
@@ -401,14 +422,96 @@ mono(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+struct sleeper {
+	int efd;
+	int cpu;
+	volatile int woke;
+};
+
+static void *
+sleeper_main(void *arg)
+{
+	struct sleeper *s = arg;
+	struct pollfd p = { .fd = s->efd, .events = POLLIN };
+	uint64_t v;
+
+	if (s->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(s->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	while (poll(&p, 1, -1) >= 0) {
+		if (read(s->efd, &v, sizeof(v)) != sizeof(v))
+			continue;
+		if (v > 1)
+			break;   /* told to go */
+		__atomic_store_n(&s->woke, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * The platform's own floor for the first request: a thread blocked on an
+ * eventfd on the poller's CPU, woken after the same quiet spell, the time
+ * until it runs.  Median of three.  A parked poller cannot wake faster.
+ */
+static double
+wake_floor_us(int cpu, int waker_cpu, unsigned int quiet_ms)
+{
+	struct sleeper s = { .cpu = cpu };
+	double v[3], t;
+	uint64_t one = 1, bye = 2;
+	cpu_set_t saved, set;
+	pthread_t tid;
+	int i;
+
+	/* wake it from where the client ran, as the client's doorbell does */
+	sched_getaffinity(0, sizeof(saved), &saved);
+	if (waker_cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(waker_cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+
+	s.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s.efd < 0 || pthread_create(&tid, NULL, sleeper_main, &s) != 0)
+		return 0;
+	for (i = 0; i < 3; i++) {
+		usleep(quiet_ms * 1000u);
+		s.woke = 0;
+		t = mono();
+		if (write(s.efd, &one, sizeof(one)) < 0)
+			break;
+		while (!__atomic_load_n(&s.woke, __ATOMIC_ACQUIRE))
+			;
+		v[i] = (mono() - t) * 1e6;
+	}
+	if (write(s.efd, &bye, sizeof(bye)) < 0)
+		pthread_cancel(tid);
+	pthread_join(tid, NULL);
+	close(s.efd);
+	sched_setaffinity(0, sizeof(saved), &saved);
+	if (i < 3)
+		return 0;
+	/* the median of three */
+	if ((v[0] <= v[1]) == (v[1] <= v[2]))
+		return v[1];
+	if ((v[1] <= v[0]) == (v[0] <= v[2]))
+		return v[0];
+	return v[2];
+}
+
 int
 perf_run_idle_probe(const struct perf_case *c, bool smoke, const struct perf_tools *t,
 		    struct perf_idle_result *res)
 {
 	char chans[16], line[256];
-	char *argv[8];
+	char *argv[10];
 	struct daemon d;
 	uint64_t p0, p1, a0, a1;
+	int poller_cpu = -1;
 	double t0, t1;
 	unsigned int verified = 0;
 	FILE *out, *in;
@@ -428,6 +531,11 @@ perf_run_idle_probe(const struct perf_case *c, bool smoke, const struct perf_too
 	argv[5] = (char *)(uintptr_t)"--idle";
 	argv[6] = chans;
 	argv[7] = NULL;
+	if (c->client_cpus[0] != '\0') {
+		argv[7] = (char *)(uintptr_t)"--cpus";
+		argv[8] = (char *)(uintptr_t)c->client_cpus;
+		argv[9] = NULL;
+	}
 	pid = client_spawn(t, argv, &out, &in);
 	if (pid < 0) {
 		daemon_stop(&d);
@@ -439,11 +547,11 @@ perf_run_idle_probe(const struct perf_case *c, bool smoke, const struct perf_too
 	/* the quiet spell, then one second of the daemon at rest */
 	usleep(smoke ? 50000 : c->quiet_ms * 1000u);
 	t0 = mono();
-	p0 = threads_ns(d.pid, "rte-worker");
-	a0 = threads_ns(d.pid, NULL);
+	p0 = threads_ns(d.pid, "rte-worker", &poller_cpu);
+	a0 = threads_ns(d.pid, NULL, NULL);
 	usleep(smoke ? 100000 : 1000000);
-	p1 = threads_ns(d.pid, "rte-worker");
-	a1 = threads_ns(d.pid, NULL);
+	p1 = threads_ns(d.pid, "rte-worker", NULL);
+	a1 = threads_ns(d.pid, NULL, NULL);
 	t1 = mono();
 	res->poller_cpu_pct = (double)(p1 - p0) / 1e9 / (t1 - t0) * 100;
 	res->process_cpu_pct = (double)(a1 - a0) / 1e9 / (t1 - t0) * 100;
@@ -463,5 +571,9 @@ out:
 	if (client_wait(pid) < 0)
 		ret = -EIO;
 	daemon_stop(&d);
+	if (ret == 0)
+		res->wake_floor_us = wake_floor_us(poller_cpu,
+						   c->client_cpus[0] != '\0' ? atoi(c->client_cpus) : -1,
+						   smoke ? 50 : c->quiet_ms);
 	return ret;
 }

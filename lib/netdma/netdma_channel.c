@@ -417,7 +417,9 @@ submit(struct netdma_chan *c, enum netdma_chan_op op, struct netdma_descriptor *
 	else
 		c->appends++;
 	c->state = next;
-	return leave(c, 0);
+	leave(c, 0);
+	netdma_lcore_kick(c->lcore);   /* a parked poller has work now */
+	return 0;
 }
 
 int
@@ -468,7 +470,9 @@ control(struct netdma_chan *c, enum netdma_chan_op op, netdma_iova_t *last)
 	if (op != NETDMA_OP_SUSPEND && op != NETDMA_OP_RESUME)
 		c->restart_on_append = false;
 	c->state = next;
-	return leave(c, 0);
+	leave(c, 0);
+	netdma_lcore_kick(c->lcore);
+	return 0;
 }
 
 int

@@ -71,6 +71,8 @@ struct netdma_provider *netdma_provider_get(uint32_t id);
 /* per-lcore poll lists (netdma_poll.c) */
 void netdma_lcore_attach(struct netdma_chan *chan);
 void netdma_lcore_detach(struct netdma_chan *chan);
+/* Wake @p lcore's poller if it is parked: call after handing it work. */
+void netdma_lcore_kick(unsigned int lcore);
 
 /* channel helpers (netdma_channel.c) */
 int netdma_chan_poll_locked(struct netdma_chan *chan);

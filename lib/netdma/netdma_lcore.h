@@ -13,6 +13,7 @@
 #ifndef NETDMA_LCORE_H
 #define NETDMA_LCORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -26,9 +27,25 @@ extern "C" {
 int netdma_lcore_poll(unsigned int lcore_id);
 
 /** Backoff policy of netdma_poller_start() loops. */
+/**
+ * Told when a poller parks (@p parked true) and when it wakes, from the
+ * poller's own thread.  netdmad mirrors it into its clients' command rings
+ * so that a client knows to ring the doorbell (netdma_poller_wake_fd()).
+ */
+typedef void (*netdma_park_fn_t)(unsigned int lcore_id, bool parked);
+
 struct netdma_poller_conf {
 	uint32_t spin_polls;     /**< idle polls before sleeping (default 2000) */
 	uint32_t max_sleep_us;   /**< longest idle sleep (default 50) */
+	/**
+	 * Idle this long, with nothing outstanding on any channel of the lcore,
+	 * the poller parks: it blocks on its eventfd until a Start, Append or
+	 * other call hands it work, or park_timeout_ms passes.  Default 1000;
+	 * UINT32_MAX never parks.
+	 */
+	uint32_t park_after_us;
+	uint32_t park_timeout_ms; /**< a parked poller still looks this often (default 100) */
+	netdma_park_fn_t park_fn; /**< optional */
 };
 
 /**
@@ -48,6 +65,17 @@ typedef int (*netdma_poll_fn_t)(unsigned int lcore_id);
  */
 int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
 			   netdma_poll_fn_t fn);
+
+/**
+ * The eventfd that wakes @p lcore_id's parked poller: write any 8-byte
+ * value.  Calls of this library wake it themselves; a process that hands
+ * the poller work some other way (netdmad's clients) writes to it when the
+ * poller says it is parked.  @return the fd, or -ENOENT (no poller).
+ */
+int netdma_poller_wake_fd(unsigned int lcore_id);
+
+/** Parks and wake-ups of @p lcore_id's poller so far (telemetry). */
+int netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups);
 
 /** Stop the loop on @p lcore_id and wait for it. @return 0 or -ENOENT. */
 int netdma_poller_stop(unsigned int lcore_id);

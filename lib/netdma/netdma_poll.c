@@ -4,8 +4,11 @@
  * DPCs (DESIGN.md "Polling replaces interrupts", spec §6.2).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
@@ -29,6 +32,10 @@ struct lcore_set {
 	volatile bool poller_stop;
 	struct netdma_poller_conf conf;
 	netdma_poll_fn_t poll_fn;
+	/* parking: the poller blocks on wake_fd; producers check `parked` */
+	int wake_fd;
+	uint32_t parked;
+	uint64_t parks, wakeups;
 } __rte_cache_aligned;
 
 static struct lcore_set sets[RTE_MAX_LCORE];
@@ -37,8 +44,10 @@ RTE_INIT(netdma_poll_init)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_MAX_LCORE; i++)
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
 		rte_spinlock_recursive_init(&sets[i].lock);
+		sets[i].wake_fd = -1;
+	}
 }
 
 void
@@ -127,6 +136,77 @@ netdma_lcore_poll(unsigned int lcore_id)
 	return work;
 }
 
+/*
+ * Producer side of parking.  The producer published its work (a channel
+ * update, a command-ring head) before its fence; the poller published
+ * `parked` before its own fence and then polls once more.  Whichever fence
+ * comes second sees the other side's store: the work is polled, or the
+ * poller is woken.
+ */
+void
+netdma_lcore_kick(unsigned int lcore)
+{
+	struct lcore_set *s = &sets[lcore];
+	uint64_t one = 1;
+
+	if (s->wake_fd < 0)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->parked, __ATOMIC_RELAXED) && write(s->wake_fd, &one, sizeof(one)) < 0)
+		NETDMA_LOG(DEBUG, "lcore %u: wake-up write failed\n", lcore);
+}
+
+/* Nothing in flight or queued on any channel of the set, no DPC due. */
+static bool
+lcore_quiet(struct lcore_set *s)
+{
+	struct netdma_chan_progress pr;
+	bool quiet = true;
+	unsigned int i;
+
+	rte_spinlock_recursive_lock(&s->lock);
+	for (i = 0; i < s->n && quiet; i++) {
+		struct netdma_chan *c = s->v[i];
+
+		if (!rte_spinlock_trylock(&c->lock)) {
+			quiet = false;   /* a consumer is in a call: not a moment to park */
+			break;
+		}
+		quiet = !c->dpc_pending && !c->dpc_error_pending &&
+			netdma_chan_outstanding_locked(c, &pr) == 0;
+		rte_spinlock_unlock(&c->lock);
+	}
+	rte_spinlock_recursive_unlock(&s->lock);
+	return quiet;
+}
+
+/* Block until kicked or the park timeout; @return true if work was found. */
+static bool
+park(struct lcore_set *s, unsigned int lcore)
+{
+	struct pollfd pfd = { .fd = s->wake_fd, .events = POLLIN };
+	uint64_t v;
+	bool work;
+
+	__atomic_store_n(&s->parked, 1, __ATOMIC_SEQ_CST);
+	if (s->conf.park_fn != NULL)
+		s->conf.park_fn(lcore, true);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* the second look: whatever was handed over before `parked` showed */
+	work = s->poll_fn(lcore) > 0;
+	if (!work && !__atomic_load_n(&s->poller_stop, __ATOMIC_ACQUIRE)) {
+		s->parks++;
+		if (poll(&pfd, 1, (int)s->conf.park_timeout_ms) > 0)
+			s->wakeups++;
+	}
+	if (read(s->wake_fd, &v, sizeof(v)) < 0)
+		v = 0;   /* nothing was written: a timeout or the second look */
+	__atomic_store_n(&s->parked, 0, __ATOMIC_RELEASE);
+	if (s->conf.park_fn != NULL)
+		s->conf.park_fn(lcore, false);
+	return work;
+}
+
 static void
 sleep_us(uint32_t us)
 {
@@ -135,12 +215,18 @@ sleep_us(uint32_t us)
 	nanosleep(&ts, NULL);
 }
 
-/* Spin while busy; when idle, sleep 1 µs doubling up to max_sleep_us. */
+/*
+ * Spin while busy; when idle, sleep 1 µs doubling up to max_sleep_us; idle
+ * for park_after_us with nothing outstanding, park until woken.
+ */
 static int
 poller_main(void *arg)
 {
 	unsigned int lcore = (unsigned int)(uintptr_t)arg;
 	struct lcore_set *s = &sets[lcore];
+	uint64_t hz = rte_get_timer_hz(), idle_since = 0;
+	uint64_t park_after = s->conf.park_after_us == UINT32_MAX ? UINT64_MAX :
+		(uint64_t)s->conf.park_after_us * hz / 1000000;
 	uint32_t idle = 0, sleep = 1;
 
 	while (!__atomic_load_n(&s->poller_stop, __ATOMIC_ACQUIRE)) {
@@ -153,10 +239,38 @@ poller_main(void *arg)
 			rte_pause();
 			continue;
 		}
+		if (idle == s->conf.spin_polls)
+			idle_since = rte_get_timer_cycles();
+		if (rte_get_timer_cycles() - idle_since >= park_after && lcore_quiet(s)) {
+			if (park(s, lcore)) {
+				idle = 0;
+				sleep = 1;
+			}
+			/* else still idle: the next empty poll parks again */
+			continue;
+		}
 		sleep_us(sleep);
 		if (sleep < s->conf.max_sleep_us)
 			sleep = RTE_MIN(sleep * 2, s->conf.max_sleep_us);
 	}
+	return 0;
+}
+
+int
+netdma_poller_wake_fd(unsigned int lcore_id)
+{
+	if (lcore_id >= RTE_MAX_LCORE || sets[lcore_id].wake_fd < 0)
+		return -ENOENT;
+	return sets[lcore_id].wake_fd;
+}
+
+int
+netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups)
+{
+	if (lcore_id >= RTE_MAX_LCORE || !sets[lcore_id].poller_running)
+		return -ENOENT;
+	*parks = __atomic_load_n(&sets[lcore_id].parks, __ATOMIC_RELAXED);
+	*wakeups = __atomic_load_n(&sets[lcore_id].wakeups, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -181,11 +295,22 @@ netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *c
 		return -EBUSY;
 	s->conf.spin_polls = conf != NULL && conf->spin_polls ? conf->spin_polls : 2000;
 	s->conf.max_sleep_us = conf != NULL && conf->max_sleep_us ? conf->max_sleep_us : 50;
+	s->conf.park_after_us = conf != NULL && conf->park_after_us ? conf->park_after_us : 1000;
+	s->conf.park_timeout_ms = conf != NULL && conf->park_timeout_ms ? conf->park_timeout_ms : 100;
+	s->conf.park_fn = conf != NULL ? conf->park_fn : NULL;
 	s->poll_fn = fn != NULL ? fn : netdma_lcore_poll;
 	s->poller_stop = false;
+	s->parked = 0;
+	s->parks = s->wakeups = 0;
+	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->wake_fd < 0)
+		return -errno;
 	ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)lcore_id, lcore_id);
-	if (ret < 0)
+	if (ret < 0) {
+		close(s->wake_fd);
+		s->wake_fd = -1;
 		return ret;
+	}
 	s->poller_running = true;
 	return 0;
 }
@@ -194,13 +319,18 @@ int
 netdma_poller_stop(unsigned int lcore_id)
 {
 	struct lcore_set *s;
+	uint64_t one = 1;
 
 	if (lcore_id >= RTE_MAX_LCORE || !sets[lcore_id].poller_running)
 		return -ENOENT;
 	s = &sets[lcore_id];
 	__atomic_store_n(&s->poller_stop, true, __ATOMIC_RELEASE);
+	if (write(s->wake_fd, &one, sizeof(one)) < 0)
+		NETDMA_LOG(DEBUG, "lcore %u: wake-up write failed\n", lcore_id);
 	rte_eal_wait_lcore(lcore_id);
 	s->poller_running = false;
+	close(s->wake_fd);
+	s->wake_fd = -1;
 	return 0;
 }
 

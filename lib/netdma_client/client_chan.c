@@ -31,6 +31,8 @@ struct netdma_chan {
 	struct netdma_cmd_ring *ring;
 	uint64_t seq;
 	int efd;                       /* interrupt eventfd, -1 if none */
+	int doorbell;                  /* wakes the parked poller, -1 if none */
+	uint64_t doorbell_errors;
 	netdma_intr_cb_t cb;
 	void *arg;
 	uint64_t irq_errors_seen;
@@ -41,15 +43,6 @@ void
 netdma_client_set_intr_thread(bool enable)
 {
 	g_client.intr_thread = enable;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
 /* Fetch the daemon's reason for the channel's last failure. */
@@ -70,16 +63,61 @@ refresh_error(struct netdma_chan *c, int ret)
 		snprintf(c->last_error, sizeof(c->last_error), "%s", strerror(-ret));
 }
 
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
 /*
- * Post one command and wait for its acknowledgement.  The wait spins, then
- * yields; it gives up when the daemon revokes the channel, the connection
- * dies, or the timeout passes: nothing hangs forever.
+ * Post one command and wait for its acknowledgement.  A busy poller answers
+ * within a microsecond or two, so the wait spins; past YIELD_US it yields
+ * the CPU at every look at the clock, because the poller may be waking on
+ * this very CPU.  It gives up when the daemon revokes the channel, the
+ * connection dies, or the timeout passes: nothing hangs forever.  System
+ * calls stay off the common path: on a virtual machine each one costs a
+ * microsecond or more.
  */
+/*
+ * The daemon's side is in netdma_poll.c (park): it sets poller_parked, fences
+ * and looks at the rings once more; we publish head, fence, and look at
+ * poller_parked.  One of the two sees the other.
+ */
+static inline void
+ring_doorbell(struct netdma_chan *c)
+{
+	uint64_t one = 1;
+
+	if (c->doorbell < 0)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->ring->poller_parked, __ATOMIC_RELAXED) &&
+	    write(c->doorbell, &one, sizeof(one)) < 0)
+		c->doorbell_errors++;
+}
+
+#define SPINS_PER_LOOK 64        /* about a microsecond of pause */
+#define YIELD_US       20
+#define ALIVE_US       1000      /* how often to ask the socket if the daemon lives */
+
 static int
 command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, uint64_t *value)
 {
 	struct netdma_cmd_ring *q = c->ring;
-	uint64_t head, deadline, seq;
+	uint64_t head, seq, start = 0, t, last_alive = 0;
 	unsigned int spins = 0;
 	int ret;
 
@@ -97,20 +135,32 @@ command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, 
 		.op = op, .count = count, .desc_iova = iova, .seq = seq,
 	};
 	__atomic_store_n(&q->head, head + 1, __ATOMIC_RELEASE);
+	ring_doorbell(c);
 
-	deadline = now_ms() + g_client.timeout_ms;
 	while (__atomic_load_n(&q->done_seq, __ATOMIC_ACQUIRE) != seq) {
-		if (++spins < 4096)
+		cpu_relax();
+		if (++spins % SPINS_PER_LOOK)
 			continue;
-		if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || !client_alive()) {
-			ret = g_client.dead ? -ECONNRESET : -ENODEV;
+		t = now_us();
+		if (start == 0)
+			start = last_alive = t;
+		if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE)) {
+			ret = -ENODEV;
 			goto out;
 		}
-		if (now_ms() > deadline) {
+		if (t - last_alive >= ALIVE_US) {
+			last_alive = t;
+			if (!client_alive()) {
+				ret = -ECONNRESET;
+				goto out;
+			}
+		}
+		if (t - start > (uint64_t)g_client.timeout_ms * 1000) {
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		sched_yield();
+		if (t - start > YIELD_US)
+			sched_yield();
 	}
 	ret = (int)q->done_result;
 	if (value != NULL)
@@ -233,6 +283,21 @@ netdma_provider_find(const char *name)
 	return n < 0 ? n : -ENOENT;
 }
 
+/* The channel's doorbell; -1 when its lcore has no parking poller. */
+static int
+doorbell_get(uint32_t chan_id)
+{
+	struct netdma_msg_chan m;
+	struct netdma_reply_hdr rep;
+	int fd = -1;
+
+	client_hdr(&m, NETDMA_MSG_CHAN_DOORBELL, sizeof(m));
+	m.chan_id = chan_id;
+	if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_DOORBELL, -1, &rep, sizeof(rep), &fd) < 0)
+		return -1;
+	return fd;
+}
+
 int
 netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		  struct netdma_chan **out)
@@ -258,6 +323,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
 	c->efd = -1;
+	c->doorbell = -1;
 	c->cb = conf->intr_cb;
 	c->arg = conf->intr_arg;
 	c->ring = client_ring_get(&c->ctl, &c->ring_offset);
@@ -294,6 +360,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->efd = efd;
 	if (c->efd >= 0)
 		client_intr_watch(c);
+	c->doorbell = doorbell_get(c->id);
 	*out = c;
 	return 0;
 }
@@ -319,6 +386,8 @@ netdma_chan_free(struct netdma_chan *c)
 		client_intr_unwatch(c);
 		close(c->efd);
 	}
+	if (c->doorbell >= 0)
+		close(c->doorbell);
 	client_ring_put(c->ctl, c->ring_offset);
 	pthread_mutex_destroy(&c->lock);
 	free(c);

@@ -15,7 +15,8 @@
  * control region of the client (not DMA-visible: no descriptor may point
  * into it).  The client writes commands and bumps head; the daemon's
  * polling lcore consumes them and acknowledges each with its sequence
- * number and result.  The completion word lives in the client's memory; the
+ * number and result.  A poller idle for a while parks; the ring says so and
+ * the client rings the channel's doorbell, an eventfd.  The completion word lives in the client's memory; the
  * daemon refuses descriptors that point at it or at a control region.
  */
 #ifndef NETDMA_PROTO_H
@@ -26,7 +27,7 @@
 #include "netdma_types.h"
 
 #define NETDMA_PROTO_MAGIC     0x414d444eu   /* "NDMA" */
-#define NETDMA_PROTO_VERSION   1
+#define NETDMA_PROTO_VERSION   2         /* 2: poller parking and the doorbell */
 #define NETDMA_MSG_MAX         4096          /* largest message either way */
 #define NETDMA_DEFAULT_SOCKET  "/run/netdma/netdmad.sock"
 
@@ -39,6 +40,7 @@ enum netdma_msg_type {
 	NETDMA_MSG_CHAN_FREE,
 	NETDMA_MSG_CHAN_STATS,
 	NETDMA_MSG_BYE,           /* daemon → client, unsolicited: shutting down */
+	NETDMA_MSG_CHAN_DOORBELL, /* msg_chan; reply + 1 eventfd: wakes the channel's poller */
 	NETDMA_MSG_TYPE_MAX,
 };
 
@@ -191,7 +193,12 @@ struct netdma_cmd_ring {
 	int64_t done_result;       /* its result: 0 or -errno */
 	uint64_t done_value;       /* Suspend: last processed IOVA */
 	uint32_t daemon_alive;     /* cleared when the channel is revoked */
-	uint32_t reserved;
+	/*
+	 * Set while the channel's poller is parked (blocked, not polling): after
+	 * bumping head, a client fences and, if this is set, writes 1 to the
+	 * doorbell eventfd (NETDMA_MSG_CHAN_DOORBELL).
+	 */
+	uint32_t poller_parked;
 	uint64_t irq_pa;           /* last interrupt watermark (spec §2.6) */
 	uint64_t irq_errors;       /* error DPCs so far */
 	struct netdma_cmd cmds[] __attribute__((aligned(64)));

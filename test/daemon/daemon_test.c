@@ -26,71 +26,11 @@
 #include "netdma_client.h"
 #include "netdma_proto.h"
 #include "netdma_proto_io.h"
+#include "daemon_util.h"
 
 static const char *netdmad_bin, *config;
 static char dir[64], sock[96];
 static pid_t daemon_pid = -1;
-
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-/* Start netdmad on @p path; wait until its socket accepts. */
-static pid_t
-daemon_start(const char *path, const char *log)
-{
-	double deadline = now() + 20;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
-		_exit(127);
-	}
-	while (now() < deadline) {
-		struct sockaddr_un a = { .sun_family = AF_UNIX };
-		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), st;
-
-		snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
-			close(fd);
-			return pid;
-		}
-		close(fd);
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return -1;
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
-}
-
-/* SIGTERM and wait; @return the exit status, or -1 if it had to be killed. */
-static int
-daemon_stop(pid_t pid)
-{
-	double deadline = now() + 15;
-	int st;
-
-	kill(pid, SIGTERM);
-	while (now() < deadline) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
-}
 
 static int
 suite_init(void)
@@ -102,7 +42,7 @@ suite_init(void)
 		return 1;
 	snprintf(sock, sizeof(sock), "%s/netdmad.sock", dir);
 	snprintf(log, sizeof(log), "%s/netdmad.log", dir);
-	daemon_pid = daemon_start(sock, log);
+	daemon_pid = daemon_start(netdmad_bin, config, sock, log);
 	return daemon_pid > 0 ? 0 : 1;
 }
 
@@ -123,78 +63,6 @@ suite_cleanup(void)
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : 1;
-}
-
-/*
- * Copy @p size bytes through a fresh channel on @p provider, in chains of
- * 16 descriptors of @p desc bytes, and verify.  @return 0 or a failure code.
- */
-static int
-copy_once(const char *provider, size_t size, uint32_t desc)
-{
-	uint32_t n = (uint32_t)(size / desc), i;
-	uint8_t *src = netdma_mem_alloc(size, 64), *dst = netdma_mem_alloc(size, 64);
-	struct netdma_descriptor *d = netdma_mem_alloc(sizeof(*d) * (n + 1), 64);
-	volatile uint64_t *cw = netdma_mem_alloc(8, 64);
-	struct netdma_chan_conf cc = { .completion_word = cw };
-	struct netdma_chan *ch;
-	int id = netdma_provider_find(provider), ret = 0;
-	uint64_t want;
-	double deadline;
-	bool v2;
-
-	if (src == NULL || dst == NULL || d == NULL || cw == NULL || id < 0)
-		return 10;
-	for (i = 0; i < size; i++)
-		src[i] = (uint8_t)(i * 31 + (uintptr_t)&i + 1);
-	if (netdma_chan_alloc((uint32_t)id, &cc, &ch) < 0)
-		return 11;
-	v2 = netdma_chan_version(ch) >= 0x200;
-	for (i = 0; i < n; i++) {
-		bool last = (i + 1) % 16 == 0 || i + 1 == n;
-
-		d[i].transfer_size = desc;
-		d[i].source_address = netdma_virt2iova(src + (size_t)i * desc);
-		d[i].destination_address = netdma_virt2iova(dst + (size_t)i * desc);
-		d[i].next_descriptor = !last || v2 ? netdma_virt2iova(&d[i + 1]) : 0;
-		d[i].control_flags = last ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION : 0;
-	}
-	for (i = 0; i < n && ret == 0; i += 16) {
-		if (i > 0 && !v2)
-			d[i - 1].next_descriptor = netdma_virt2iova(&d[i]);
-		ret = i == 0 ? netdma_chan_start(ch, d, n < 16 ? n : 16) :
-			netdma_chan_append(ch, &d[i], n - i < 16 ? n - i : 16);
-	}
-	if (ret < 0)
-		return 12;
-	want = netdma_completion_encode(netdma_virt2iova(&d[n - 1]), NETDMA_STATUS_IDLE);
-	deadline = now() + 30;
-	while (netdma_completion_read(cw) != want && now() < deadline)
-		;
-	if (netdma_completion_read(cw) != want)
-		return 13;
-	if (memcmp(src, dst, size) != 0)
-		return 14;
-	if (netdma_chan_free(ch) < 0)
-		return 15;
-	netdma_mem_free(src);
-	netdma_mem_free(dst);
-	netdma_mem_free(d);
-	netdma_mem_free((void *)(uintptr_t)cw);
-	return 0;
-}
-
-static int
-in_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0)
-		_exit(fn(arg));
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
 }
 
 static int
@@ -605,7 +473,7 @@ t_sigterm_with_client(void)
 	snprintf(path, sizeof(path), "%s/term.sock", dir);
 	snprintf(log, sizeof(log), "%s/term.log", dir);
 	snprintf(log2, sizeof(log2), "%s/second.log", dir);
-	pid = daemon_start(path, log);
+	pid = daemon_start(netdmad_bin, config, path, log);
 	CU_ASSERT_FATAL(pid > 0);
 	/* a second daemon on the same socket refuses to start */
 	second = fork();
@@ -652,7 +520,7 @@ t_daemon_killed(void)
 
 	snprintf(path, sizeof(path), "%s/kill.sock", dir);
 	snprintf(log, sizeof(log), "%s/kill.log", dir);
-	pid = daemon_start(path, log);
+	pid = daemon_start(netdmad_bin, config, path, log);
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(path), 0);
 	cw = netdma_mem_alloc(8, 64);
@@ -672,6 +540,69 @@ t_daemon_killed(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(ch), "daemon"));
 	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);   /* local resources released */
 	netdma_client_disconnect();
+}
+
+/*
+ * A completion word is the daemon's to write: a descriptor that would copy
+ * over it, or over another channel's, is refused whole and nothing moves.
+ */
+static int
+child_cw_target(void *arg)
+{
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw1, *cw2;
+	struct netdma_chan *c1, *c2;
+	uint8_t *buf;
+	uint64_t w1, w2;
+	int id, ret = 0;
+
+	(void)arg;
+	if (netdma_client_connect(sock) < 0)
+		return 40;
+	id = netdma_provider_find("cpu");
+	buf = netdma_mem_alloc(4096, 64);
+	d = netdma_mem_alloc(2 * sizeof(*d), 64);
+	/* the words sit between ordinary buffers of the same region */
+	cw1 = (volatile uint64_t *)(buf + 1024);
+	cw2 = (volatile uint64_t *)(buf + 2048);
+	if (id < 0 || buf == NULL || d == NULL)
+		return 41;
+	memset(buf, 0x5a, 4096);
+	*cw1 = *cw2 = 0;
+	if (netdma_chan_alloc((uint32_t)id, &(struct netdma_chan_conf){ .completion_word = cw1 }, &c1) < 0 ||
+	    netdma_chan_alloc((uint32_t)id, &(struct netdma_chan_conf){ .completion_word = cw2 }, &c2) < 0)
+		return 42;
+	w1 = *cw1;
+	w2 = *cw2;
+	d[0] = (struct netdma_descriptor){
+		.transfer_size = 64, .source_address = netdma_virt2iova(buf),
+		.destination_address = netdma_virt2iova(buf + 1000),   /* 1000..1063 covers cw1 */
+		.next_descriptor = netdma_virt2iova(&d[1]),
+		.control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION,
+	};
+	if (netdma_chan_start(c1, d, 1) != -EFAULT)
+		ret = 43;
+	d[0].destination_address = netdma_virt2iova(buf + 3000);
+	d[0].source_address = netdma_virt2iova(buf + 2040);          /* reads cw2 */
+	if (ret == 0 && netdma_chan_start(c1, d, 1) != -EFAULT)
+		ret = 44;
+	usleep(20000);
+	if (ret == 0 && (*cw1 != w1 || *cw2 != w2))
+		ret = 45;
+	for (int i = 0; i < 4096 && ret == 0; i++)
+		if ((buf + 1024 <= buf + i && buf + i < buf + 1032) || (buf + 2048 <= buf + i && buf + i < buf + 2056))
+			continue;
+		else if (buf[i] != 0x5a)
+			ret = 46;
+	netdma_chan_free(c1);
+	netdma_chan_free(c2);
+	return ret;
+}
+
+static void
+t_cw_target(void)
+{
+	CU_ASSERT_EQUAL(in_child(child_cw_target, NULL), 0);
 }
 
 int
@@ -697,8 +628,10 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "kill -9 a client mid-chain", t_kill_client_mid_chain) ||
 	    !CU_add_test(s, "bad control messages", t_bad_messages) ||
 	    !CU_add_test(s, "descriptors at another client's memory", t_cross_client_region) ||
+	    !CU_add_test(s, "descriptors over completion words", t_cw_target) ||
 	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
-	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed))
+	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||
+	    park_suite_add(netdmad_bin) < 0)
 		return 1;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

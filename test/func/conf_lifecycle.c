@@ -406,6 +406,73 @@ l_worker_poller(void)
 	done();
 }
 
+static bool
+wait_parks(unsigned int lcore, uint64_t at_least)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5, parks = 0, wakes;
+
+	while (rte_get_timer_cycles() < deadline) {
+		if (netdma_poller_park_stats(lcore, &parks, &wakes) == 0 && parks >= at_least)
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+/*
+ * An idle poller parks on its eventfd; an Append from another lcore wakes
+ * it.  The park timeout is a minute, so only the wake-up can finish the
+ * chain within the 5 s wait; a parked poller also stops at once.
+ */
+static void
+l_poller_parks(void)
+{
+	unsigned int worker = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	struct netdma_poller_conf pc = { .park_after_us = 200, .park_timeout_ms = 60000 };
+	uint64_t parks, wakes, deadline, t0;
+
+	if (worker >= RTE_MAX_LCORE) {
+		CU_FAIL("the functional suite needs a worker lcore (-l 0-1)");
+		return;
+	}
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
+	CU_ASSERT_EQUAL(netdma_poller_wake_fd(worker), -ENOENT);
+	CU_ASSERT_EQUAL_FATAL(netdma_poller_start(worker, &pc), 0);
+	CU_ASSERT(netdma_poller_wake_fd(worker) >= 0);
+	chain(0, 8, SU);
+	F.d[7].next_descriptor = IO(&F.d[8]);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5;
+	while (netdma_completion_read(F.cw) != word(7, NETDMA_STATUS_IDLE) &&
+	       rte_get_timer_cycles() < deadline)
+		rte_pause();
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(7, NETDMA_STATUS_IDLE));
+	/* nothing outstanding: it parks */
+	CU_ASSERT_TRUE_FATAL(wait_parks(worker, 1));
+	CU_ASSERT_EQUAL(netdma_poller_park_stats(worker, &parks, &wakes), 0);
+	CU_ASSERT_TRUE(blocks_zero(8, 8));
+	chain(8, 8, SU);
+	CU_ASSERT_EQUAL(netdma_chan_append(F.ch, &F.d[8], 8), 0);
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5;
+	while (netdma_completion_read(F.cw) != word(15, NETDMA_STATUS_IDLE) &&
+	       rte_get_timer_cycles() < deadline)
+		rte_pause();
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(15, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(blocks_copied(0, 16));
+	CU_ASSERT_EQUAL(netdma_poller_park_stats(worker, &parks, &wakes), 0);
+	CU_ASSERT(wakes >= 1);
+	/* parked again, then stopped: the stop wakes it rather than waiting a minute */
+	CU_ASSERT_TRUE(wait_parks(worker, parks + 1));
+	t0 = rte_get_timer_cycles();
+	CU_ASSERT_EQUAL(netdma_poller_stop(worker), 0);
+	CU_ASSERT(rte_get_timer_cycles() - t0 < rte_get_timer_hz() * 10);
+	CU_ASSERT_EQUAL(netdma_poller_wake_fd(worker), -ENOENT);
+	done();
+}
+
 /* the rte_service wrapper drives the same poll */
 static void
 l_service(void)
@@ -520,6 +587,7 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
+	    !CU_add_test(s, "poller parks; an Append wakes it", l_poller_parks) ||
 	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||
 	    !CU_add_test(s, "rte_service poll", l_service))
 		return -1;

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Helpers of the netdmad end-to-end tests: the daemon's life, a verified copy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netdma.h"
+#include "netdma_client.h"
+#include "daemon_util.h"
+
+double
+now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Start netdmad on @p path; wait until its socket accepts. */
+pid_t
+daemon_start(const char *netdmad_bin, const char *config, const char *path, const char *log)
+{
+	double deadline = now() + 20;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		_exit(127);
+	}
+	while (now() < deadline) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), st;
+
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+			close(fd);
+			return pid;
+		}
+		close(fd);
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return -1;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* SIGTERM and wait; @return the exit status, or -1 if it had to be killed. */
+int
+daemon_stop(pid_t pid)
+{
+	double deadline = now() + 15;
+	int st;
+
+	kill(pid, SIGTERM);
+	while (now() < deadline) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/*
+ * Copy @p size bytes through a fresh channel on @p provider, in chains of
+ * 16 descriptors of @p desc bytes, and verify.  @return 0 or a failure code.
+ */
+int
+copy_once(const char *provider, size_t size, uint32_t desc)
+{
+	uint32_t n = (uint32_t)(size / desc), i;
+	uint8_t *src = netdma_mem_alloc(size, 64), *dst = netdma_mem_alloc(size, 64);
+	struct netdma_descriptor *d = netdma_mem_alloc(sizeof(*d) * (n + 1), 64);
+	volatile uint64_t *cw = netdma_mem_alloc(8, 64);
+	struct netdma_chan_conf cc = { .completion_word = cw };
+	struct netdma_chan *ch;
+	int id = netdma_provider_find(provider), ret = 0;
+	uint64_t want;
+	double deadline;
+	bool v2;
+
+	if (src == NULL || dst == NULL || d == NULL || cw == NULL || id < 0)
+		return 10;
+	for (i = 0; i < size; i++)
+		src[i] = (uint8_t)(i * 31 + (uintptr_t)&i + 1);
+	if (netdma_chan_alloc((uint32_t)id, &cc, &ch) < 0)
+		return 11;
+	v2 = netdma_chan_version(ch) >= 0x200;
+	for (i = 0; i < n; i++) {
+		bool last = (i + 1) % 16 == 0 || i + 1 == n;
+
+		d[i].transfer_size = desc;
+		d[i].source_address = netdma_virt2iova(src + (size_t)i * desc);
+		d[i].destination_address = netdma_virt2iova(dst + (size_t)i * desc);
+		d[i].next_descriptor = !last || v2 ? netdma_virt2iova(&d[i + 1]) : 0;
+		d[i].control_flags = last ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION : 0;
+	}
+	for (i = 0; i < n && ret == 0; i += 16) {
+		if (i > 0 && !v2)
+			d[i - 1].next_descriptor = netdma_virt2iova(&d[i]);
+		ret = i == 0 ? netdma_chan_start(ch, d, n < 16 ? n : 16) :
+			netdma_chan_append(ch, &d[i], n - i < 16 ? n - i : 16);
+	}
+	if (ret < 0)
+		return 12;
+	want = netdma_completion_encode(netdma_virt2iova(&d[n - 1]), NETDMA_STATUS_IDLE);
+	deadline = now() + 30;
+	while (netdma_completion_read(cw) != want && now() < deadline)
+		;
+	if (netdma_completion_read(cw) != want)
+		return 13;
+	if (memcmp(src, dst, size) != 0)
+		return 14;
+	if (netdma_chan_free(ch) < 0)
+		return 15;
+	netdma_mem_free(src);
+	netdma_mem_free(dst);
+	netdma_mem_free(d);
+	netdma_mem_free((void *)(uintptr_t)cw);
+	return 0;
+}
+
+int
+in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+

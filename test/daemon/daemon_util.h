@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Helpers of the netdmad end-to-end tests (daemon_util.c). */
+#ifndef NETDMA_DAEMON_UTIL_H
+#define NETDMA_DAEMON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+double now(void);
+/* Start netdmad on @p config with socket @p path; wait until it accepts. */
+pid_t daemon_start(const char *netdmad_bin, const char *config, const char *path, const char *log);
+/* SIGTERM and wait; @return the exit status, or -1 if it had to be killed. */
+int daemon_stop(pid_t pid);
+/* A verified copy through a fresh channel; @return 0 or a failure code. */
+int copy_once(const char *provider, size_t size, uint32_t desc);
+/* Run @p fn in a child process; @return its exit status or -1. */
+int in_child(int (*fn)(void *), void *arg);
+
+/* daemon_park.c: the parking suite, on a daemon of its own */
+int park_suite_add(const char *netdmad_bin);
+
+#endif
