@@ -120,14 +120,21 @@ netdma_desc_check_split(const struct netdma_descriptor *d,
 		FAIL(-ERANGE, "zero transfer size");
 	if (d->transfer_size > rules->max_transfer_size)
 		FAIL(-ERANGE, "transfer size over the provider's maximum");
-	if (first_part(d->transfer_size, d->source_address, d->next_source_address,
-		       ctl & NETDMA_F_SOURCE_PAGE_BREAK) < 0)
-		FAIL(-ERANGE, "source page break: no next page or more than two pages");
-	if (first_part(d->transfer_size, d->destination_address, d->next_destination_address,
-		       ctl & NETDMA_F_DESTINATION_PAGE_BREAK) < 0)
-		FAIL(-ERANGE, "destination page break: no next page or more than two pages");
-
-	n = netdma_desc_segments(d, segs);
+	if (!(ctl & (NETDMA_F_SOURCE_PAGE_BREAK | NETDMA_F_DESTINATION_PAGE_BREAK))) {
+		/* the common case, checked per descriptor twice: one segment */
+		segs[0].src = d->source_address;
+		segs[0].dst = d->destination_address;
+		segs[0].len = d->transfer_size;
+		n = 1;
+	} else {
+		if (first_part(d->transfer_size, d->source_address, d->next_source_address,
+			       ctl & NETDMA_F_SOURCE_PAGE_BREAK) < 0)
+			FAIL(-ERANGE, "source page break: no next page or more than two pages");
+		if (first_part(d->transfer_size, d->destination_address, d->next_destination_address,
+			       ctl & NETDMA_F_DESTINATION_PAGE_BREAK) < 0)
+			FAIL(-ERANGE, "destination page break: no next page or more than two pages");
+		n = netdma_desc_segments(d, segs);
+	}
 	for (i = 0; i < n; i++) {
 		if (!range_ok(rules, segs[i].src, segs[i].len))
 			FAIL(-EFAULT, "source outside the client's DMA memory");

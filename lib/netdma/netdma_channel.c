@@ -79,19 +79,28 @@ iova_is_va(void)
 	return mode == 1;
 }
 
-void *
-netdma_iova2virt(netdma_iova_t iova)
+static inline void *
+iova2virt(netdma_iova_t iova)
 {
 	if (likely(iova_is_va()))
 		return (void *)(uintptr_t)iova;
 	return rte_mem_iova2virt(iova);
 }
 
-/* Default validator: the whole range lies in one DPDK memseg list. */
-static bool
-dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
+void *
+netdma_iova2virt(netdma_iova_t iova)
 {
-	const char *va = netdma_iova2virt(iova);
+	return iova2virt(iova);
+}
+
+/*
+ * Default validator: the whole range lies in one DPDK memseg list.  Inline:
+ * it runs for every descriptor and both its buffers, at Append and at fetch.
+ */
+static inline bool
+in_dpdk_memory(netdma_iova_t iova, uint64_t len)
+{
+	const char *va = iova2virt(iova);
 	const struct rte_memseg_list *msl;
 
 	if (va == NULL || len == 0)
@@ -104,6 +113,12 @@ dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
 	return (uintptr_t)va + len <= (uintptr_t)msl->base_va + msl->len;
 }
 
+static bool
+dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
+{
+	return in_dpdk_memory(iova, len);
+}
+
 bool
 netdma_chan_addr_ok(void *handle, netdma_iova_t iova, uint64_t len)
 {
@@ -113,6 +128,9 @@ netdma_chan_addr_ok(void *handle, netdma_iova_t iova, uint64_t len)
 	/* the library's own power-up descriptors (spec §7.5) */
 	if (iova >= r && iova + len <= r + 2 * sizeof(*c->reseed))
 		return true;
+	/* the default validator, without the indirect call */
+	if (likely(c->addr_check == dpdk_range_ok))
+		return in_dpdk_memory(iova, len);
 	return c->addr_check(c->addr_ctx, iova, len);
 }
 
@@ -347,7 +365,7 @@ check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t coun
 		.major_version = c->prov->c.major_version,
 		.max_transfer_size = c->prov->attr.maximum_transfer_size,
 		.max_address = c->prov->attr.maximum_address_space,
-		.range_ok = netdma_chan_range_ok,
+		.range_ok = netdma_chan_addr_ok,
 		.range_ctx = c,
 		.fetch = netdma_desc_fetch_va,
 	};

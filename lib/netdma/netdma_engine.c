@@ -35,7 +35,7 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->rules.major_version = conf->major_version;
 	eng->rules.max_transfer_size = conf->max_transfer_size;
 	eng->rules.max_address = conf->max_address;
-	eng->rules.range_ok = netdma_chan_range_ok;
+	eng->rules.range_ok = netdma_chan_addr_ok;   /* one call, not two */
 	eng->rules.range_ctx = chan_handle;
 	eng->rules.fetch = netdma_desc_fetch_va;
 	eng->state = NETDMA_ENG_STOPPED;
