@@ -391,6 +391,7 @@ idle_mode(const struct opts *o, uint32_t provider)
 	fflush(stdout);
 	for (i = 0; i < n; i++)
 		netdma_chan_free(ch[i]);
+	free(ch);
 	return ok ? 0 : -EIO;
 }
 

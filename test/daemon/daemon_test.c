@@ -502,6 +502,7 @@ t_sigterm_with_client(void)
 	d[0].next_descriptor = netdma_virt2iova(&d[1]);
 	CU_ASSERT(netdma_chan_start(ch, d, 1) < 0);
 	CU_ASSERT(netdma_provider_list(NULL, 0) < 0);
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);     /* released on this side */
 	netdma_client_disconnect();
 	CU_ASSERT(netdma_client_connect(path) < 0);   /* no daemon: refused, not hung */
 }

@@ -53,13 +53,15 @@ suite_cleanup(void)
 CU_pSuite
 conf_suite(const char *topic, struct backend *b)
 {
-	char name[128];
+	static char names[MAX_SUITES][128];   /* CUnit keeps the pointer */
+	char *name;
 	CU_pSuite s;
 
 	if (nsuites == MAX_SUITES)
 		return NULL;
-	snprintf(name, sizeof(name), "%s [%s %u.%u]", topic, b->name, b->major, b->minor);
-	s = CU_add_suite_with_setup_and_teardown(strdup(name), suite_init, suite_cleanup,
+	name = names[nsuites];
+	snprintf(name, sizeof(names[0]), "%s [%s %u.%u]", topic, b->name, b->major, b->minor);
+	s = CU_add_suite_with_setup_and_teardown(name, suite_init, suite_cleanup,
 						 fix_setup, fix_teardown);
 	if (s != NULL) {
 		suite_map[nsuites].suite = s;
