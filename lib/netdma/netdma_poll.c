@@ -259,7 +259,7 @@ poller_main(void *arg)
 int
 netdma_poller_wake_fd(unsigned int lcore_id)
 {
-	if (lcore_id >= RTE_MAX_LCORE || sets[lcore_id].wake_fd < 0)
+	if (lcore_id >= RTE_MAX_LCORE || !sets[lcore_id].poller_running)
 		return -ENOENT;
 	return sets[lcore_id].wake_fd;
 }
@@ -302,15 +302,23 @@ netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *c
 	s->poller_stop = false;
 	s->parked = 0;
 	s->parks = s->wakeups = 0;
-	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->wake_fd < 0)
-		return -errno;
-	ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)lcore_id, lcore_id);
-	if (ret < 0) {
-		close(s->wake_fd);
-		s->wake_fd = -1;
-		return ret;
+	/*
+	 * Created once and never closed: a consumer racing a stop may still
+	 * kick it, and a closed number could by then name another file.
+	 */
+	if (s->wake_fd < 0) {
+		s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (s->wake_fd < 0)
+			return -errno;
+	} else {
+		uint64_t stale;
+
+		if (read(s->wake_fd, &stale, sizeof(stale)) < 0)
+			stale = 0;   /* nothing pending */
 	}
+	ret = rte_eal_remote_launch(poller_main, (void *)(uintptr_t)lcore_id, lcore_id);
+	if (ret < 0)
+		return ret;
 	s->poller_running = true;
 	return 0;
 }
@@ -329,8 +337,6 @@ netdma_poller_stop(unsigned int lcore_id)
 		NETDMA_LOG(DEBUG, "lcore %u: wake-up write failed\n", lcore_id);
 	rte_eal_wait_lcore(lcore_id);
 	s->poller_running = false;
-	close(s->wake_fd);
-	s->wake_fd = -1;
 	return 0;
 }
 
