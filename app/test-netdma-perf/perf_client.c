@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "netdma.h"
+#include "perf_cache.h"
 #include "netdma_client.h"
 
 #define MAX_WORKERS 8
@@ -99,22 +100,6 @@ usage(const char *prog)
 	       "p50=US p99=US p999=US verified=0|1 error=-ERRNO\".\n", prog);
 }
 
-static void
-flush_cache(const void *p, size_t len)
-{
-#if defined(__x86_64__)
-	const char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i += 64)
-		__builtin_ia32_clflush(c + i);
-	__builtin_ia32_mfence();
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
 /* The ring of descriptors over the worker's buffers, chains of `chain`. */
 static int
 worker_setup(struct worker *w)
@@ -160,8 +145,8 @@ worker_setup(struct worker *w)
 		return -ENOTSUP;
 	}
 	if (o->cache_flush) {
-		flush_cache(w->src, (size_t)w->nr * o->buf_size);
-		flush_cache(w->dst, (size_t)w->nr * o->buf_size);
+		perf_flush_cache(w->src, (size_t)w->nr * o->buf_size);
+		perf_flush_cache(w->dst, (size_t)w->nr * o->buf_size);
 	}
 	return 0;
 }

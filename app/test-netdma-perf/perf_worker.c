@@ -27,6 +27,7 @@
 #include "netdma_dmadev.h"
 #include "netdma_lcore.h"
 #include "perf.h"
+#include "perf_cache.h"
 
 #define MAX_SAMPLES (1u << 20)
 
@@ -178,22 +179,6 @@ netdma_worker(void *arg)
 	return 0;
 }
 
-static void
-flush_cache(const void *p, size_t len)
-{
-#if defined(RTE_ARCH_X86)
-	const char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i += 64)
-		__builtin_ia32_clflush(c + i);
-	__builtin_ia32_mfence();
-#else
-	(void)p;
-	(void)len;
-#endif
-}
-
 static int
 setup_dmadev(struct worker *w, const char *dev)
 {
@@ -331,8 +316,8 @@ perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct per
 		if (ret < 0)
 			goto out;
 		if (c->cache_flush) {
-			flush_cache(w->src, (size_t)w->nr * bs);
-			flush_cache(w->dst, (size_t)w->nr * bs);
+			perf_flush_cache(w->src, (size_t)w->nr * bs);
+			perf_flush_cache(w->dst, (size_t)w->nr * bs);
 		}
 		rte_eal_remote_launch(c->type == PERF_DMA_MEM_COPY ? dma_worker :
 				      c->type == PERF_CPU_MEM_COPY ? cpu_worker : netdma_worker, w, l);

@@ -364,22 +364,32 @@ l_fault_first(void)
 	done();
 }
 
-/* §6.2: a real worker lcore owns the channel, runs the engine and the DPC */
-static void
-l_worker_poller(void)
+/* The fixture's channel, re-allocated on the first worker lcore (cpu 2.0). */
+static bool
+chan_on_worker(unsigned int *worker)
 {
-	unsigned int worker = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
-	uint64_t deadline, want;
-	unsigned int k;
-
-	if (worker >= RTE_MAX_LCORE) {
+	*worker = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
+	if (*worker >= RTE_MAX_LCORE) {
 		CU_FAIL("the functional suite needs a worker lcore (-l 0-1)");
-		return;
+		return false;
 	}
 	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
 	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
 	F.ch = NULL;
-	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
+	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << *worker), 0);
+	return true;
+}
+
+/* §6.2: a real worker lcore owns the channel, runs the engine and the DPC */
+static void
+l_worker_poller(void)
+{
+	unsigned int worker;
+	uint64_t deadline, want;
+	unsigned int k;
+
+	if (!chan_on_worker(&worker))
+		return;
 	CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), worker);
 	CU_ASSERT_EQUAL_FATAL(netdma_poller_start(worker, NULL), 0);
 	CU_ASSERT_EQUAL(netdma_poller_start(worker, NULL), -EBUSY);
@@ -427,18 +437,12 @@ wait_parks(unsigned int lcore, uint64_t at_least)
 static void
 l_poller_parks(void)
 {
-	unsigned int worker = rte_get_next_lcore(rte_get_main_lcore(), 1, 0);
 	struct netdma_poller_conf pc = { .park_after_us = 200, .park_timeout_ms = 60000 };
 	uint64_t parks, wakes, deadline, t0;
+	unsigned int worker;
 
-	if (worker >= RTE_MAX_LCORE) {
-		CU_FAIL("the functional suite needs a worker lcore (-l 0-1)");
+	if (!chan_on_worker(&worker))
 		return;
-	}
-	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
-	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
-	F.ch = NULL;
-	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
 	CU_ASSERT_EQUAL(netdma_poller_wake_fd(worker), -ENOENT);
 	CU_ASSERT_EQUAL_FATAL(netdma_poller_start(worker, &pc), 0);
 	CU_ASSERT(netdma_poller_wake_fd(worker) >= 0);
