@@ -117,15 +117,12 @@ in_data_region(const struct dregion *r, netdma_iova_t iova, uint64_t len)
 		iova - (uintptr_t)r->va <= r->size - len && len <= r->size;
 }
 
-/* Does [iova, iova+len) touch a completion word?  cws[] is sorted. */
-static bool
-over_cw(const struct dclient *cl, netdma_iova_t iova, uint64_t len)
+/* Index of the first completion word that ends after @p iova (cws[] is sorted). */
+static uint32_t
+first_cw_after(const struct dclient *cl, netdma_iova_t iova, uint32_t n)
 {
-	uint32_t lo = 0, hi = cl->nb_cws, mid;
+	uint32_t lo = 0, hi = n, mid;
 
-	if (hi > NETDMAD_MAX_CWS)
-		return true;   /* a torn read: the seqlock retries */
-	/* the first word that ends after iova */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (cl->cws[mid] + sizeof(uint64_t) <= iova)
@@ -133,41 +130,83 @@ over_cw(const struct dclient *cl, netdma_iova_t iova, uint64_t len)
 		else
 			hi = mid;
 	}
-	return lo < cl->nb_cws && lo < NETDMAD_MAX_CWS && overlaps(iova, len, cl->cws[lo], sizeof(uint64_t));
+	return lo;
 }
 
+/*
+ * Is [iova, iova+len) in one live data region and clear of every completion
+ * word?  If so, @p w gets the widest window around it with the same answer:
+ * the region, narrowed to the completion words on either side.
+ */
 static bool
-checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len)
+checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len, uint64_t *wlo, uint64_t *whi)
 {
 	uint32_t i, hint = __atomic_load_n(&cl->hint, __ATOMIC_RELAXED), n = cl->region_slots;
-	bool ok = hint < NETDMAD_MAX_REGIONS && in_data_region(&cl->regions[hint], iova, len);
+	uint32_t ncw = cl->nb_cws, k;
+	const struct dregion *r = NULL;
 
+	if (ncw > NETDMAD_MAX_CWS)
+		return false;   /* a torn read: the seqlock retries */
 	/* most descriptors of a chain land in the region the previous one did */
-	for (i = 0; i < n && i < NETDMAD_MAX_REGIONS && !ok; i++)
+	if (hint < NETDMAD_MAX_REGIONS && in_data_region(&cl->regions[hint], iova, len))
+		r = &cl->regions[hint];
+	for (i = 0; i < n && i < NETDMAD_MAX_REGIONS && r == NULL; i++)
 		if (in_data_region(&cl->regions[i], iova, len)) {
-			ok = true;
+			r = &cl->regions[i];
 			__atomic_store_n(&cl->hint, i, __ATOMIC_RELAXED);
 		}
-	return ok && !over_cw(cl, iova, len);
+	if (r == NULL)
+		return false;
+	*wlo = (uintptr_t)r->va;
+	*whi = (uintptr_t)r->va + r->size;
+	k = first_cw_after(cl, iova, ncw);
+	if (k < ncw && overlaps(iova, len, cl->cws[k], sizeof(uint64_t)))
+		return false;
+	if (k > 0 && cl->cws[k - 1] + sizeof(uint64_t) > *wlo)
+		*wlo = cl->cws[k - 1] + sizeof(uint64_t);
+	if (k < ncw && cl->cws[k] < *whi)
+		*whi = cl->cws[k];
+	return true;
 }
 
 /*
  * The engines' address check for this client's channels: [iova, iova+len)
- * inside one live data region, and not over a completion word.
+ * inside one live data region, and not over a completion word.  Called for
+ * every descriptor and both its buffers, at Append and again at fetch: a
+ * poller first asks its own window from the last answer, valid while the
+ * seqlock has not moved.
  */
 bool
 client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
 {
 	struct dclient *cl = ctx;
+	unsigned int lcore = rte_lcore_id(), i;
+	struct addr_window *w = lcore < RTE_MAX_LCORE ? &cl->win[lcore] : NULL;
+	uint64_t lo = 0, hi = 0;
 	uint32_t sn;
 	bool ok;
 
 	if (len == 0 || iova + len < iova)
 		return false;
+	sn = rte_seqlock_read_begin(&cl->mem_lock);
+	if (w != NULL && w->sn == sn)
+		for (i = 0; i < ADDR_WINDOWS; i++)
+			if (iova >= w->lo[i] && iova + len <= w->hi[i])
+				return true;
 	do {
 		sn = rte_seqlock_read_begin(&cl->mem_lock);
-		ok = checked_range_ok(cl, iova, len);
+		ok = checked_range_ok(cl, iova, len, &lo, &hi);
 	} while (rte_seqlock_read_retry(&cl->mem_lock, sn));
+	if (ok && w != NULL) {
+		if (w->sn != sn) {
+			memset(w->lo, 0, sizeof(w->lo));
+			memset(w->hi, 0, sizeof(w->hi));
+			w->sn = sn;
+		}
+		w->lo[w->next] = lo;
+		w->hi[w->next] = hi;
+		w->next = (w->next + 1) % ADDR_WINDOWS;
+	}
 	return ok;
 }
 

@@ -5,6 +5,7 @@
 
 #include <sys/queue.h>
 
+#include <rte_lcore.h>
 #include <rte_seqlock.h>
 #include <rte_spinlock.h>
 
@@ -41,6 +42,19 @@ struct dchan {
 	TAILQ_ENTRY(dchan) poll_link;
 };
 
+/*
+ * A poller's last answers for one client: each [lo, hi) lies in a live data
+ * region and holds no completion word, as of seqlock count sn.  Four, for a
+ * descriptor ring, its sources and its destinations in regions of their
+ * own; per lcore, so pollers never share them.
+ */
+#define ADDR_WINDOWS 4
+struct addr_window {
+	uint64_t lo[ADDR_WINDOWS], hi[ADDR_WINDOWS];
+	uint32_t sn;
+	uint32_t next;                  /* the entry the next miss replaces */
+} __rte_cache_aligned;
+
 struct dclient {
 	uint32_t id;
 	int fd;
@@ -61,6 +75,7 @@ struct dclient {
 	uint32_t nb_cws;
 	uint32_t region_slots;          /* no used region at or above this index */
 	uint32_t hint;                  /* the region the last check matched */
+	struct addr_window win[RTE_MAX_LCORE];
 	uint32_t next_region_id;
 	uint64_t region_bytes;
 	uint32_t nb_chans;
