@@ -41,6 +41,24 @@ inject_fault(struct netdma_cpu_provider *p)
 		(p->fail_every != 0 && n % p->fail_every == 0);
 }
 
+/*
+ * The best copy for the size.  rte_memcpy is built for the SSE baseline
+ * that DPDK's pkg-config imposes (-march=corei7) and wins on small copies,
+ * inlined; glibc's memcpy picks AVX2/AVX-512 or rep movsb for the machine
+ * at run time and wins on large ones (16 KiB cold: 148 against 129 Gbps
+ * here), switching to non-temporal stores past its own threshold.
+ */
+#define LARGE_COPY 4096
+
+static inline void
+copy(void *dst, const void *src, uint32_t len)
+{
+	if (len >= LARGE_COPY)
+		memcpy(dst, src, len);
+	else
+		rte_memcpy(dst, src, len);
+}
+
 static int
 cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
 {
@@ -56,7 +74,7 @@ cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t 
 			b->failed = true;
 			b->fail_pos = b->enq;
 		} else {
-			rte_memcpy(netdma_iova2virt(dst), netdma_iova2virt(src), len);
+			copy(netdma_iova2virt(dst), netdma_iova2virt(src), len);
 		}
 	}
 	b->enq++;
