@@ -46,9 +46,10 @@ inject_fault(struct netdma_cpu_provider *p)
  * that DPDK's pkg-config imposes (-march=corei7) and wins on small copies,
  * inlined; glibc's memcpy picks AVX2/AVX-512 or rep movsb for the machine
  * at run time and wins on large ones (16 KiB cold: 148 against 129 Gbps
- * here), switching to non-temporal stores past its own threshold.
+ * here), switching to non-temporal stores past its own threshold.  At 4 KiB
+ * cold the two measured the same here, within the noise.
  */
-#define LARGE_COPY 4096
+#define LARGE_COPY 8192
 
 static inline void
 copy(void *dst, const void *src, uint32_t len)
