@@ -48,6 +48,33 @@ get_u32(struct rte_cfgfile *f, const char *sec, const char *key, uint32_t dflt, 
 	return 0;
 }
 
+/* A case's key, else the [GLOBAL] one (the 25.11 layout keeps eal_args,
+ * cache_flush and test_seconds there). */
+static const char *
+entry(struct rte_cfgfile *f, const char *sec, const char *key)
+{
+	const char *v = rte_cfgfile_get_entry(f, sec, key);
+
+	return v != NULL ? v : rte_cfgfile_get_entry(f, "GLOBAL", key);
+}
+
+static int
+get_numa(struct rte_cfgfile *f, const char *sec, const char *key, int *out)
+{
+	const char *v = rte_cfgfile_get_entry(f, sec, key);
+	char *end;
+	long x;
+
+	*out = -1;
+	if (v == NULL)
+		return 0;
+	x = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || x < 0 || x > 63)
+		return bad(sec, key, v, "a NUMA node number");
+	*out = (int)x;
+	return 0;
+}
+
 /* "lcore=10,dev=0000:00:04.1,dir=mem2mem" */
 static int
 parse_worker(const char *sec, const char *key, const char *v, struct perf_worker_conf *w)
@@ -105,6 +132,15 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 	ret |= get_u32(f, sec, "quiet_ms", 1000, &c->quiet_ms);
 	if (ret)
 		return -EINVAL;
+	if (get_numa(f, sec, "src_numa_node", &c->src_numa) < 0 ||
+	    get_numa(f, sec, "dst_numa_node", &c->dst_numa) < 0)
+		return -EINVAL;
+	if (rte_cfgfile_get_entry(f, sec, "dma_src_sge") != NULL ||
+	    rte_cfgfile_get_entry(f, sec, "dma_dst_sge") != NULL)
+		return bad(sec, "dma_src_sge/dma_dst_sge", NULL, "scatter-gather cases are not supported");
+	v = rte_cfgfile_get_entry(f, sec, "use_enq_deq_ops");
+	if (v != NULL && strcmp(v, "0") != 0)
+		return bad(sec, "use_enq_deq_ops", v, "the enqueue/dequeue ops path is not supported");
 	v = rte_cfgfile_get_entry(f, sec, "client_cpus");
 	snprintf(c->client_cpus, sizeof(c->client_cpus), "%s", v != NULL ? v : "");
 	v = rte_cfgfile_get_entry(f, sec, "buf_size");
@@ -126,13 +162,13 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 		}
 		c->buf_mul = strcmp(mode, "MUL") == 0;
 	}
-	v = rte_cfgfile_get_entry(f, sec, "cache_flush");
+	v = entry(f, sec, "cache_flush");
 	c->cache_flush = v != NULL && strcmp(v, "1") == 0;
-	v = rte_cfgfile_get_entry(f, sec, "test_seconds");
+	v = entry(f, sec, "test_seconds");
 	c->test_seconds = v != NULL ? atof(v) : 2;
 	if (c->test_seconds <= 0)
 		return bad(sec, "test_seconds", v, "must be > 0");
-	v = rte_cfgfile_get_entry(f, sec, "eal_args");
+	v = entry(f, sec, "eal_args");
 	snprintf(c->eal_args, sizeof(c->eal_args), "%s", v != NULL ? v :
 		 "-l 0-1 --no-huge --no-shconf -m 1024 --iova-mode=va --no-pci "
 		 "--vdev=dma_skeleton,lcore=0 --log-level=lib.eal:error");

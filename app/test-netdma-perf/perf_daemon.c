@@ -255,6 +255,9 @@ perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 	pid_t pid;
 	int ret, argc = 0;
 
+	if (c->src_numa >= 0 || c->dst_numa >= 0)
+		fprintf(stderr, "test-netdma-perf: case %u: src/dst_numa_node do not apply: a client's "
+			"memfd pages land where its threads first touch them (client_cpus=)\n", c->id);
 	ret = daemon_start(c, t, &d);
 	if (ret < 0)
 		return ret;

@@ -271,11 +271,14 @@ perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct per
 			ret = -EINVAL;
 			goto out;
 		}
-		w->src = rte_malloc("perf_src", (size_t)w->nr * bs, 64);
-		w->dst = rte_zmalloc("perf_dst", (size_t)w->nr * bs, 64);
+		w->src = rte_malloc_socket("perf_src", (size_t)w->nr * bs, 64,
+					   c->src_numa < 0 ? SOCKET_ID_ANY : c->src_numa);
+		w->dst = rte_zmalloc_socket("perf_dst", (size_t)w->nr * bs, 64,
+					    c->dst_numa < 0 ? SOCKET_ID_ANY : c->dst_numa);
 		if (w->src == NULL || w->dst == NULL) {
-			fprintf(stderr, "test-netdma-perf: case %u: no memory for %u x %u B (raise -m)\n",
-				c->id, w->nr, bs);
+			fprintf(stderr, "test-netdma-perf: case %u: no memory for %u x %u B on NUMA "
+				"nodes %d/%d (raise -m, or check src_numa_node/dst_numa_node)\n",
+				c->id, w->nr, bs, c->src_numa, c->dst_numa);
 			ret = -ENOMEM;
 			goto out;
 		}
