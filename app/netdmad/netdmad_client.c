@@ -383,6 +383,22 @@ cw_slot(struct dclient *cl, uint64_t cw, bool add)
 	return ret;
 }
 
+/* What a client's own chain check needs of the provider (netdma_proto.h). */
+static void
+provider_limits(uint32_t id, uint32_t *max_transfer, uint64_t *max_address)
+{
+	struct netdma_provider_info info[NETDMA_PROTO_MAX_PROVIDERS];
+	int n = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS), i;
+
+	*max_transfer = 0;
+	*max_address = 0;
+	for (i = 0; i < n && i < NETDMA_PROTO_MAX_PROVIDERS; i++)
+		if (info[i].id == id) {
+			*max_transfer = info[i].maximum_transfer_size;
+			*max_address = info[i].maximum_address_space;
+		}
+}
+
 static int
 chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	   struct netdma_reply_chan_alloc *rep, int *efd_out)
@@ -457,6 +473,9 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 		goto err;
 	}
 	netdma_chan_set_addr_check(dc->ch, client_addr_ok, cl);
+	/* 2.0: the client checked the chain; our engine checks each descriptor it fetches */
+	if (netdma_chan_version(dc->ch) >= 0x200)
+		netdma_chan_set_check_at_fetch(dc->ch, true);
 	ring->tail = dc->tail;
 	__atomic_store_n(&ring->daemon_alive, 1, __ATOMIC_RELEASE);
 	rte_spinlock_lock(&netdmad_lists_lock);
@@ -468,6 +487,7 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	rep->chan_id = id;
 	rep->lcore = netdma_chan_lcore(dc->ch);
 	rep->version = netdma_chan_version(dc->ch);
+	provider_limits(m->provider_id, &rep->max_transfer_size, &rep->max_address);
 	*efd_out = dc->efd;
 	DLOG(DEBUG, "client %u: channel %u on lcore %u\n", cl->id, id, rep->lcore);
 	return 0;

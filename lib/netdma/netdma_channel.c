@@ -356,6 +356,36 @@ leave(struct netdma_chan *c, int ret)
 	return ret;
 }
 
+int
+netdma_chan_set_check_at_fetch(struct netdma_chan *c, bool enable)
+{
+	if (c == NULL)
+		return -EINVAL;
+	if (c->prov->c.major_version < 2)
+		return -ENOTSUP;
+	rte_spinlock_lock(&c->lock);
+	c->check_at_fetch = enable;
+	rte_spinlock_unlock(&c->lock);
+	return 0;
+}
+
+/* The head alone (netdma_chan_set_check_at_fetch): the engine checks the rest. */
+static int
+check_head(struct netdma_chan *c, netdma_iova_t pa, uint32_t count)
+{
+	if (count == 0 || count > NETDMA_CHAIN_MAX) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "2.0 chain with a descriptor count of %u (1 to %u)", count, NETDMA_CHAIN_MAX);
+		return count == 0 ? -EINVAL : -E2BIG;
+	}
+	if (!netdma_chan_addr_ok(c, pa, sizeof(struct netdma_descriptor))) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "descriptor outside the client's DMA memory (descriptor 0x%" PRIx64 ")", pa);
+		return -EFAULT;
+	}
+	return 0;
+}
+
 /* Check a whole chain before any of it reaches the provider. */
 static int
 check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count,
@@ -387,6 +417,11 @@ check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t coun
 			 "descriptor outside the client's DMA memory");
 		return -EFAULT;
 	}
+	if (c->check_at_fetch) {
+		*pa_out = pa;
+		*last = 0;   /* not walked: no pre-link known */
+		return check_head(c, pa, count);
+	}
 	n = netdma_chain_check(pa, count, &rules, last, &bad, &why);
 	if (n < 0) {
 		snprintf(c->last_error, sizeof(c->last_error), "%s (descriptor 0x%" PRIx64 ")", why, bad);
@@ -415,7 +450,8 @@ submit(struct netdma_chan *c, enum netdma_chan_op op, struct netdma_descriptor *
 	/* after a power-up re-seed the engine no longer holds the old tail */
 	as_start = op == NETDMA_OP_START || c->restart_on_append;
 	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
-	if (!as_start && c->prov->c.major_version >= 2 && pa != c->v2_prelink) {
+	if (!as_start && !c->check_at_fetch && c->prov->c.major_version >= 2 &&
+	    pa != c->v2_prelink) {
 		snprintf(c->last_error, sizeof(c->last_error),
 			 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
 			 pa, c->v2_prelink);
@@ -429,7 +465,9 @@ submit(struct netdma_chan *c, enum netdma_chan_op op, struct netdma_descriptor *
 		return leave(c, ret);
 	}
 	c->restart_on_append = false;
-	c->v2_prelink = ((const struct netdma_descriptor *)netdma_iova2virt(last))->next_descriptor;
+	if (last != 0)
+		c->v2_prelink =
+			((const struct netdma_descriptor *)netdma_iova2virt(last))->next_descriptor;
 	if (op == NETDMA_OP_START)
 		c->starts++;
 	else

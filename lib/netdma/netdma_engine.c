@@ -357,6 +357,8 @@ netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count
 		/* spec §3.5: count-based; the previous chain pre-linked @pa */
 		if (eng->remaining == 0 && eng->next_pa != pa)
 			return -EINVAL;
+		if (count > UINT32_MAX - eng->remaining)
+			return -E2BIG;   /* a consumer far ahead of its engine */
 		eng->remaining += count;
 	} else if (eng->next_pa == 0) {
 		/* spec §3.5, rule 5: the tail was already fetched; re-read it */

@@ -180,6 +180,20 @@ bool netdma_chan_addr_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t 
 typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
 void netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
 
+/**
+ * 2.0 channels only: Start and Append check the head descriptor's alignment
+ * and address and the count, but not the chain behind it; the engine still
+ * copies out and checks every descriptor it fetches, and a bad one halts the
+ * channel with an error DPC (spec §6.3).  For a caller whose consumer has
+ * already checked the chain in its own process (netdmad: libnetdma_client
+ * checks before it posts), so the chain is not walked twice on the poller.
+ * The pre-link rule (spec §3.5) is then the consumer's side's to enforce:
+ * the engine follows the links, each one checked as it is fetched.
+ * @return 0, or -ENOTSUP on a 1.x channel (a linked chain must be walked
+ *   for loops before an engine follows it).
+ */
+int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
+
 /** Record why a channel failed (shown by netdma_chan_last_error()). */
 void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -36,6 +36,9 @@ struct netdma_chan {
 	netdma_intr_cb_t cb;
 	void *arg;
 	uint64_t irq_errors_seen;
+	netdma_iova_t cw_iova;         /* no descriptor may touch it */
+	struct client_chain_rules rules;
+	netdma_iova_t prelink;         /* 2.0: where the next Append must start; 0 = none yet */
 	char last_error[160];
 };
 
@@ -172,11 +175,16 @@ out:
 	return ret;
 }
 
-/* Start/Append: what can be refused here is refused without a round trip. */
+/*
+ * Start/Append: what can be refused here is refused without a round trip.
+ * A 2.0 chain is checked whole here (client_check.c): the daemon checks
+ * only its head now and each descriptor when its engine fetches it.
+ */
 static int
 submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint32_t count)
 {
-	netdma_iova_t iova = netdma_virt2iova(head);
+	netdma_iova_t iova = netdma_virt2iova(head), prelink = 0;
+	int ret;
 
 	if (c == NULL)
 		return -EINVAL;
@@ -188,7 +196,23 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
 		return -EFAULT;
 	}
-	return command(c, op, iova, count, NULL);
+	if (c->rules.major_version >= 2) {
+		ret = client_chain_check(&c->rules, iova, count, &prelink, c->last_error,
+					 sizeof(c->last_error));
+		if (ret < 0)
+			return ret;
+		/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
+		if (op == NETDMA_CMD_APPEND && c->prelink != 0 && prelink != 0 && iova != c->prelink) {
+			snprintf(c->last_error, sizeof(c->last_error),
+				 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
+				 iova, c->prelink);
+			return -EINVAL;
+		}
+	}
+	ret = command(c, op, iova, count, NULL);
+	if (ret == 0)
+		c->prelink = prelink;
+	return ret;
 }
 
 int
@@ -220,16 +244,27 @@ netdma_chan_resume(struct netdma_chan *c)
 	return command(c, NETDMA_CMD_RESUME, 0, 0, NULL);
 }
 
+/* After Abort/Reset the next transfer is a Start (spec §8 rule 3): no pre-link. */
+static int
+stop_command(struct netdma_chan *c, uint32_t op)
+{
+	int ret = command(c, op, 0, 0, NULL);
+
+	if (ret == 0)
+		c->prelink = 0;
+	return ret;
+}
+
 int
 netdma_chan_abort(struct netdma_chan *c)
 {
-	return command(c, NETDMA_CMD_ABORT, 0, 0, NULL);
+	return stop_command(c, NETDMA_CMD_ABORT);
 }
 
 int
 netdma_chan_reset(struct netdma_chan *c)
 {
-	return command(c, NETDMA_CMD_RESET, 0, 0, NULL);
+	return stop_command(c, NETDMA_CMD_RESET);
 }
 
 int
@@ -348,7 +383,14 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	m.cw_offset = (uintptr_t)conf->completion_word - (uintptr_t)cwr->base;
 	m.ring_entries = RING_ENTRIES;
 	m.flags = conf->intr_cb != NULL ? NETDMA_CHAN_F_EVENTFD : 0;
-	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
+	/* the word is off limits to this client's descriptors from now on */
+	c->cw_iova = netdma_virt2iova((const void *)conf->completion_word);
+	ret = client_cw_add(c->cw_iova);
+	if (ret == 0) {
+		ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
+		if (ret < 0)
+			client_cw_del(c->cw_iova);
+	}
 	if (ret < 0) {
 		client_ring_put(c->ctl, c->ring_offset);
 		free(c);
@@ -357,6 +399,10 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->id = rep.chan_id;
 	c->lcore = rep.lcore;
 	c->version = rep.version;
+	c->rules.major_version = (uint8_t)(rep.version >> 8);
+	c->rules.max_transfer_size = rep.max_transfer_size;
+	c->rules.max_address = rep.max_address;
+
 	c->efd = efd;
 	if (c->efd >= 0)
 		client_intr_watch(c);
@@ -389,6 +435,7 @@ netdma_chan_free(struct netdma_chan *c)
 	if (c->doorbell >= 0)
 		close(c->doorbell);
 	client_ring_put(c->ctl, c->ring_offset);
+	client_cw_del(c->cw_iova);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return 0;

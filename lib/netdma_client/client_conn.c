@@ -192,4 +192,5 @@ netdma_client_disconnect(void)
 	}
 	g_client.regions = NULL;
 	pthread_mutex_unlock(&g_client.lock);
+	client_check_regions_changed();
 }

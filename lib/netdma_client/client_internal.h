@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "netdma_chain.h"
 #include "netdma_client.h"
 #include "netdma_proto.h"
 
@@ -57,6 +58,22 @@ struct client_region *client_region_of(const void *p, size_t len);
 #define CLIENT_RING_SLOTS 64u
 struct netdma_cmd_ring *client_ring_get(struct client_region **region, uint64_t *offset);
 void client_ring_put(struct client_region *region, uint64_t offset);
+
+/*
+ * Chains checked before they are posted (client_check.c), against this
+ * client's data regions and clear of its completion words.
+ */
+struct client_chain_rules {
+	uint8_t major_version;
+	uint32_t max_transfer_size;
+	uint64_t max_address;
+};
+int client_cw_add(netdma_iova_t iova);
+void client_cw_del(netdma_iova_t iova);
+void client_check_regions_changed(void);
+/* @return descriptors checked or -errno with @p err; @p prelink: where the next Append starts */
+int client_chain_check(const struct client_chain_rules *rules, netdma_iova_t head, uint32_t count,
+		       netdma_iova_t *prelink, char *err, size_t err_len);
 
 /* interrupt thread (client_chan.c) */
 void client_intr_watch(struct netdma_chan *chan);

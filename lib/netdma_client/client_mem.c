@@ -238,5 +238,6 @@ client_region_release(struct client_region *r)
 			break;
 		}
 	pthread_mutex_unlock(&g_client.lock);
+	client_check_regions_changed();   /* before the memory goes */
 	client_region_del(r);
 }

@@ -41,6 +41,16 @@ int netdma_client_chan_dispatch(struct netdma_chan *chan);
  */
 void netdma_client_set_intr_thread(bool enable);
 
+/**
+ * Check 2.0 chains in this process before posting them (default true): a
+ * bad chain is then refused at the call with -errno and a reason, and
+ * netdmad does not walk the chain again at Start/Append.  With false, the
+ * chain goes to the daemon unchecked and the daemon's own check, as its
+ * engine fetches each descriptor, refuses a bad one by halting the channel
+ * (status Halted, an error DPC; spec §6.3): for testing that check.
+ */
+void netdma_client_set_local_check(bool enable);
+
 /** Timeout of one command or request to the daemon, in ms (default 5000). */
 void netdma_client_set_timeout_ms(unsigned int ms);
 

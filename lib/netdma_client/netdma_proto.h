@@ -15,7 +15,9 @@
  * control region of the client (not DMA-visible: no descriptor may point
  * into it).  The client writes commands and bumps head; the daemon's
  * polling lcore consumes them and acknowledges each with its sequence
- * number and result.  A poller idle for a while parks; the ring says so and
+ * number and result.  Start/Append of a 2.0 chain carry a chain the client
+ * has checked; the daemon checks only its head then, and every descriptor
+ * as its engine fetches it (a bad one halts the channel).  A poller idle for a while parks; the ring says so and
  * the client rings the channel's doorbell, an eventfd.  The completion word lives in the client's memory; the
  * daemon refuses descriptors that point at it or at a control region.
  */
@@ -27,7 +29,8 @@
 #include "netdma_types.h"
 
 #define NETDMA_PROTO_MAGIC     0x414d444eu   /* "NDMA" */
-#define NETDMA_PROTO_VERSION   2         /* 2: poller parking and the doorbell */
+/* 2: poller parking and the doorbell; 3: 2.0 chains checked by the client */
+#define NETDMA_PROTO_VERSION   3
 #define NETDMA_MSG_MAX         4096          /* largest message either way */
 #define NETDMA_DEFAULT_SOCKET  "/run/netdma/netdmad.sock"
 
@@ -137,12 +140,18 @@ struct netdma_msg_chan_alloc {
 };
 #define NETDMA_CHAN_F_EVENTFD  1u  /* signal interrupts on an eventfd */
 
+/*
+ * For a 2.0 channel the daemon checks only the head at Start/Append and
+ * every descriptor as its engine fetches it; the client checks the chain
+ * before posting (client_check.c) with the provider's limits given here.
+ */
 struct netdma_reply_chan_alloc {
 	struct netdma_reply_hdr r;
 	uint32_t chan_id;
 	uint32_t lcore;            /* CpuNumber */
 	uint32_t version;          /* provider NetDMA version major<<8 | minor */
-	uint32_t reserved;
+	uint32_t max_transfer_size;
+	uint64_t max_address;      /* highest IOVA an engine reaches; 0 = no limit */
 };
 
 struct netdma_msg_chan {

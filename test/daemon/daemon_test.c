@@ -394,8 +394,44 @@ child_victim(void *arg)
 	return 0;
 }
 
+/*
+ * A refused chain moves nothing.  With the client's own check (the default)
+ * the call fails with @p err and the word is untouched; without it (a client
+ * that skips the library's check) the daemon's engine refuses the first
+ * descriptor as it fetches it: the call succeeds, the channel halts before
+ * any byte moves (the word: Halted at no descriptor) and counts an error,
+ * and Reset brings it back (spec §6.3, §3.8).
+ */
 static void
-t_cross_client_region(void)
+expect_refused(struct netdma_chan *ch, struct netdma_descriptor *d, volatile uint64_t *cw,
+	       bool local, int err)
+{
+	struct netdma_chan_stats before, after;
+	uint64_t w = netdma_completion_read(cw);
+	double deadline = now() + 5;
+
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_stats_get(ch, &before), 0);
+	if (local) {
+		CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), err);
+		CU_ASSERT_STRING_NOT_EQUAL(netdma_chan_last_error(ch), "");
+		usleep(10000);
+		CU_ASSERT_EQUAL(netdma_completion_read(cw), w);
+		return;
+	}
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), 0);
+	while (netdma_completion_status(netdma_completion_read(cw)) != NETDMA_STATUS_HALTED &&
+	       now() < deadline)
+		;
+	CU_ASSERT_EQUAL(netdma_completion_read(cw), netdma_completion_encode(0, NETDMA_STATUS_HALTED));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_stats_get(ch, &after), 0);
+	CU_ASSERT_EQUAL(after.errors, before.errors + 1);
+	CU_ASSERT_EQUAL(after.descriptors_retired, before.descriptors_retired);
+	CU_ASSERT_EQUAL(after.bytes_copied, before.bytes_copied);
+	CU_ASSERT_EQUAL(netdma_chan_reset(ch), 0);
+}
+
+static void
+cross_client_region(bool local)
 {
 	int to_parent[2], to_child[2], args[2], st;
 	netdma_iova_t victim;
@@ -415,6 +451,7 @@ t_cross_client_region(void)
 	}
 	CU_ASSERT_EQUAL_FATAL(read(to_parent[0], &victim, sizeof(victim)), (ssize_t)sizeof(victim));
 	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(sock), 0);
+	netdma_client_set_local_check(local);
 	buf = netdma_mem_alloc(8192, 64);
 	d = netdma_mem_alloc(2 * sizeof(*d), 64);
 	cw = netdma_mem_alloc(8, 64);
@@ -428,16 +465,17 @@ t_cross_client_region(void)
 	d[0].destination_address = victim;          /* another client's memory */
 	d[0].next_descriptor = netdma_virt2iova(&d[1]);
 	d[0].control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION;
-	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -EFAULT);
-	CU_ASSERT_STRING_NOT_EQUAL(netdma_chan_last_error(ch), "");
+	expect_refused(ch, d, cw, local, -EFAULT);
 	d[0].source_address = victim;               /* reading it is refused too */
 	d[0].destination_address = netdma_virt2iova(buf + 4096);
-	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -EFAULT);
+	expect_refused(ch, d, cw, local, -EFAULT);
+	CU_ASSERT_EQUAL(buf[4096], 0x5A);
 	d[0].source_address = netdma_virt2iova(buf);
 	d[0].destination_address = netdma_virt2iova((const void *)cw);   /* its own completion word */
 	d[0].transfer_size = 8;
-	CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), -EFAULT);
-	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(cw)), NETDMA_STATUS_ARMED);
+	expect_refused(ch, d, cw, local, -EFAULT);
+	if (local)
+		CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(cw)), NETDMA_STATUS_ARMED);
 	/* the channel still works */
 	d[0].transfer_size = 4096;
 	d[0].destination_address = netdma_virt2iova(buf + 4096);
@@ -452,9 +490,23 @@ t_cross_client_region(void)
 	}
 	CU_ASSERT_EQUAL(memcmp(buf, buf + 4096, 4096), 0);
 	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	netdma_client_set_local_check(true);
 	netdma_client_disconnect();
 	CU_ASSERT_EQUAL(write(to_child[1], "x", 1), 1);
 	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void
+t_cross_client_region(void)
+{
+	cross_client_region(true);
+}
+
+/* The same, with only the daemon's check between the client and the victim. */
+static void
+t_cross_client_region_unchecked(void)
+{
+	cross_client_region(false);
 }
 
 /* A daemon of its own: SIGTERM with a client attached, and a second daemon. */
@@ -547,6 +599,22 @@ t_daemon_killed(void)
  * A completion word is the daemon's to write: a descriptor that would copy
  * over it, or over another channel's, is refused whole and nothing moves.
  */
+/* 0 when @p d is refused: at the call (local check) or by a halt (daemon's). */
+static int
+refused(struct netdma_chan *ch, struct netdma_descriptor *d, volatile uint64_t *cw, bool local)
+{
+	double deadline = now() + 5;
+
+	if (local)
+		return netdma_chan_start(ch, d, 1) == -EFAULT ? 0 : 1;
+	if (netdma_chan_start(ch, d, 1) != 0)
+		return 2;
+	while (netdma_completion_status(*cw) != NETDMA_STATUS_HALTED)
+		if (now() > deadline)
+			return 3;
+	return netdma_chan_reset(ch) == 0 ? 0 : 4;
+}
+
 static int
 child_cw_target(void *arg)
 {
@@ -556,10 +624,11 @@ child_cw_target(void *arg)
 	uint8_t *buf;
 	uint64_t w1, w2;
 	int id, ret = 0;
+	bool local = arg == NULL;
 
-	(void)arg;
 	if (netdma_client_connect(sock) < 0)
 		return 40;
+	netdma_client_set_local_check(local);
 	id = netdma_provider_find("cpu");
 	buf = netdma_mem_alloc(4096, 64);
 	d = netdma_mem_alloc(2 * sizeof(*d), 64);
@@ -581,13 +650,16 @@ child_cw_target(void *arg)
 		.next_descriptor = netdma_virt2iova(&d[1]),
 		.control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION,
 	};
-	if (netdma_chan_start(c1, d, 1) != -EFAULT)
+	if (refused(c1, d, cw1, local) != 0)
 		ret = 43;
 	d[0].destination_address = netdma_virt2iova(buf + 3000);
 	d[0].source_address = netdma_virt2iova(buf + 2040);          /* reads cw2 */
-	if (ret == 0 && netdma_chan_start(c1, d, 1) != -EFAULT)
+	if (ret == 0 && refused(c1, d, cw1, local) != 0)
 		ret = 44;
 	usleep(20000);
+	/* refused by the daemon, c1 halted: its word says so, at no descriptor */
+	if (!local)
+		w1 = netdma_completion_encode(0, NETDMA_STATUS_HALTED);
 	if (ret == 0 && (*cw1 != w1 || *cw2 != w2))
 		ret = 45;
 	for (int i = 0; i < 4096 && ret == 0; i++)
@@ -604,6 +676,7 @@ static void
 t_cw_target(void)
 {
 	CU_ASSERT_EQUAL(in_child(child_cw_target, NULL), 0);
+	CU_ASSERT_EQUAL(in_child(child_cw_target, "unchecked"), 0);   /* the daemon's check alone */
 }
 
 int
@@ -629,6 +702,8 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "kill -9 a client mid-chain", t_kill_client_mid_chain) ||
 	    !CU_add_test(s, "bad control messages", t_bad_messages) ||
 	    !CU_add_test(s, "descriptors at another client's memory", t_cross_client_region) ||
+	    !CU_add_test(s, "the same, unchecked by the client: the daemon halts the channel",
+			 t_cross_client_region_unchecked) ||
 	    !CU_add_test(s, "descriptors over completion words", t_cw_target) ||
 	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
 	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||

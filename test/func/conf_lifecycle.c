@@ -4,6 +4,7 @@
  * injected faults (§6.3), and the two ways of polling from another context.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -344,6 +345,53 @@ l_fault_mid_chain(void)
 	done();
 }
 
+/*
+ * netdma_chan_set_check_at_fetch (netdmad's mode for 2.0): Start/Append take
+ * an unwalked chain; a bad descriptor in it is refused as the engine fetches
+ * it (spec §6.3): the ones before it copy and retire, it and those after it
+ * move nothing, the channel halts with an error DPC.  1.x refuses the mode.
+ */
+static void
+l_check_at_fetch(void)
+{
+	struct netdma_chan_stats st;
+	uint8_t *outside;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
+	CU_ASSERT_EQUAL(netdma_chan_set_check_at_fetch(F.ch, true), -ENOTSUP);
+	done();
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
+	outside = malloc(BLK);   /* not DPDK memory: no engine may write it */
+	CU_ASSERT_FATAL(outside != NULL);
+	memset(outside, 0xEE, BLK);
+	chain(0, 8, SU | IOC);
+	F.d[3].destination_address = (uintptr_t)outside;
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 0), -EINVAL);     /* the count is still checked */
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, NETDMA_CHAIN_MAX + 1), -E2BIG);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);     /* not walked: accepted */
+	CU_ASSERT_TRUE(wait_irqs(1));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(2, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(blocks_copied(0, 3));
+	CU_ASSERT_TRUE(blocks_zero(3, 5));
+	CU_ASSERT_EQUAL(outside[0], 0xEE);
+	CU_ASSERT_EQUAL(F.irq_pa, 0);
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
+	CU_ASSERT_EQUAL(st.errors, 1);
+	CU_ASSERT_EQUAL(st.descriptors_retired, 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "destination"));
+	/* Reset, then a good chain and an Append at the pre-linked slot */
+	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
+	chain(10, 4, SU);
+	chain(14, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[14], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(17, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 8));
+	free(outside);
+	done();
+}
+
 /* a fault on the very first copy: nothing retired, HALTED with no address */
 static void
 l_fault_first(void)
@@ -590,6 +638,7 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "power cycle (dmadev 2.0)", l_power_dmadev_v2) ||
 	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
+	    !CU_add_test(s, "chains checked at fetch only", l_check_at_fetch) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
 	    !CU_add_test(s, "poller parks; an Append wakes it", l_poller_parks) ||
 	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * 2.0 chains are checked here, in the client's own process, before they are
+ * posted: the same pure checks the library runs in-process (netdma_chain.c,
+ * spec §3.4, §3.5, §4.1, §5.1), against this client's own memory: its data
+ * regions, never a command ring, never a completion word.  netdmad then
+ * leaves the chain unwalked at Start/Append (netdma_chan_set_check_at_fetch)
+ * and checks each descriptor as its engine fetches it.  This check gives the
+ * caller its error at the call; the daemon's keeps the daemon safe from a
+ * client that skips this one.  Each side walks the chain once, on its own
+ * CPU, instead of the poller walking it twice.
+ *
+ * The address check is on every descriptor and both its buffers, so its
+ * common case is a per-thread window from the last answer, valid while the
+ * generation stands (bumped whenever a completion word or a region goes).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client_internal.h"
+
+#define MAX_CWS 1024   /* the daemon's limit per client */
+
+static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t cws[MAX_CWS];   /* sorted IOVAs of this client's completion words */
+static uint32_t nb_cws;
+static uint32_t generation;     /* windows computed under an older one are void */
+static bool local_check = true;
+
+#define WINDOWS 4               /* descriptors, sources, destinations, a spare */
+static __thread struct {
+	uint64_t lo[WINDOWS], hi[WINDOWS];
+	uint32_t gen;
+	unsigned int next;
+} win;
+
+void
+netdma_client_set_local_check(bool enable)
+{
+	local_check = enable;
+}
+
+static void
+bump_generation(void)
+{
+	__atomic_store_n(&generation, generation + 1, __ATOMIC_RELEASE);
+}
+
+int
+client_cw_add(netdma_iova_t iova)
+{
+	uint32_t i;
+
+	pthread_mutex_lock(&check_lock);
+	if (nb_cws == MAX_CWS) {
+		pthread_mutex_unlock(&check_lock);
+		return -ENOSPC;
+	}
+	for (i = nb_cws; i > 0 && cws[i - 1] > iova; i--)
+		cws[i] = cws[i - 1];
+	cws[i] = iova;
+	nb_cws++;
+	bump_generation();
+	pthread_mutex_unlock(&check_lock);
+	return 0;
+}
+
+void
+client_cw_del(netdma_iova_t iova)
+{
+	uint32_t i;
+
+	pthread_mutex_lock(&check_lock);
+	for (i = 0; i < nb_cws && cws[i] != iova; i++)
+		;
+	if (i < nb_cws) {
+		memmove(&cws[i], &cws[i + 1], (nb_cws - i - 1) * sizeof(cws[0]));
+		nb_cws--;
+	}
+	bump_generation();
+	pthread_mutex_unlock(&check_lock);
+}
+
+void
+client_check_regions_changed(void)
+{
+	pthread_mutex_lock(&check_lock);
+	bump_generation();
+	pthread_mutex_unlock(&check_lock);
+}
+
+/* The data region holding [iova, iova+len), by IOVA. */
+static struct client_region *
+data_region_of_iova(netdma_iova_t iova, uint64_t len)
+{
+	struct client_region *r;
+
+	for (r = __atomic_load_n(&g_client.regions, __ATOMIC_ACQUIRE); r != NULL; r = r->next)
+		if (r->kind == NETDMA_REGION_DATA && iova >= r->iova && len <= r->size &&
+		    iova - r->iova <= r->size - len)
+			return r;
+	return NULL;
+}
+
+/* Slow path, under check_lock: the region narrowed to the words around iova. */
+static bool
+window_of(netdma_iova_t iova, uint64_t len, uint64_t *lo, uint64_t *hi)
+{
+	struct client_region *r = data_region_of_iova(iova, len);
+	uint32_t i;
+
+	if (r == NULL)
+		return false;
+	*lo = r->iova;
+	*hi = r->iova + r->size;
+	for (i = 0; i < nb_cws; i++) {
+		if (cws[i] < iova + len && iova < cws[i] + sizeof(uint64_t))
+			return false;   /* over a completion word: the daemon's to write */
+		if (cws[i] + sizeof(uint64_t) <= iova && cws[i] + sizeof(uint64_t) > *lo)
+			*lo = cws[i] + sizeof(uint64_t);
+		if (cws[i] >= iova + len && cws[i] < *hi)
+			*hi = cws[i];
+	}
+	return true;
+}
+
+static bool
+range_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	uint32_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+	uint64_t lo, hi;
+	unsigned int i;
+	bool ok;
+
+	(void)ctx;
+	if (len == 0 || iova + len < iova)
+		return false;
+	if (win.gen == gen)
+		for (i = 0; i < WINDOWS; i++)
+			if (iova >= win.lo[i] && iova + len <= win.hi[i])
+				return true;
+	pthread_mutex_lock(&check_lock);
+	gen = generation;
+	ok = window_of(iova, len, &lo, &hi);
+	pthread_mutex_unlock(&check_lock);
+	if (ok) {
+		if (win.gen != gen) {
+			memset(&win, 0, sizeof(win));
+			win.gen = gen;
+		}
+		win.lo[win.next] = lo;
+		win.hi[win.next] = hi;
+		win.next = (win.next + 1) % WINDOWS;
+	}
+	return ok;
+}
+
+/* range_ok() has already placed [pa, pa+64) in a data region. */
+static const struct netdma_descriptor *
+fetch(void *ctx, netdma_iova_t pa)
+{
+	static __thread const struct client_region *last;
+	static __thread uint32_t last_gen;
+	uint32_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+	const struct client_region *r = last;
+
+	(void)ctx;
+	if (r == NULL || last_gen != gen || pa < r->iova ||
+	    pa - r->iova > r->size - sizeof(struct netdma_descriptor)) {
+		r = data_region_of_iova(pa, sizeof(struct netdma_descriptor));
+		if (r == NULL)
+			return NULL;
+		last = r;        /* until a region goes (the generation moves) */
+		last_gen = gen;
+	}
+	return (const struct netdma_descriptor *)(const void *)((const char *)r->base + (pa - r->iova));
+}
+
+int
+client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint32_t count,
+		   netdma_iova_t *prelink, char *err, size_t err_len)
+{
+	struct netdma_check_rules rules = {
+		.major_version = cr->major_version,
+		.max_transfer_size = cr->max_transfer_size,
+		.max_address = cr->max_address,
+		.range_ok = range_ok,
+		.fetch = fetch,
+	};
+	const char *why = "";
+	netdma_iova_t last = 0, bad = 0;
+	int n;
+
+	if (!local_check) {
+		*prelink = 0;
+		return 0;
+	}
+	n = netdma_chain_check(head, count, &rules, &last, &bad, &why);
+	if (n < 0) {
+		snprintf(err, err_len, "%s (descriptor 0x%" PRIx64 ")", why, bad);
+		return n;
+	}
+	*prelink = fetch(NULL, last)->next_descriptor;
+	return n;
+}
