@@ -24,6 +24,7 @@ struct netdmad_conf {
 	char eal_args[1024];
 	bool cpu;
 	uint32_t cpu_channels;
+	uint32_t cpu_nt_threshold;  /* bytes; 0 = the provider default; UINT32_MAX = never */
 	uint8_t major, minor;
 	char dmadev[512];             /* "all", "none" or a list */
 	bool require_dmadev;

@@ -135,6 +135,13 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			BAD("engines", "cpu_channels", v);
 		c->cpu_channels = (uint32_t)u;
 	}
+	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_nt_threshold")) != NULL) {
+		if (strcmp(v, "never") == 0)
+			u = UINT32_MAX;
+		else if (!parse_u64(v, &u, 10) || u == 0 || u >= UINT32_MAX)
+			BAD("engines", "cpu_nt_threshold", v);
+		c->cpu_nt_threshold = (uint32_t)u;
+	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {
 		if (strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0 || strcmp(v, "2.0") == 0) {
 			c->major = (uint8_t)(v[0] - '0');

@@ -69,6 +69,7 @@ netdmad_engines_start(const struct netdmad_conf *c)
 		struct netdma_cpu_conf cc = {
 			.name = "cpu", .major_version = c->major, .minor_version = c->minor,
 			.nb_channels = c->cpu_channels,
+			.nt_threshold = c->cpu_nt_threshold,
 		};
 
 		ret = netdma_cpu_provider_create(&cc, &cpu);

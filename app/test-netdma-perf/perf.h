@@ -41,6 +41,7 @@ struct perf_case {
 	uint32_t ring_size;
 	uint32_t kick_batch;
 	uint32_t chain;             /* NETDMA: descriptors per Start/Append */
+	bool dca;                   /* NETDMA: descriptors ask for DESTINATION_DCA_ENABLE */
 	bool cache_flush;
 	double test_seconds;
 	unsigned int nb_workers;

@@ -141,6 +141,10 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 	v = rte_cfgfile_get_entry(f, sec, "use_enq_deq_ops");
 	if (v != NULL && strcmp(v, "0") != 0)
 		return bad(sec, "use_enq_deq_ops", v, "the enqueue/dequeue ops path is not supported");
+	v = rte_cfgfile_get_entry(f, sec, "dca");
+	if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+		return bad(sec, "dca", v, "0 or 1");
+	c->dca = v != NULL && strcmp(v, "1") == 0;
 	v = rte_cfgfile_get_entry(f, sec, "client_cpus");
 	snprintf(c->client_cpus, sizeof(c->client_cpus), "%s", v != NULL ? v : "");
 	v = rte_cfgfile_get_entry(f, sec, "buf_size");

@@ -218,6 +218,9 @@ setup_netdma(struct worker *w)
 		w->d[i].destination_address = netdma_virt2iova(w->dst + (uint64_t)i * w->bs);
 		w->d[i].next_descriptor = netdma_virt2iova(&w->d[(i + 1) % w->nr]);
 		w->d[i].control_flags = (i + 1) % chain == 0 ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION : 0;
+		/* 2.0: keep the destination in cache (the cpu engine's temporal copy) */
+		if (w->c->dca)
+			w->d[i].control_flags |= NETDMA_F_DESTINATION_DCA_ENABLE;
 	}
 	return 0;
 }

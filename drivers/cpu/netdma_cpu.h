@@ -26,7 +26,17 @@ struct netdma_cpu_conf {
 	uint32_t max_transfer_size;  /**< default 1 MiB */
 	uint32_t ring_size;          /**< descriptors in flight; default 1024 */
 	uint32_t burst;              /**< descriptors per poll; default 64 */
+	/**
+	 * Copies of at least this many bytes bypass the caches (non-temporal
+	 * stores) unless the descriptor asks for DESTINATION_DCA_ENABLE: like a
+	 * DMA engine, the software engine leaves the copying core's caches
+	 * alone unless told the data is wanted there (spec §5.1 DCA).  0: the
+	 * default, NETDMA_CPU_NT_THRESHOLD; UINT32_MAX: never.
+	 */
+	uint32_t nt_threshold;
 };
+
+#define NETDMA_CPU_NT_THRESHOLD 4096u
 
 /** Register and start a cpu provider. @return 0 or -errno. */
 int netdma_cpu_provider_create(const struct netdma_cpu_conf *conf,

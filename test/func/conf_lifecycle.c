@@ -392,6 +392,70 @@ l_check_at_fetch(void)
 	done();
 }
 
+/*
+ * The cpu engine's two copies (netdma_cpu.h nt_threshold): streaming stores
+ * around the cache, and into the cache when a 2.0 descriptor asks for
+ * DESTINATION_DCA_ENABLE.  Threshold 1: every copy here streams unless it
+ * asks for DCA.  Lengths and offsets cover the aligned middle, the unaligned
+ * head and the sub-line tail; bytes between destinations stay untouched.
+ */
+static void
+l_cpu_copy_paths(void)
+{
+	static const uint32_t len[] = { 1, 15, 16, 17, 63, 64, 65, 127, 4095, 4096, 4103, 20000 };
+	enum { N = sizeof(len) / sizeof(len[0]), GAP = 64, SPAN = 20000 + 16 + GAP };
+	struct netdma_cpu_conf pc = { .name = "cpu-copy-paths", .nt_threshold = 1 };
+	struct netdma_cpu_provider *p;
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw;
+	struct netdma_chan *ch;
+	uint8_t *src, *dst;
+	uint32_t i, k;
+
+	CU_ASSERT_EQUAL_FATAL(netdma_cpu_provider_create(&pc, &p), 0);
+	d = netdma_mem_alloc(sizeof(*d) * (2 * N + 1), 64);
+	src = netdma_mem_alloc(2 * N * SPAN, 64);
+	dst = netdma_mem_alloc(2 * N * SPAN, 64);
+	cw = netdma_mem_alloc(64, 64);
+	CU_ASSERT_FATAL(d != NULL && src != NULL && dst != NULL && cw != NULL);
+	for (i = 0; i < 2 * N * SPAN; i++)
+		src[i] = (uint8_t)(i * 7 + (i >> 9) + 1);
+	memset(dst, 0xCD, 2 * N * SPAN);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(netdma_cpu_provider_id(p),
+		&(struct netdma_chan_conf){ .completion_word = cw, .lcore_mask = conf_home_mask() },
+		&ch), 0);
+	/* descriptor k: len[k % N] bytes, source and destination off 16-byte alignment */
+	for (k = 0; k < 2 * N; k++) {
+		d[k] = (struct netdma_descriptor){
+			.transfer_size = len[k % N],
+			.source_address = IO(src + k * SPAN + (k % 5)),
+			.destination_address = IO(dst + k * SPAN + (k % 16)),
+			.next_descriptor = IO(&d[k + 1]),
+			.control_flags = k >= N ? NETDMA_F_DESTINATION_DCA_ENABLE : 0,
+		};
+	}
+	d[2 * N - 1].control_flags |= SU;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(ch, d, 2 * N), 0);
+	for (i = 0; i < 1000 && netdma_completion_read(cw) !=
+	     netdma_completion_encode(IO(&d[2 * N - 1]), NETDMA_STATUS_IDLE); i++)
+		netdma_lcore_poll(rte_lcore_id());
+	CU_ASSERT_EQUAL(netdma_completion_read(cw),
+			netdma_completion_encode(IO(&d[2 * N - 1]), NETDMA_STATUS_IDLE));
+	for (k = 0; k < 2 * N; k++) {
+		const uint8_t *to = dst + k * SPAN + (k % 16);
+
+		CU_ASSERT_EQUAL(memcmp(to, src + k * SPAN + (k % 5), len[k % N]), 0);
+		CU_ASSERT_TRUE(k % 16 == 0 || to[-1] == 0xCD);     /* nothing before */
+		CU_ASSERT_EQUAL(to[len[k % N]], 0xCD);             /* nothing after */
+	}
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	CU_ASSERT_EQUAL(netdma_cpu_provider_destroy(p), 0);
+	netdma_mem_free(d);
+	netdma_mem_free(src);
+	netdma_mem_free(dst);
+	netdma_mem_free((void *)(uintptr_t)cw);
+}
+
 /* a fault on the very first copy: nothing retired, HALTED with no address */
 static void
 l_fault_first(void)
@@ -639,6 +703,7 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
 	    !CU_add_test(s, "chains checked at fetch only", l_check_at_fetch) ||
+	    !CU_add_test(s, "cpu copies around and into the cache", l_cpu_copy_paths) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
 	    !CU_add_test(s, "poller parks; an Append wakes it", l_poller_parks) ||
 	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||
