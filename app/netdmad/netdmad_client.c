@@ -171,13 +171,15 @@ checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len, uint64_t 
 
 /*
  * The engines' address check for this client's channels: [iova, iova+len)
- * inside one live data region, and not over a completion word.  Called for
- * every descriptor and both its buffers, at Append and again at fetch: a
- * poller first asks its own window from the last answer, valid while the
- * seqlock has not moved.
+ * inside one live data region, and not over a completion word.  @p lo/hi
+ * get the window the answer holds for (netdma_range_win_t): the engine
+ * trusts it for the rest of one poll pass, under the channel lock, and
+ * region_del() marks a region dying, then waits on every channel's lock
+ * before it unmaps.  A poller first asks its own window from the last
+ * answer, valid while the seqlock has not moved.
  */
 bool
-client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo, netdma_iova_t *whi)
 {
 	struct dclient *cl = ctx;
 	unsigned int lcore = rte_lcore_id(), i;
@@ -191,8 +193,11 @@ client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
 	sn = rte_seqlock_read_begin(&cl->mem_lock);
 	if (w != NULL && w->sn == sn)
 		for (i = 0; i < ADDR_WINDOWS; i++)
-			if (iova >= w->lo[i] && iova + len <= w->hi[i])
+			if (iova >= w->lo[i] && iova + len <= w->hi[i]) {
+				*wlo = w->lo[i];
+				*whi = w->hi[i];
 				return true;
+			}
 	do {
 		sn = rte_seqlock_read_begin(&cl->mem_lock);
 		ok = checked_range_ok(cl, iova, len, &lo, &hi);
@@ -207,7 +212,17 @@ client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
 		w->hi[w->next] = hi;
 		w->next = (w->next + 1) % ADDR_WINDOWS;
 	}
+	*wlo = lo;
+	*whi = hi;
 	return ok;
+}
+
+bool
+client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	netdma_iova_t lo, hi;
+
+	return client_addr_win(ctx, iova, len, &lo, &hi);
 }
 
 static void
@@ -472,7 +487,7 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 		cw_slot(cl, cw, false);
 		goto err;
 	}
-	netdma_chan_set_addr_check(dc->ch, client_addr_ok, cl);
+	netdma_chan_set_addr_window_check(dc->ch, client_addr_win, cl);
 	/* 2.0: the client checked the chain; our engine checks each descriptor it fetches */
 	if (netdma_chan_version(dc->ch) >= 0x200)
 		netdma_chan_set_check_at_fetch(dc->ch, true);

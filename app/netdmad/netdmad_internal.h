@@ -89,5 +89,7 @@ extern rte_spinlock_t netdmad_lists_lock;
 extern struct dchan *netdmad_chans[NETDMAD_MAX_CHANS];
 
 bool client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len);
+bool client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo,
+		     netdma_iova_t *hi);
 
 #endif

@@ -8,14 +8,37 @@
 
 #define FAIL(code, why) do { if (reason != NULL) *reason = (why); return (code); } while (0)
 
-static bool
+static inline bool
 range_ok(const struct netdma_check_rules *r, netdma_iova_t iova, uint64_t len)
 {
-	if (iova == 0 || iova + len < iova)
+	struct netdma_range_cache *c = r->cache;
+	netdma_iova_t lo, hi;
+	unsigned int i;
+
+	if (iova == 0 || len == 0 || iova + len < iova)
 		return false;
 	if (r->max_address != 0 && iova + len - 1 > r->max_address)
 		return false;
-	return r->range_ok == NULL || r->range_ok(r->range_ctx, iova, len);
+	if (c != NULL)
+		for (i = 0; i < NETDMA_RANGE_WINDOWS; i++)
+			if (iova >= c->lo[i] && iova + len <= c->hi[i])
+				return true;
+	if (r->range_win == NULL)
+		return r->range_ok == NULL || r->range_ok(r->range_ctx, iova, len);
+	if (!r->range_win(r->range_ctx, iova, len, &lo, &hi))
+		return false;
+	if (c != NULL) {
+		c->lo[c->next] = lo;
+		c->hi[c->next] = hi;
+		c->next = (c->next + 1) % NETDMA_RANGE_WINDOWS;
+	}
+	return true;
+}
+
+bool
+netdma_range_check(const struct netdma_check_rules *rules, netdma_iova_t iova, uint64_t len)
+{
+	return range_ok(rules, iova, len);
 }
 
 /* Bytes from @p addr to the end of its 4 KB page (spec §5.1 page break). */

@@ -24,6 +24,36 @@ typedef const struct netdma_descriptor *(*netdma_desc_fetch_t)(void *ctx, netdma
 /** Is [iova, iova+len) usable memory? */
 typedef bool (*netdma_range_ok_t)(void *ctx, netdma_iova_t iova, uint64_t len);
 
+/**
+ * A validator that also says how far its yes reaches: on true, every range
+ * inside [*lo, *hi) (which holds [iova, iova+len)) would get a yes too.
+ */
+typedef bool (*netdma_range_win_t)(void *ctx, netdma_iova_t iova, uint64_t len,
+				   netdma_iova_t *lo, netdma_iova_t *hi);
+
+/**
+ * The last windows a netdma_range_win_t gave, so that the next descriptors'
+ * ranges are checked with two compares instead of a call.  Whoever owns one
+ * empties it (netdma_range_cache_reset) at least once per pass over a chain
+ * (one Append, one engine poll), so no answer outlives the memory it was
+ * about by more than that pass.
+ */
+#define NETDMA_RANGE_WINDOWS 4
+struct netdma_range_cache {
+	netdma_iova_t lo[NETDMA_RANGE_WINDOWS], hi[NETDMA_RANGE_WINDOWS];
+	unsigned int next;
+};
+
+static inline void
+netdma_range_cache_reset(struct netdma_range_cache *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < NETDMA_RANGE_WINDOWS; i++)
+		c->lo[i] = c->hi[i] = 0;
+	c->next = 0;
+}
+
 /** The rules a descriptor is checked against. */
 struct netdma_check_rules {
 	uint8_t major_version;          /**< 1 or 2 (spec §1) */
@@ -31,9 +61,17 @@ struct netdma_check_rules {
 	uint64_t max_address;           /**< highest reachable address; 0 = no limit */
 	netdma_range_ok_t range_ok;     /**< NULL = accept every range */
 	void *range_ctx;
+	netdma_range_win_t range_win;   /**< used instead of range_ok when set */
+	struct netdma_range_cache *cache; /**< windows of range_win; may be NULL */
 	netdma_desc_fetch_t fetch;      /**< for chain walking */
 	void *fetch_ctx;
 };
+
+/**
+ * Is [iova, iova+len) usable under @p rules (non-zero, no wrap, under
+ * max_address, and a yes from the validator or a cached window)?
+ */
+bool netdma_range_check(const struct netdma_check_rules *rules, netdma_iova_t iova, uint64_t len);
 
 /** Where the bytes of one descriptor go: at most 3 segments (page breaks). */
 struct netdma_segment {

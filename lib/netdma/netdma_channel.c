@@ -131,7 +131,38 @@ netdma_chan_addr_ok(void *handle, netdma_iova_t iova, uint64_t len)
 	/* the default validator, without the indirect call */
 	if (likely(c->addr_check == dpdk_range_ok))
 		return in_dpdk_memory(iova, len);
+	if (c->addr_win != NULL) {
+		netdma_iova_t lo, hi;
+
+		return c->addr_win(c->addr_ctx, iova, len, &lo, &hi);
+	}
 	return c->addr_check(c->addr_ctx, iova, len);
+}
+
+bool
+netdma_chan_addr_win(void *handle, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo,
+		     netdma_iova_t *hi)
+{
+	struct netdma_chan *c = handle;
+	const struct rte_memseg_list *msl;
+	bool reseed = iova >= c->reseed_iova && iova < c->reseed_iova + 2 * sizeof(*c->reseed);
+
+	if (c->addr_win != NULL && !reseed)
+		return c->addr_win(c->addr_ctx, iova, len, lo, hi);
+	if (likely(c->addr_check == dpdk_range_ok) && iova_is_va() && !reseed) {
+		if (!in_dpdk_memory(iova, len))
+			return false;
+		/* the whole list: one VA reservation, every part of it passes the same test */
+		msl = msl_of((const void *)(uintptr_t)iova);
+		*lo = (uintptr_t)msl->base_va;
+		*hi = (uintptr_t)msl->base_va + msl->len;
+		return true;
+	}
+	if (!netdma_chan_addr_ok(handle, iova, len))
+		return false;
+	*lo = iova;
+	*hi = iova + len;
+	return true;
 }
 
 void
@@ -139,7 +170,32 @@ netdma_chan_set_addr_check(struct netdma_chan *c, netdma_addr_check_t fn, void *
 {
 	rte_spinlock_lock(&c->lock);
 	c->addr_check = fn != NULL ? fn : dpdk_range_ok;
+	c->addr_win = NULL;
 	c->addr_ctx = fn != NULL ? ctx : NULL;
+	rte_spinlock_unlock(&c->lock);
+}
+
+/* Its yes is still asked through addr_check's slot: never the default's. */
+static bool
+window_check_unused(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(iova);
+	RTE_SET_USED(len);
+	return false;
+}
+
+void
+netdma_chan_set_addr_window_check(struct netdma_chan *c, netdma_range_win_t fn, void *ctx)
+{
+	if (fn == NULL) {
+		netdma_chan_set_addr_check(c, NULL, NULL);
+		return;
+	}
+	rte_spinlock_lock(&c->lock);
+	c->addr_check = window_check_unused;
+	c->addr_win = fn;
+	c->addr_ctx = ctx;
 	rte_spinlock_unlock(&c->lock);
 }
 
@@ -391,17 +447,22 @@ static int
 check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count,
 	    netdma_iova_t *pa_out, netdma_iova_t *last)
 {
+	struct netdma_range_cache cache;
 	struct netdma_check_rules rules = {
 		.major_version = c->prov->c.major_version,
 		.max_transfer_size = c->prov->attr.maximum_transfer_size,
 		.max_address = c->prov->attr.maximum_address_space,
 		.range_ok = netdma_chan_addr_ok,
+		.range_win = netdma_chan_addr_win,
+		.cache = &cache,   /* this call's only */
 		.range_ctx = c,
 		.fetch = netdma_desc_fetch_va,
 	};
 	const char *why = "";
 	netdma_iova_t pa, bad = 0;
 	int n;
+
+	netdma_range_cache_reset(&cache);
 
 	if (head == NULL) {
 		snprintf(c->last_error, sizeof(c->last_error), "no descriptor given");

@@ -36,6 +36,8 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->rules.max_transfer_size = conf->max_transfer_size;
 	eng->rules.max_address = conf->max_address;
 	eng->rules.range_ok = netdma_chan_addr_ok;   /* one call, not two */
+	eng->rules.range_win = netdma_chan_addr_win;
+	eng->rules.cache = &eng->range_cache;
 	eng->rules.range_ctx = chan_handle;
 	eng->rules.fetch = netdma_desc_fetch_va;
 	eng->state = NETDMA_ENG_STOPPED;
@@ -228,8 +230,7 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 		*why = "descriptor not 64-byte aligned";
 		return -EINVAL;
 	}
-	if (!netdma_chan_addr_ok(eng->chan_handle, pa, sizeof(*d)) ||
-	    (src = netdma_iova2virt(pa)) == NULL) {
+	if (!netdma_range_check(&eng->rules, pa, sizeof(*d)) || (src = netdma_iova2virt(pa)) == NULL) {
 		*why = "descriptor outside the client's DMA memory";
 		return -EFAULT;
 	}
@@ -241,6 +242,9 @@ static uint32_t
 feed(struct netdma_engine *eng)
 {
 	uint32_t fetched = 0, enq = 0, room = eng->ops->capacity(eng->be);
+
+	/* answers about memory last one pass: a region may go between polls */
+	netdma_range_cache_reset(&eng->range_cache);
 
 	while (fetched < eng->burst && eng->state == NETDMA_ENG_RUNNING) {
 		struct netdma_segment segs[NETDMA_MAX_SEGMENTS];

@@ -77,6 +77,7 @@ struct netdma_engine {
 	void *chan_handle;              /**< library handle for upcalls */
 	volatile uint64_t *cw;          /**< completion word */
 	struct netdma_check_rules rules;
+	struct netdma_range_cache range_cache;  /**< emptied at every feed */
 	uint32_t burst;
 	enum netdma_engine_state state;
 

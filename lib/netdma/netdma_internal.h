@@ -31,6 +31,7 @@ struct netdma_chan {
 	netdma_intr_cb_t intr_cb;
 	void *intr_arg;
 	netdma_addr_check_t addr_check;
+	netdma_range_win_t addr_win;     /* when set, used instead of addr_check */
 	void *addr_ctx;
 	/* power-up re-seed (spec §7.5): a NULL descriptor owned by the library */
 	struct netdma_descriptor *reseed;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "netdma.h"
+#include "netdma_chain.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -176,9 +177,26 @@ const struct netdma_channel_params *netdma_chan_params(void *netdma_chan_handle)
  */
 bool netdma_chan_addr_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
+/**
+ * netdma_chan_addr_ok() that also gives the window its yes covers: a DPDK
+ * memseg list for the default validator in IOVA-as-VA mode, the range
+ * itself otherwise (netdma_range_win_t; the engines cache it per pass).
+ */
+bool netdma_chan_addr_win(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len,
+			  netdma_iova_t *lo, netdma_iova_t *hi);
+
 /** Address validator, replaceable per channel (the daemon uses its regions). */
 typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
 void netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
+/**
+ * The same with a validator that gives the window of its yes
+ * (netdma_range_win_t): the engine then checks a poll's later descriptors
+ * inside that window without calling it.  The window is trusted for one
+ * poll pass, which runs under the channel lock: whoever takes memory away
+ * must first make the validator refuse it, then take the channel lock (or
+ * see the channel idle) before unmapping.
+ */
+void netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
 
 /**
  * 2.0 channels only: Start and Append check the head descriptor's alignment

@@ -155,6 +155,50 @@ test_v2_ring_wrap(void)
 	CU_ASSERT_EQUAL(walk(d, 4, 1, NULL, NULL), -ELOOP);   /* the same list in 1.x */
 }
 
+/*
+ * The range cache: a window from the validator answers later ranges inside
+ * it without a call, never a range it does not wholly hold, never past
+ * max_address, and nothing after a reset.
+ */
+static unsigned int win_calls;
+
+static bool
+win_validator(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo, netdma_iova_t *hi)
+{
+	(void)ctx;
+	win_calls++;
+	if (iova < 0x10000 || iova + len > 0x20000)
+		return false;
+	*lo = 0x10000;
+	*hi = 0x20000;
+	return true;
+}
+
+static void
+test_range_cache(void)
+{
+	struct netdma_range_cache c;
+	struct netdma_check_rules r = { .major_version = 2, .range_win = win_validator, .cache = &c };
+
+	netdma_range_cache_reset(&c);
+	win_calls = 0;
+	CU_ASSERT_TRUE(netdma_range_check(&r, 0x10040, 64));
+	CU_ASSERT_EQUAL(win_calls, 1);
+	CU_ASSERT_TRUE(netdma_range_check(&r, 0x1ffc0, 64));      /* inside: no call */
+	CU_ASSERT_EQUAL(win_calls, 1);
+	CU_ASSERT_FALSE(netdma_range_check(&r, 0x1ffc0, 65));     /* one byte past */
+	CU_ASSERT_EQUAL(win_calls, 2);
+	CU_ASSERT_FALSE(netdma_range_check(&r, 0xffc0, 128));     /* straddles the start */
+	CU_ASSERT_FALSE(netdma_range_check(&r, 0x10040, 0));      /* empty */
+	CU_ASSERT_FALSE(netdma_range_check(&r, UINT64_MAX - 8, 64)); /* wraps */
+	r.max_address = 0x10fff;                                   /* the provider's limit wins */
+	CU_ASSERT_FALSE(netdma_range_check(&r, 0x10fc0, 128));
+	r.max_address = 0;
+	netdma_range_cache_reset(&c);
+	CU_ASSERT_TRUE(netdma_range_check(&r, 0x10040, 64));
+	CU_ASSERT_EQUAL(win_calls, 4);                            /* asked again after the reset */
+}
+
 int
 unit_add_chain(void)
 {
@@ -169,7 +213,8 @@ unit_add_chain(void)
 	    !CU_add_test(s, "1.x bad descriptor mid-chain", test_v1_bad_middle) ||
 	    !CU_add_test(s, "2.0 count", test_v2_count) ||
 	    !CU_add_test(s, "2.0 pre-link", test_v2_prelink) ||
-	    !CU_add_test(s, "2.0 ring wrap", test_v2_ring_wrap))
+	    !CU_add_test(s, "2.0 ring wrap", test_v2_ring_wrap) ||
+	    !CU_add_test(s, "range cache", test_range_cache))
 		return -1;
 	return 0;
 }
