@@ -119,7 +119,8 @@ cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t 
 			b->failed = true;
 			b->fail_pos = b->enq;
 		} else {
-			copy(b->prov, netdma_iova2virt(dst), netdma_iova2virt(src), len, flags);
+			copy(b->prov, netdma_iova2virt_inline(dst), netdma_iova2virt_inline(src), len,
+			     flags);
 		}
 	}
 	b->enq++;

@@ -69,14 +69,14 @@ netdma_virt2iova(const void *va)
 }
 
 /* The IOVA mode is fixed once EAL is up; asking EAL each time costs a call. */
+int netdma_iova_mode_va = -1;
+
 static inline bool
 iova_is_va(void)
 {
-	static int mode = -1;
-
-	if (unlikely(mode < 0))
-		mode = rte_eal_iova_mode() == RTE_IOVA_VA;
-	return mode == 1;
+	if (unlikely(netdma_iova_mode_va < 0))
+		netdma_iova_mode_va = rte_eal_iova_mode() == RTE_IOVA_VA;
+	return netdma_iova_mode_va == 1;
 }
 
 static inline void *
@@ -366,7 +366,7 @@ netdma_chan_version(const struct netdma_chan *c)
 const struct netdma_descriptor *
 netdma_desc_fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
 {
-	return netdma_iova2virt(pa);
+	return netdma_iova2virt_inline(pa);
 }
 
 bool

@@ -230,7 +230,7 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 		*why = "descriptor not 64-byte aligned";
 		return -EINVAL;
 	}
-	if (!netdma_range_check(&eng->rules, pa, sizeof(*d)) || (src = netdma_iova2virt(pa)) == NULL) {
+	if (!netdma_range_check(&eng->rules, pa, sizeof(*d)) || (src = netdma_iova2virt_inline(pa)) == NULL) {
 		*why = "descriptor outside the client's DMA memory";
 		return -EFAULT;
 	}
@@ -274,7 +274,7 @@ feed(struct netdma_engine *eng)
 		}
 		if (nops > room)
 			break;   /* waits in the channel until completions free slots */
-		rte_prefetch0(netdma_iova2virt(d.next_descriptor));
+		rte_prefetch0(netdma_iova2virt_inline(d.next_descriptor));
 		flags = netdma_desc_engine_flags(d.control_flags, eng->fence_next);
 		for (i = 0; i < nops; i++) {
 			if (eng->ops->copy(eng->be, segs[i].src, segs[i].dst, segs[i].len,

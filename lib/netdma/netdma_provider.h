@@ -219,6 +219,18 @@ void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)
 /** Translate an IOVA to a pointer usable by this process, or NULL. */
 void *netdma_iova2virt(netdma_iova_t iova);
 
+/** 1 in IOVA-as-VA mode, 0 not, -1 not asked yet (set by the library). */
+extern int netdma_iova_mode_va;
+
+/** netdma_iova2virt() without a call where IOVA = VA: per copy, on the fast path. */
+static inline void *
+netdma_iova2virt_inline(netdma_iova_t iova)
+{
+	if (__builtin_expect(netdma_iova_mode_va == 1, 1))
+		return (void *)(uintptr_t)iova;
+	return netdma_iova2virt(iova);
+}
+
 /** netdma_check_rules callbacks for a channel: read by IOVA, check ranges. */
 const struct netdma_descriptor *netdma_desc_fetch_va(void *ctx, netdma_iova_t pa);
 bool netdma_chan_range_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
