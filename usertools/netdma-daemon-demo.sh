@@ -34,9 +34,9 @@ $copy --size 64M
 echo "== netdma-copy: 16 MiB on dma_skeleton, interrupts"
 $copy --provider dma_skeleton --size 16M --interrupt
 echo "== two clients at once, telemetry while they run"
-$copy --size 32M --desc-size 4K --chain 16 --repeat 16 --quiet >"$work/c1.log" 2>&1 &
+$copy --size 32M --desc-size 4K --chain 16 --repeat 48 --quiet >"$work/c1.log" 2>&1 &
 c1=$!
-$copy --size 32M --desc-size 4K --chain 16 --repeat 16 --quiet >"$work/c2.log" 2>&1 &
+$copy --size 32M --desc-size 4K --chain 16 --repeat 48 --quiet >"$work/c2.log" 2>&1 &
 c2=$!
 telemetry() {
     # dpdk-telemetry.py reads commands from stdin; it talks to the daemon's
