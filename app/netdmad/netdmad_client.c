@@ -312,6 +312,20 @@ chan_outstanding(struct dchan *dc)
 	return netdma_chan_stats_get(dc->ch, &st) < 0 || st.outstanding > 0;
 }
 
+/*
+ * Wait out every poll pass of this client's channels that may still hold a
+ * window from before a change to its memory (each pass runs under its
+ * channel's lock; netdma_chan_stats_get takes it).
+ */
+static void
+fence_poll_passes(struct dclient *cl)
+{
+	struct dchan *dc;
+
+	TAILQ_FOREACH(dc, &cl->chans, client_link)
+		chan_outstanding(dc);
+}
+
 static int
 region_del(struct dclient *cl, uint32_t id)
 {
@@ -478,6 +492,8 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	ret = cw_slot(cl, cw, true);
 	if (ret < 0)
 		goto err;
+	/* from the reply on, no pass of this client may copy over the new word */
+	fence_poll_passes(cl);
 	cc.priority = m->priority;
 	cc.completion_word = (volatile uint64_t *)(uintptr_t)cw;
 	cc.intr_cb = chan_intr;

@@ -67,6 +67,10 @@ copy_nt(void *dst, const void *src, uint32_t len)
 	const uint8_t *s = src;
 	uint32_t head = (uint32_t)(-(uintptr_t)d & 15);
 
+	if (len < head + 64) {   /* not one whole aligned line to stream */
+		memcpy(d, s, len);
+		return;
+	}
 	memcpy(d, s, head);
 	d += head;
 	s += head;
@@ -226,6 +230,9 @@ netdma_cpu_provider_create(const struct netdma_cpu_conf *conf, struct netdma_cpu
 	p->ring_size = sc.ring_size;
 	p->nt_threshold = conf != NULL && conf->nt_threshold ? conf->nt_threshold :
 		NETDMA_CPU_NT_THRESHOLD;
+	/* below a line, streaming stores only cost: never stream less */
+	if (p->nt_threshold < NETDMA_CPU_NT_MIN)
+		p->nt_threshold = NETDMA_CPU_NT_MIN;
 	ret = netdma_soft_provider_create(&sc, &p->sp);
 	if (ret < 0) {
 		rte_free(p);

@@ -31,12 +31,14 @@ struct netdma_cpu_conf {
 	 * stores) unless the descriptor asks for DESTINATION_DCA_ENABLE: like a
 	 * DMA engine, the software engine leaves the copying core's caches
 	 * alone unless told the data is wanted there (spec §5.1 DCA).  0: the
-	 * default, NETDMA_CPU_NT_THRESHOLD; UINT32_MAX: never.
+	 * default, NETDMA_CPU_NT_THRESHOLD; UINT32_MAX: never; values under
+	 * NETDMA_CPU_NT_MIN count as NETDMA_CPU_NT_MIN.
 	 */
 	uint32_t nt_threshold;
 };
 
 #define NETDMA_CPU_NT_THRESHOLD 4096u
+#define NETDMA_CPU_NT_MIN 64u
 
 /** Register and start a cpu provider. @return 0 or -errno. */
 int netdma_cpu_provider_create(const struct netdma_cpu_conf *conf,

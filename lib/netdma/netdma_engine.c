@@ -202,19 +202,42 @@ retire(struct netdma_engine *eng)
 	return retired;
 }
 
+/*
+ * Re-read the link of a descriptor fetched earlier (a 1.x tail after an
+ * Append, the last processed one at Resume): its memory is checked again
+ * first, since it may have gone since (a client's region deleted while the
+ * channel was suspended).  @return the link, or 0 with the halt under way.
+ */
+static netdma_iova_t
+reread_link(struct netdma_engine *eng, netdma_iova_t pa)
+{
+	const struct netdma_descriptor *t;
+
+	if (!netdma_range_check(&eng->rules, pa, sizeof(*t)) ||
+	    (t = netdma_iova2virt_inline(pa)) == NULL) {
+		halt_at_fetch(eng, pa, "descriptor to re-read is outside the client's DMA memory");
+		return 0;
+	}
+	return __atomic_load_n(&t->next_descriptor, __ATOMIC_ACQUIRE);
+}
+
 /* Where the chain continues, or 0.  1.x re-reads the tail after an Append. */
 static netdma_iova_t
 next_to_fetch(struct netdma_engine *eng)
 {
-	if (eng->rules.major_version >= 2)
-		return eng->remaining > 0 ? eng->next_pa : 0;
+	if (eng->rules.major_version >= 2) {
+		if (eng->remaining == 0)
+			return 0;
+		/* a link a chain checked at fetch only may lack (spec §3.4) */
+		if (eng->next_pa == 0)
+			halt_at_fetch(eng, eng->tail_pa,
+				      "2.0 chain: no next descriptor before the count ran out");
+		return eng->next_pa;
+	}
 	if (eng->next_pa == 0 && eng->reread_tail && eng->tail_pa != 0) {
-		const struct netdma_descriptor *t = netdma_iova2virt(eng->tail_pa);
-
 		eng->reread_tail = false;
 		/* spec §3.5: the engine must re-read the tail to see the new link */
-		if (t != NULL)
-			eng->next_pa = __atomic_load_n(&t->next_descriptor, __ATOMIC_ACQUIRE);
+		eng->next_pa = reread_link(eng, eng->tail_pa);
 	}
 	return eng->next_pa;
 }
@@ -401,14 +424,13 @@ netdma_engine_resume(struct netdma_engine *eng)
 {
 	if (eng->state != NETDMA_ENG_SUSPENDED)
 		return -EPERM;
+	eng->state = NETDMA_ENG_RUNNING;
 	/* spec §3.6: reload the last processed descriptor for its (new) next */
 	if (eng->last_retired != 0) {
-		const struct netdma_descriptor *d = netdma_iova2virt(eng->last_retired);
-
-		if (d != NULL)
-			eng->next_pa = __atomic_load_n(&d->next_descriptor, __ATOMIC_ACQUIRE);
+		/* no window from before the suspension is trusted */
+		netdma_range_cache_reset(&eng->range_cache);
+		eng->next_pa = reread_link(eng, eng->last_retired);
 	}
-	eng->state = NETDMA_ENG_RUNNING;
 	return 0;
 }
 

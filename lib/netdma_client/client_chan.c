@@ -116,20 +116,19 @@ ring_doorbell(struct netdma_chan *c)
 #define YIELD_US       20
 #define ALIVE_US       1000      /* how often to ask the socket if the daemon lives */
 
+/* c->lock held: one command in flight.  @p refresh: ask the daemon why. */
 static int
-command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, uint64_t *value)
+command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count,
+	       uint64_t *value, bool *refresh)
 {
 	struct netdma_cmd_ring *q = c->ring;
 	uint64_t head, seq, start = 0, t, last_alive = 0;
 	unsigned int spins = 0;
 	int ret;
 
-	if (c == NULL)
-		return -EINVAL;
-	pthread_mutex_lock(&c->lock);
+	*refresh = false;
 	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead) {
 		snprintf(c->last_error, sizeof(c->last_error), "channel revoked: the daemon let it go");
-		pthread_mutex_unlock(&c->lock);
 		return -ENODEV;
 	}
 	head = q->head;
@@ -169,8 +168,22 @@ command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, 
 	if (value != NULL)
 		*value = q->done_value;
 out:
+	*refresh = ret < 0;
+	return ret;
+}
+
+static int
+command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, uint64_t *value)
+{
+	bool refresh;
+	int ret;
+
+	if (c == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	ret = command_locked(c, op, iova, count, value, &refresh);
 	pthread_mutex_unlock(&c->lock);
-	if (ret < 0)
+	if (refresh)
 		refresh_error(c, ret);
 	return ret;
 }
@@ -184,6 +197,7 @@ static int
 submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint32_t count)
 {
 	netdma_iova_t iova = netdma_virt2iova(head), prelink = 0;
+	bool refresh;
 	int ret;
 
 	if (c == NULL)
@@ -201,17 +215,22 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 					 sizeof(c->last_error));
 		if (ret < 0)
 			return ret;
-		/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
-		if (op == NETDMA_CMD_APPEND && c->prelink != 0 && prelink != 0 && iova != c->prelink) {
-			snprintf(c->last_error, sizeof(c->last_error),
-				 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
-				 iova, c->prelink);
-			return -EINVAL;
-		}
 	}
-	ret = command(c, op, iova, count, NULL);
+	pthread_mutex_lock(&c->lock);
+	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
+	if (op == NETDMA_CMD_APPEND && c->prelink != 0 && prelink != 0 && iova != c->prelink) {
+		snprintf(c->last_error, sizeof(c->last_error),
+			 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
+			 iova, c->prelink);
+		pthread_mutex_unlock(&c->lock);
+		return -EINVAL;
+	}
+	ret = command_locked(c, op, iova, count, NULL, &refresh);
 	if (ret == 0)
 		c->prelink = prelink;
+	pthread_mutex_unlock(&c->lock);
+	if (refresh)
+		refresh_error(c, ret);
 	return ret;
 }
 
@@ -248,10 +267,18 @@ netdma_chan_resume(struct netdma_chan *c)
 static int
 stop_command(struct netdma_chan *c, uint32_t op)
 {
-	int ret = command(c, op, 0, 0, NULL);
+	bool refresh;
+	int ret;
 
+	if (c == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	ret = command_locked(c, op, 0, 0, NULL, &refresh);
 	if (ret == 0)
 		c->prelink = 0;
+	pthread_mutex_unlock(&c->lock);
+	if (refresh)
+		refresh_error(c, ret);
 	return ret;
 }
 

@@ -38,7 +38,7 @@ static __thread struct {
 void
 netdma_client_set_local_check(bool enable)
 {
-	local_check = enable;
+	__atomic_store_n(&local_check, enable, __ATOMIC_RELAXED);
 }
 
 static void
@@ -86,6 +86,15 @@ void
 client_check_regions_changed(void)
 {
 	pthread_mutex_lock(&check_lock);
+	bump_generation();
+	pthread_mutex_unlock(&check_lock);
+}
+
+void
+client_check_forget_all(void)
+{
+	pthread_mutex_lock(&check_lock);
+	nb_cws = 0;   /* the daemon dropped every channel with the connection */
 	bump_generation();
 	pthread_mutex_unlock(&check_lock);
 }
@@ -192,7 +201,7 @@ client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint
 	netdma_iova_t last = 0, bad = 0;
 	int n;
 
-	if (!local_check) {
+	if (!__atomic_load_n(&local_check, __ATOMIC_RELAXED)) {
 		*prelink = 0;
 		return 0;
 	}

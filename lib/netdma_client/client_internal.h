@@ -71,6 +71,8 @@ struct client_chain_rules {
 int client_cw_add(netdma_iova_t iova);
 void client_cw_del(netdma_iova_t iova);
 void client_check_regions_changed(void);
+/* Disconnected: no completion word, no region is known any more. */
+void client_check_forget_all(void);
 /* @return descriptors checked or -errno with @p err; @p prelink: where the next Append starts */
 int client_chain_check(const struct client_chain_rules *rules, netdma_iova_t head, uint32_t count,
 		       netdma_iova_t *prelink, char *err, size_t err_len);

@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
+#include <rte_memory.h>
 #include <rte_pause.h>
 #include <rte_service.h>
 #include <rte_service_component.h>
@@ -380,6 +382,19 @@ l_check_at_fetch(void)
 	CU_ASSERT_EQUAL(st.errors, 1);
 	CU_ASSERT_EQUAL(st.descriptors_retired, 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "destination"));
+	/* a link missing before the count runs out: halted there, not stuck */
+	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
+	chain(20, 4, SU);
+	F.d[21].next_descriptor = 0;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[20], 4), 0);
+	CU_ASSERT_TRUE(wait_irqs(2));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(21, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(blocks_copied(20, 2));
+	CU_ASSERT_TRUE(blocks_zero(22, 2));
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
+	CU_ASSERT_EQUAL(st.errors, 2);
+	CU_ASSERT_EQUAL(st.outstanding, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "no next descriptor"));
 	/* Reset, then a good chain and an Append at the pre-linked slot */
 	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
 	chain(10, 4, SU);
@@ -399,11 +414,15 @@ l_check_at_fetch(void)
  * asks for DCA.  Lengths and offsets cover the aligned middle, the unaligned
  * head and the sub-line tail; bytes between destinations stay untouched.
  */
+/* offsets 1..15 against every length: an unaligned head longer than the copy too */
+#define OFF(k) (((k) * 7 + 3) % 16)
+
 static void
 l_cpu_copy_paths(void)
 {
 	static const uint32_t len[] = { 1, 15, 16, 17, 63, 64, 65, 127, 4095, 4096, 4103, 20000 };
 	enum { N = sizeof(len) / sizeof(len[0]), GAP = 64, SPAN = 20000 + 16 + GAP };
+	/* threshold 1 counts as 64: short copies never stream (they would only cost) */
 	struct netdma_cpu_conf pc = { .name = "cpu-copy-paths", .nt_threshold = 1 };
 	struct netdma_cpu_provider *p;
 	struct netdma_descriptor *d;
@@ -429,7 +448,7 @@ l_cpu_copy_paths(void)
 		d[k] = (struct netdma_descriptor){
 			.transfer_size = len[k % N],
 			.source_address = IO(src + k * SPAN + (k % 5)),
-			.destination_address = IO(dst + k * SPAN + (k % 16)),
+			.destination_address = IO(dst + k * SPAN + OFF(k)),
 			.next_descriptor = IO(&d[k + 1]),
 			.control_flags = k >= N ? NETDMA_F_DESTINATION_DCA_ENABLE : 0,
 		};
@@ -442,10 +461,10 @@ l_cpu_copy_paths(void)
 	CU_ASSERT_EQUAL(netdma_completion_read(cw),
 			netdma_completion_encode(IO(&d[2 * N - 1]), NETDMA_STATUS_IDLE));
 	for (k = 0; k < 2 * N; k++) {
-		const uint8_t *to = dst + k * SPAN + (k % 16);
+		const uint8_t *to = dst + k * SPAN + OFF(k);
 
 		CU_ASSERT_EQUAL(memcmp(to, src + k * SPAN + (k % 5), len[k % N]), 0);
-		CU_ASSERT_TRUE(k % 16 == 0 || to[-1] == 0xCD);     /* nothing before */
+		CU_ASSERT_TRUE(OFF(k) == 0 || to[-1] == 0xCD);     /* nothing before */
 		CU_ASSERT_EQUAL(to[len[k % N]], 0xCD);             /* nothing after */
 	}
 	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
@@ -454,6 +473,44 @@ l_cpu_copy_paths(void)
 	netdma_mem_free(src);
 	netdma_mem_free(dst);
 	netdma_mem_free((void *)(uintptr_t)cw);
+}
+
+/*
+ * spec §3.6: Resume re-reads the last processed descriptor.  When its
+ * memory went away while the channel was suspended (netdmad: a client's
+ * region deleted), the re-read is refused: the channel halts with an error
+ * DPC instead of reading memory that is no longer there.
+ */
+static void
+l_resume_after_memory_gone(void)
+{
+	const size_t len = 2 * 4096;
+	struct netdma_descriptor *d;
+	netdma_iova_t last = 0;
+	void *va;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(va != MAP_FAILED);
+	CU_ASSERT_EQUAL_FATAL(rte_extmem_register(va, len, NULL, 0, 4096), 0);
+	d = va;
+	desc_copy(0, SU);
+	d[0] = F.d[0];
+	d[0].next_descriptor = IO(&d[1]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, d, 1), 0);
+	CU_ASSERT_TRUE(wait_word(netdma_completion_encode(IO(&d[0]), NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 1));
+	CU_ASSERT_EQUAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&d[0]));
+	CU_ASSERT_EQUAL(rte_extmem_unregister(va, len), 0);
+	CU_ASSERT_EQUAL(netdma_chan_resume(F.ch), 0);
+	CU_ASSERT_TRUE(wait_irqs(1));
+	CU_ASSERT_EQUAL(F.irq_pa, 0);
+	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(F.cw)), NETDMA_STATUS_HALTED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "re-read"));
+	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
+	done();
+	munmap(va, len);
 }
 
 /* a fault on the very first copy: nothing retired, HALTED with no address */
@@ -704,6 +761,7 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
 	    !CU_add_test(s, "chains checked at fetch only", l_check_at_fetch) ||
 	    !CU_add_test(s, "cpu copies around and into the cache", l_cpu_copy_paths) ||
+	    !CU_add_test(s, "resume after its memory went away", l_resume_after_memory_gone) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
 	    !CU_add_test(s, "poller parks; an Append wakes it", l_poller_parks) ||
 	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||
