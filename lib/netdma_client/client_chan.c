@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client_internal.h"
+#include "netdma_state.h"
 
 #define RING_ENTRIES 64
 
@@ -37,6 +38,8 @@ struct netdma_chan {
 	void *arg;
 	uint64_t irq_errors_seen;
 	netdma_iova_t cw_iova;         /* no descriptor may touch it */
+	const volatile uint64_t *cw;
+	int state;                     /* spec §8 state as this client last saw it */
 	struct client_chain_rules rules;
 	netdma_iova_t prelink;         /* 2.0: where the next Append must start; 0 = none yet */
 	char last_error[160];
@@ -116,6 +119,33 @@ ring_doorbell(struct netdma_chan *c)
 #define YIELD_US       20
 #define ALIVE_US       1000      /* how often to ask the socket if the daemon lives */
 
+static enum netdma_chan_op
+op_of(uint32_t cmd)
+{
+	switch (cmd) {
+	case NETDMA_CMD_START: return NETDMA_OP_START;
+	case NETDMA_CMD_APPEND: return NETDMA_OP_APPEND;
+	case NETDMA_CMD_SUSPEND: return NETDMA_OP_SUSPEND;
+	case NETDMA_CMD_RESUME: return NETDMA_OP_RESUME;
+	case NETDMA_CMD_ABORT: return NETDMA_OP_ABORT;
+	default: return NETDMA_OP_RESET;
+	}
+}
+
+/*
+ * Would the daemon's state machine take @p cmd?  As far as this client can
+ * tell: its own commands, and a halt the engine published in the word.
+ */
+static bool
+state_allows(const struct netdma_chan *c, uint32_t cmd)
+{
+	int st = c->state;
+
+	if (netdma_completion_status(*c->cw) == NETDMA_STATUS_HALTED)
+		st = NETDMA_CHAN_HALTED;
+	return netdma_state_next(st, op_of(cmd)) >= 0;
+}
+
 /* c->lock held: one command in flight.  @p refresh: ask the daemon why. */
 static int
 command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count,
@@ -167,6 +197,8 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	ret = (int)q->done_result;
 	if (value != NULL)
 		*value = q->done_value;
+	if (ret == 0 && netdma_state_next(c->state, op_of(op)) >= 0)
+		c->state = netdma_state_next(c->state, op_of(op));
 out:
 	*refresh = ret < 0;
 	return ret;
@@ -210,7 +242,8 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
 		return -EFAULT;
 	}
-	if (c->rules.major_version >= 2) {
+	/* a call its state refuses gets the daemon's -EPERM, as in-process */
+	if (c->rules.major_version >= 2 && state_allows(c, op)) {
 		ret = client_chain_check(&c->rules, iova, count, &prelink, c->last_error,
 					 sizeof(c->last_error));
 		if (ret < 0)
@@ -412,6 +445,8 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	m.flags = conf->intr_cb != NULL ? NETDMA_CHAN_F_EVENTFD : 0;
 	/* the word is off limits to this client's descriptors from now on */
 	c->cw_iova = netdma_virt2iova((const void *)conf->completion_word);
+	c->cw = conf->completion_word;
+	c->state = NETDMA_CHAN_ALLOCATED;
 	ret = client_cw_add(c->cw_iova);
 	if (ret == 0) {
 		ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);

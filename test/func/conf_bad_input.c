@@ -42,6 +42,16 @@ b_append_before_start(void)
 	expect_refused(netdma_chan_append(F.ch, F.d, 4), -EPERM, 4);
 }
 
+/* the state is checked before the chain: a bad chain before Start is -EPERM too */
+static void
+b_bad_append_before_start(void)
+{
+	NEED_FIX();
+	chain(0, 4, SU);
+	F.d[1].transfer_size = 0;
+	expect_refused(netdma_chan_append(F.ch, F.d, 4), -EPERM, 4);
+}
+
 /* a 1.x chain that loops back never ends: -ELOOP */
 static void
 b_cycle(void)
@@ -202,6 +212,7 @@ conf_add_bad_input(struct backend *b)
 
 	if (s == NULL ||
 	    !CU_add_test(s, "append before start", b_append_before_start) ||
+	    !CU_add_test(s, "bad chain before start: the state first", b_bad_append_before_start) ||
 	    !CU_add_test(s, "misaligned descriptor", b_misaligned) ||
 	    !CU_add_test(s, "zero transfer size", b_zero_size) ||
 	    !CU_add_test(s, "oversize transfer", b_oversize) ||
