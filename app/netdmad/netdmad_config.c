@@ -139,8 +139,13 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_nt_threshold")) != NULL) {
 		if (strcmp(v, "never") == 0)
 			u = UINT32_MAX;
-		else if (!parse_u64(v, &u, 10) || u < NETDMA_CPU_NT_MIN || u >= UINT32_MAX)
+		else if (!parse_u64(v, &u, 10) || u == 0 || u >= UINT32_MAX)
 			BAD("engines", "cpu_nt_threshold", v);
+		if (u < NETDMA_CPU_NT_MIN) {
+			DLOG(NOTICE, "[engines] cpu_nt_threshold = %s: streaming starts at %u bytes\n",
+			     v, NETDMA_CPU_NT_MIN);
+			u = NETDMA_CPU_NT_MIN;
+		}
 		c->cpu_nt_threshold = (uint32_t)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {

@@ -40,6 +40,7 @@ struct netdma_chan {
 	netdma_iova_t cw_iova;         /* no descriptor may touch it */
 	const volatile uint64_t *cw;
 	int state;                     /* spec §8 state as this client last saw it */
+	bool state_stale;              /* a command timed out: reload before use */
 	struct client_chain_rules rules;
 	netdma_iova_t prelink;         /* 2.0: where the next Append must start; 0 = none yet */
 	char last_error[160];
@@ -146,6 +147,21 @@ state_allows(const struct netdma_chan *c, uint32_t cmd)
 	return netdma_state_next(st, op_of(cmd)) >= 0;
 }
 
+/* c->lock held: take the daemon's word for the state (after a surprise or a timeout). */
+static void
+state_reload(struct netdma_chan *c)
+{
+	struct netdma_msg_chan m;
+	struct netdma_reply_chan_stats r;
+
+	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
+	m.chan_id = c->id;
+	if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
+	    r.state >= 0 && r.state < NETDMA_CHAN_STATE_MAX)
+		c->state = r.state;
+	c->state_stale = false;
+}
+
 /* c->lock held: one command in flight.  @p refresh: ask the daemon why. */
 static int
 command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count,
@@ -157,6 +173,8 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	int ret;
 
 	*refresh = false;
+	if (c->state_stale)
+		state_reload(c);
 	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead) {
 		snprintf(c->last_error, sizeof(c->last_error), "channel revoked: the daemon let it go");
 		return -ENODEV;
@@ -200,6 +218,9 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	if (ret == 0 && netdma_state_next(c->state, op_of(op)) >= 0)
 		c->state = netdma_state_next(c->state, op_of(op));
 out:
+	/* timed out: the daemon may still run it; ask before trusting the mirror */
+	if (ret == -ETIMEDOUT)
+		c->state_stale = true;
 	*refresh = ret < 0;
 	return ret;
 }
@@ -229,7 +250,7 @@ static int
 submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint32_t count)
 {
 	netdma_iova_t iova = netdma_virt2iova(head), prelink = 0;
-	bool refresh;
+	bool refresh, allowed;
 	int ret;
 
 	if (c == NULL)
@@ -242,14 +263,19 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
 		return -EFAULT;
 	}
+	pthread_mutex_lock(&c->lock);
+	if (c->state_stale)
+		state_reload(c);
 	/* a call its state refuses gets the daemon's -EPERM, as in-process */
-	if (c->rules.major_version >= 2 && state_allows(c, op)) {
+	allowed = state_allows(c, op);
+	if (c->rules.major_version >= 2 && allowed) {
 		ret = client_chain_check(&c->rules, iova, count, &prelink, c->last_error,
 					 sizeof(c->last_error));
-		if (ret < 0)
+		if (ret < 0) {
+			pthread_mutex_unlock(&c->lock);
 			return ret;
+		}
 	}
-	pthread_mutex_lock(&c->lock);
 	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
 	if (op == NETDMA_CMD_APPEND && c->prelink != 0 && prelink != 0 && iova != c->prelink) {
 		snprintf(c->last_error, sizeof(c->last_error),
@@ -261,6 +287,9 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 	ret = command_locked(c, op, iova, count, NULL, &refresh);
 	if (ret == 0)
 		c->prelink = prelink;
+	/* the daemon took what the mirror refused: the mirror was stale */
+	if (ret == 0 && !allowed)
+		state_reload(c);
 	pthread_mutex_unlock(&c->lock);
 	if (refresh)
 		refresh_error(c, ret);

@@ -186,11 +186,13 @@ netdma_client_disconnect(void)
 		close(g_client.fd);
 	g_client.fd = -1;
 	g_client.dead = false;
-	client_check_forget_all();   /* before the memory goes */
-	for (r = g_client.regions; r != NULL; r = next) {
+	/* off the list, then no check may keep a window on it, then unmapped */
+	r = g_client.regions;
+	__atomic_store_n(&g_client.regions, NULL, __ATOMIC_RELEASE);
+	client_check_forget_all();
+	for (; r != NULL; r = next) {
 		next = r->next;
 		client_region_del(r);
 	}
-	g_client.regions = NULL;
 	pthread_mutex_unlock(&g_client.lock);
 }

@@ -508,6 +508,13 @@ l_resume_after_memory_gone(void)
 	CU_ASSERT_EQUAL(F.irq_pa, 0);
 	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(F.cw)), NETDMA_STATUS_HALTED);
 	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "re-read"));
+	/* the engine stopped too: a Start is a fresh chain, Armed until it retires */
+	desc_copy(1, 0);
+	F.d[1].next_descriptor = IO(&F.d[2]);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, &F.d[1], 1), 0);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(1, 1));
 	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
 	done();
 	munmap(va, len);
