@@ -175,16 +175,6 @@ netdma_chan_set_addr_check(struct netdma_chan *c, netdma_addr_check_t fn, void *
 	rte_spinlock_unlock(&c->lock);
 }
 
-/* Its yes is still asked through addr_check's slot: never the default's. */
-static bool
-window_check_unused(void *ctx, netdma_iova_t iova, uint64_t len)
-{
-	RTE_SET_USED(ctx);
-	RTE_SET_USED(iova);
-	RTE_SET_USED(len);
-	return false;
-}
-
 void
 netdma_chan_set_addr_window_check(struct netdma_chan *c, netdma_range_win_t fn, void *ctx)
 {
@@ -193,7 +183,7 @@ netdma_chan_set_addr_window_check(struct netdma_chan *c, netdma_range_win_t fn, 
 		return;
 	}
 	rte_spinlock_lock(&c->lock);
-	c->addr_check = window_check_unused;
+	c->addr_check = NULL;   /* addr_win answers */
 	c->addr_win = fn;
 	c->addr_ctx = ctx;
 	rte_spinlock_unlock(&c->lock);

@@ -202,6 +202,15 @@ retire(struct netdma_engine *eng)
 	return retired;
 }
 
+/* The descriptor at @p pa if its 64 bytes are the client's DMA memory, or NULL. */
+static inline const struct netdma_descriptor *
+descriptor_at(struct netdma_engine *eng, netdma_iova_t pa)
+{
+	if (!netdma_range_check(&eng->rules, pa, sizeof(struct netdma_descriptor)))
+		return NULL;
+	return netdma_iova2virt_inline(pa);
+}
+
 /*
  * Re-read the link of a descriptor fetched earlier (a 1.x tail after an
  * Append, the last processed one at Resume): its memory is checked again
@@ -211,10 +220,9 @@ retire(struct netdma_engine *eng)
 static netdma_iova_t
 reread_link(struct netdma_engine *eng, netdma_iova_t pa)
 {
-	const struct netdma_descriptor *t;
+	const struct netdma_descriptor *t = descriptor_at(eng, pa);
 
-	if (!netdma_range_check(&eng->rules, pa, sizeof(*t)) ||
-	    (t = netdma_iova2virt_inline(pa)) == NULL) {
+	if (t == NULL) {
 		halt_at_fetch(eng, pa, "descriptor to re-read is outside the client's DMA memory");
 		return 0;
 	}
@@ -253,7 +261,8 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 		*why = "descriptor not 64-byte aligned";
 		return -EINVAL;
 	}
-	if (!netdma_range_check(&eng->rules, pa, sizeof(*d)) || (src = netdma_iova2virt_inline(pa)) == NULL) {
+	src = descriptor_at(eng, pa);
+	if (src == NULL) {
 		*why = "descriptor outside the client's DMA memory";
 		return -EFAULT;
 	}

@@ -30,7 +30,7 @@ struct netdma_chan {
 	struct netdma_channel_params params;
 	netdma_intr_cb_t intr_cb;
 	void *intr_arg;
-	netdma_addr_check_t addr_check;
+	netdma_addr_check_t addr_check;  /* NULL when addr_win is set */
 	netdma_range_win_t addr_win;     /* when set, used instead of addr_check */
 	void *addr_ctx;
 	/* power-up re-seed (spec §7.5): a NULL descriptor owned by the library */
