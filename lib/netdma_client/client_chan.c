@@ -215,8 +215,15 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	ret = (int)q->done_result;
 	if (value != NULL)
 		*value = q->done_value;
-	if (ret == 0 && netdma_state_next(c->state, op_of(op)) >= 0)
-		c->state = netdma_state_next(c->state, op_of(op));
+	if (ret == 0) {
+		int next = netdma_state_next(c->state, op_of(op));
+
+		if (next >= 0)
+			c->state = next;
+		/* after Abort/Reset the next transfer is a Start (spec §8 rule 3): no pre-link */
+		if (op == NETDMA_CMD_ABORT || op == NETDMA_CMD_RESET)
+			c->prelink = 0;
+	}
 out:
 	/* timed out: the daemon may still run it; ask before trusting the mirror */
 	if (ret == -ETIMEDOUT)
@@ -325,35 +332,16 @@ netdma_chan_resume(struct netdma_chan *c)
 	return command(c, NETDMA_CMD_RESUME, 0, 0, NULL);
 }
 
-/* After Abort/Reset the next transfer is a Start (spec §8 rule 3): no pre-link. */
-static int
-stop_command(struct netdma_chan *c, uint32_t op)
-{
-	bool refresh;
-	int ret;
-
-	if (c == NULL)
-		return -EINVAL;
-	pthread_mutex_lock(&c->lock);
-	ret = command_locked(c, op, 0, 0, NULL, &refresh);
-	if (ret == 0)
-		c->prelink = 0;
-	pthread_mutex_unlock(&c->lock);
-	if (refresh)
-		refresh_error(c, ret);
-	return ret;
-}
-
 int
 netdma_chan_abort(struct netdma_chan *c)
 {
-	return stop_command(c, NETDMA_CMD_ABORT);
+	return command(c, NETDMA_CMD_ABORT, 0, 0, NULL);
 }
 
 int
 netdma_chan_reset(struct netdma_chan *c)
 {
-	return stop_command(c, NETDMA_CMD_RESET);
+	return command(c, NETDMA_CMD_RESET, 0, 0, NULL);
 }
 
 int
@@ -493,7 +481,6 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->rules.major_version = (uint8_t)(rep.version >> 8);
 	c->rules.max_transfer_size = rep.max_transfer_size;
 	c->rules.max_address = rep.max_address;
-
 	c->efd = efd;
 	if (c->efd >= 0)
 		client_intr_watch(c);

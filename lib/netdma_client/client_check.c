@@ -28,12 +28,9 @@ static uint32_t nb_cws;
 static uint32_t generation;     /* windows computed under an older one are void */
 static bool local_check = true;
 
-#define WINDOWS 4               /* descriptors, sources, destinations, a spare */
-static __thread struct {
-	uint64_t lo[WINDOWS], hi[WINDOWS];
-	uint32_t gen;
-	unsigned int next;
-} win;
+/* windows of this thread's last checks (netdma_range_cache), and their generation */
+static __thread struct netdma_range_cache cache;
+static __thread uint32_t cache_gen = UINT32_MAX;
 
 void
 netdma_client_set_local_check(bool enable)
@@ -134,38 +131,20 @@ window_of(netdma_iova_t iova, uint64_t len, uint64_t *lo, uint64_t *hi)
 	return true;
 }
 
+/* The validator's slow path (netdma_range_win_t): the chain check caches its windows. */
 static bool
-range_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+range_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo, netdma_iova_t *hi)
 {
-	uint32_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-	uint64_t lo, hi;
-	unsigned int i;
 	bool ok;
 
 	(void)ctx;
-	if (len == 0 || iova + len < iova)
-		return false;
-	if (win.gen == gen)
-		for (i = 0; i < WINDOWS; i++)
-			if (iova >= win.lo[i] && iova + len <= win.hi[i])
-				return true;
 	pthread_mutex_lock(&check_lock);
-	gen = generation;
-	ok = window_of(iova, len, &lo, &hi);
+	ok = window_of(iova, len, lo, hi);
 	pthread_mutex_unlock(&check_lock);
-	if (ok) {
-		if (win.gen != gen) {
-			memset(&win, 0, sizeof(win));
-			win.gen = gen;
-		}
-		win.lo[win.next] = lo;
-		win.hi[win.next] = hi;
-		win.next = (win.next + 1) % WINDOWS;
-	}
 	return ok;
 }
 
-/* range_ok() has already placed [pa, pa+64) in a data region. */
+/* range_win() has already placed [pa, pa+64) in a data region. */
 static const struct netdma_descriptor *
 fetch(void *ctx, netdma_iova_t pa)
 {
@@ -194,9 +173,11 @@ client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint
 		.major_version = cr->major_version,
 		.max_transfer_size = cr->max_transfer_size,
 		.max_address = cr->max_address,
-		.range_ok = range_ok,
+		.range_win = range_win,
+		.cache = &cache,
 		.fetch = fetch,
 	};
+	uint32_t gen;
 	const char *why = "";
 	netdma_iova_t last = 0, bad = 0;
 	int n;
@@ -205,7 +186,18 @@ client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint
 		*prelink = 0;
 		return 0;
 	}
-	n = netdma_chain_check(head, count, &rules, &last, &bad, &why);
+	/*
+	 * Windows outlive the call while no completion word or region changes;
+	 * a change during the walk voids its answer: walk again.
+	 */
+	do {
+		gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+		if (cache_gen != gen) {
+			netdma_range_cache_reset(&cache);
+			cache_gen = gen;
+		}
+		n = netdma_chain_check(head, count, &rules, &last, &bad, &why);
+	} while (n >= 0 && __atomic_load_n(&generation, __ATOMIC_ACQUIRE) != gen);
 	if (n < 0) {
 		snprintf(err, err_len, "%s (descriptor 0x%" PRIx64 ")", why, bad);
 		return n;
