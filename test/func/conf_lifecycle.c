@@ -353,10 +353,32 @@ l_fault_mid_chain(void)
  * it (spec §6.3): the ones before it copy and retire, it and those after it
  * move nothing, the channel halts with an error DPC.  1.x refuses the mode.
  */
+/*
+ * The chain from descriptor @p first: @p good of them copied and retired,
+ * the @p bad after them untouched, the channel halted at the last good one
+ * with its @p errors-th error DPC and a reason naming @p why.
+ */
+static void
+expect_fetch_halt(unsigned int first, unsigned int good, unsigned int bad, uint64_t errors,
+		  uint64_t retired, const char *why)
+{
+	struct netdma_chan_stats st;
+
+	CU_ASSERT_TRUE(wait_irqs((int)errors));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(first + good - 1, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(blocks_copied(first, good));
+	CU_ASSERT_TRUE(blocks_zero(first + good, bad));
+	CU_ASSERT_EQUAL(F.irq_pa, 0);
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
+	CU_ASSERT_EQUAL(st.errors, errors);
+	CU_ASSERT_EQUAL(st.descriptors_retired, retired);
+	CU_ASSERT_EQUAL(st.outstanding, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), why));
+}
+
 static void
 l_check_at_fetch(void)
 {
-	struct netdma_chan_stats st;
 	uint8_t *outside;
 
 	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
@@ -372,29 +394,14 @@ l_check_at_fetch(void)
 	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 0), -EINVAL);     /* the count is still checked */
 	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, NETDMA_CHAIN_MAX + 1), -E2BIG);
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);     /* not walked: accepted */
-	CU_ASSERT_TRUE(wait_irqs(1));
-	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(2, NETDMA_STATUS_HALTED));
-	CU_ASSERT_TRUE(blocks_copied(0, 3));
-	CU_ASSERT_TRUE(blocks_zero(3, 5));
+	expect_fetch_halt(0, 3, 5, 1, 3, "destination");
 	CU_ASSERT_EQUAL(outside[0], 0xEE);
-	CU_ASSERT_EQUAL(F.irq_pa, 0);
-	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
-	CU_ASSERT_EQUAL(st.errors, 1);
-	CU_ASSERT_EQUAL(st.descriptors_retired, 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "destination"));
 	/* a link missing before the count runs out: halted there, not stuck */
 	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
 	chain(20, 4, SU);
 	F.d[21].next_descriptor = 0;
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[20], 4), 0);
-	CU_ASSERT_TRUE(wait_irqs(2));
-	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(21, NETDMA_STATUS_HALTED));
-	CU_ASSERT_TRUE(blocks_copied(20, 2));
-	CU_ASSERT_TRUE(blocks_zero(22, 2));
-	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
-	CU_ASSERT_EQUAL(st.errors, 2);
-	CU_ASSERT_EQUAL(st.outstanding, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "no next descriptor"));
+	expect_fetch_halt(20, 2, 2, 2, 5, "no next descriptor");
 	/* Reset, then a good chain and an Append at the pre-linked slot */
 	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
 	chain(10, 4, SU);
