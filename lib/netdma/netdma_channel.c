@@ -119,15 +119,45 @@ dpdk_range_ok(void *ctx __rte_unused, netdma_iova_t iova, uint64_t len)
 	return in_dpdk_memory(iova, len);
 }
 
+/*
+ * Does [iova, iova+len) touch the channel's re-seed slots (spec §7.5)?  They
+ * are library memory in the same heap as the consumer's: no consumer range
+ * may name them, whatever the validator says (issue 9, hole 2).
+ */
+static inline bool
+touches_reseed(const struct netdma_chan *c, netdma_iova_t iova, uint64_t len)
+{
+	netdma_iova_t end = iova + len;
+
+	if (end < iova)   /* wraps: it covers everything above iova */
+		return iova < c->reseed_iova + NETDMA_RESEED_BYTES;
+	return iova < c->reseed_iova + NETDMA_RESEED_BYTES && end > c->reseed_iova;
+}
+
+/*
+ * Shrink a validator's window [*lo, *hi) around [iova, iova+len) so that it
+ * leaves the re-seed slots out: the engines and the chain check answer
+ * later ranges from cached windows without asking again.
+ */
+static inline void
+narrow_window(const struct netdma_chan *c, netdma_iova_t iova, netdma_iova_t *lo,
+	      netdma_iova_t *hi)
+{
+	netdma_iova_t r = c->reseed_iova, r_end = r + NETDMA_RESEED_BYTES;
+
+	if (iova < r)
+		*hi = RTE_MIN(*hi, r);
+	else
+		*lo = RTE_MAX(*lo, r_end);
+}
+
 bool
 netdma_chan_addr_ok(void *handle, netdma_iova_t iova, uint64_t len)
 {
 	struct netdma_chan *c = handle;
-	netdma_iova_t r = c->reseed_iova;
 
-	/* the library's own power-up descriptors (spec §7.5) */
-	if (iova >= r && iova + len <= r + 2 * sizeof(*c->reseed))
-		return true;
+	if (unlikely(touches_reseed(c, iova, len)))
+		return false;
 	/* the default validator, without the indirect call */
 	if (likely(c->addr_check == dpdk_range_ok))
 		return in_dpdk_memory(iova, len);
@@ -145,48 +175,63 @@ netdma_chan_addr_win(void *handle, netdma_iova_t iova, uint64_t len, netdma_iova
 {
 	struct netdma_chan *c = handle;
 	const struct rte_memseg_list *msl;
-	bool reseed = iova >= c->reseed_iova && iova < c->reseed_iova + 2 * sizeof(*c->reseed);
 
-	if (c->addr_win != NULL && !reseed)
-		return c->addr_win(c->addr_ctx, iova, len, lo, hi);
-	if (likely(c->addr_check == dpdk_range_ok) && iova_is_va() && !reseed) {
+	if (unlikely(touches_reseed(c, iova, len)))
+		return false;
+	if (c->addr_win != NULL) {
+		if (!c->addr_win(c->addr_ctx, iova, len, lo, hi))
+			return false;
+	} else if (likely(c->addr_check == dpdk_range_ok) && iova_is_va()) {
 		if (!in_dpdk_memory(iova, len))
 			return false;
 		/* the whole list: one VA reservation, every part of it passes the same test */
 		msl = msl_of((const void *)(uintptr_t)iova);
 		*lo = (uintptr_t)msl->base_va;
 		*hi = (uintptr_t)msl->base_va + msl->len;
-		return true;
+	} else {
+		if (!netdma_chan_addr_ok(handle, iova, len))
+			return false;
+		*lo = iova;
+		*hi = iova + len;
 	}
-	if (!netdma_chan_addr_ok(handle, iova, len))
-		return false;
-	*lo = iova;
-	*hi = iova + len;
+	narrow_window(c, iova, lo, hi);
 	return true;
 }
 
-void
+bool
+netdma_chan_desc_internal(void *handle, netdma_iova_t pa)
+{
+	const struct netdma_chan *c = handle;
+
+	return pa == c->reseed_iova || pa == c->reseed_iova + sizeof(*c->reseed);
+}
+
+int
 netdma_chan_set_addr_check(struct netdma_chan *c, netdma_addr_check_t fn, void *ctx)
 {
+	if (c == NULL)
+		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
 	c->addr_check = fn != NULL ? fn : dpdk_range_ok;
 	c->addr_win = NULL;
 	c->addr_ctx = fn != NULL ? ctx : NULL;
 	rte_spinlock_unlock(&c->lock);
+	return 0;
 }
 
-void
+int
 netdma_chan_set_addr_window_check(struct netdma_chan *c, netdma_range_win_t fn, void *ctx)
 {
-	if (fn == NULL) {
-		netdma_chan_set_addr_check(c, NULL, NULL);
-		return;
-	}
+	if (fn == NULL)
+		return netdma_chan_set_addr_check(c, NULL, NULL);
+	if (c == NULL)
+		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
 	c->addr_check = NULL;   /* addr_win answers */
 	c->addr_win = fn;
 	c->addr_ctx = ctx;
 	rte_spinlock_unlock(&c->lock);
+	return 0;
 }
 
 const struct netdma_channel_params *
@@ -272,12 +317,13 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	if (c == NULL)
 		return -ENOMEM;
 	/* two slots: a 2.0 chain's last descriptor must pre-link the next one */
-	c->reseed = rte_zmalloc("netdma_reseed", 2 * sizeof(*c->reseed), 64);
-	if (c->reseed == NULL) {
+	c->reseed = rte_zmalloc("netdma_reseed", NETDMA_RESEED_BYTES, 64);
+	c->reseed_iova = c->reseed != NULL ? netdma_virt2iova(c->reseed) : NETDMA_BAD_IOVA;
+	if (c->reseed_iova == NETDMA_BAD_IOVA) {
+		rte_free(c->reseed);
 		rte_free(c);
 		return -ENOMEM;
 	}
-	c->reseed_iova = netdma_virt2iova(c->reseed);
 	c->reseed[0].control_flags = NETDMA_F_NULL_TRANSFER;
 	if (p->c.major_version >= 2)
 		c->reseed[0].next_descriptor = netdma_virt2iova(&c->reseed[1]);

@@ -202,13 +202,19 @@ retire(struct netdma_engine *eng)
 	return retired;
 }
 
-/* The descriptor at @p pa if its 64 bytes are the client's DMA memory, or NULL. */
+/*
+ * The descriptor at @p pa if its 64 bytes are the client's DMA memory, or
+ * one of the library's own re-seed descriptors in a chain the library
+ * started (no consumer check passes those); else NULL.
+ */
 static inline const struct netdma_descriptor *
 descriptor_at(struct netdma_engine *eng, netdma_iova_t pa)
 {
-	if (!netdma_range_check(&eng->rules, pa, sizeof(struct netdma_descriptor)))
-		return NULL;
-	return netdma_iova2virt_inline(pa);
+	if (likely(netdma_range_check(&eng->rules, pa, sizeof(struct netdma_descriptor))))
+		return netdma_iova2virt_inline(pa);
+	if (eng->internal_chain && netdma_chan_desc_internal(eng->chan_handle, pa))
+		return netdma_iova2virt_inline(pa);
+	return NULL;
 }
 
 /*
@@ -377,6 +383,8 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 		publish(eng, 0, NETDMA_STATUS_ARMED);
 	}
 	/* spec §3.4: what the backend holds finishes; the rest is abandoned */
+	/* consumers' heads never name a re-seed slot: only the library does */
+	eng->internal_chain = netdma_chan_desc_internal(eng->chan_handle, pa);
 	eng->next_pa = pa;
 	eng->remaining = count;
 	eng->reread_tail = false;
@@ -460,6 +468,7 @@ netdma_engine_reset(struct netdma_engine *eng)
 	eng->last_retired = 0;
 	eng->tail_pa = 0;
 	eng->dca_target = 0;
+	eng->internal_chain = false;
 	return 0;
 }
 

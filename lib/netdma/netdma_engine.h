@@ -92,6 +92,7 @@ struct netdma_engine {
 	netdma_iova_t halt_pa;
 	const char *halt_why;
 	uint8_t dca_target;             /**< last context-change target */
+	bool internal_chain;            /**< the library's re-seed chain (spec §7.5) */
 
 	/* descriptors with the backend, oldest first */
 	struct netdma_engine_inflight *ring;

@@ -20,6 +20,9 @@ extern int netdma_logtype;
 
 #define NETDMA_MAX_PROVIDERS 64
 #define NETDMA_ERR_LEN 160
+/* a 2.0 chain's last descriptor must pre-link the next one: two slots */
+#define NETDMA_RESEED_SLOTS 2
+#define NETDMA_RESEED_BYTES (NETDMA_RESEED_SLOTS * sizeof(struct netdma_descriptor))
 
 struct netdma_chan {
 	rte_spinlock_t lock;             /* serialises consumer calls and polls */
@@ -33,8 +36,12 @@ struct netdma_chan {
 	netdma_addr_check_t addr_check;  /* NULL when addr_win is set */
 	netdma_range_win_t addr_win;     /* when set, used instead of addr_check */
 	void *addr_ctx;
-	/* power-up re-seed (spec §7.5): a NULL descriptor owned by the library */
-	struct netdma_descriptor *reseed;
+	/*
+	 * power-up re-seed (spec §7.5): a NULL descriptor owned by the library.
+	 * No consumer check passes an address in these slots; only the engine
+	 * fetches them, when the library started them (netdma_chan_desc_internal).
+	 */
+	struct netdma_descriptor *reseed;   /* NETDMA_RESEED_SLOTS */
 	netdma_iova_t reseed_iova;       /* computed once: checked per descriptor */
 	bool restart_on_append;
 	bool detached;                   /* taken off its provider by Stop */

@@ -173,7 +173,9 @@ const struct netdma_channel_params *netdma_chan_params(void *netdma_chan_handle)
 
 /**
  * Is [iova, iova+len) memory this channel's client may use?  The default
- * accepts DPDK memory (heap and registered external memory) only.
+ * accepts DPDK memory (heap and registered external memory) only.  Whatever
+ * the validator, a range touching the library's own descriptors (the
+ * channel's power-up re-seed slots, spec §7.5) is refused.
  */
 bool netdma_chan_addr_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
@@ -181,22 +183,38 @@ bool netdma_chan_addr_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t 
  * netdma_chan_addr_ok() that also gives the window its yes covers: a DPDK
  * memseg list for the default validator in IOVA-as-VA mode, the range
  * itself otherwise (netdma_range_win_t; the engines cache it per pass).
+ * The window is narrowed so that it never holds the library's re-seed slots.
  */
 bool netdma_chan_addr_win(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len,
 			  netdma_iova_t *lo, netdma_iova_t *hi);
 
+/**
+ * Is @p pa exactly one of the library's own descriptors of this channel
+ * (the power-up re-seed, spec §7.5)?  No consumer check passes them; an
+ * engine may fetch them as descriptors only in a chain the library started
+ * itself (a Start whose head is one of them).
+ */
+bool netdma_chan_desc_internal(void *netdma_chan_handle, netdma_iova_t pa);
+
 /** Address validator, replaceable per channel (the daemon uses its regions). */
 typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
-void netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
+/**
+ * Replace the channel's validator (NULL: the default).  Either way, the
+ * library's own memory is refused (netdma_chan_addr_ok()).
+ * @return 0, or -EINVAL for a bad channel handle.
+ */
+int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
 /**
  * The same with a validator that gives the window of its yes
  * (netdma_range_win_t): the engine then checks a poll's later descriptors
  * inside that window without calling it.  The window is trusted for one
  * poll pass, which runs under the channel lock: whoever takes memory away
  * must first make the validator refuse it, then take the channel lock (or
- * see the channel idle) before unmapping.
+ * see the channel idle) before unmapping.  The window is narrowed so that
+ * it never holds the library's own descriptors (netdma_chan_addr_win()).
+ * @return 0, or -EINVAL for a bad channel handle.
  */
-void netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
+int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
 
 /**
  * 2.0 channels only: Start and Append check the head descriptor's alignment

@@ -91,6 +91,7 @@ bool bytes_zero(const void *p, size_t n);
 /* Suite registration (one set per backend). */
 int conf_add_rules(struct backend *b);
 int conf_add_bad_input(struct backend *b);
+int conf_add_internal(struct backend *b);   /* in-process only */
 int conf_add_lifecycle(void);
 int conf_add_wdk(void);
 double conf_now(void);

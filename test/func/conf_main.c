@@ -41,7 +41,8 @@ main(int argc, char **argv)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	for (i = 0; i < RTE_DIM(backends); i++)
-		if (conf_add_rules(&backends[i]) || conf_add_bad_input(&backends[i]))
+		if (conf_add_rules(&backends[i]) || conf_add_bad_input(&backends[i]) ||
+		    conf_add_internal(&backends[i]))
 			goto reg_err;
 	if (conf_add_lifecycle() || conf_add_wdk())
 		goto reg_err;
