@@ -18,6 +18,7 @@ extern int netdmad_logtype;
 
 #define NETDMAD_MAX_ARGS 64
 #define NETDMAD_MAX_POLLERS 64
+#define NETDMAD_MAX_CLIENT_REGIONS 64   /* the most [quota] regions may allow */
 
 struct netdmad_conf {
 	char config_path[256];
@@ -32,13 +33,61 @@ struct netdmad_conf {
 	unsigned int nb_pollers;
 	uint32_t spin_polls, max_sleep_us;
 	uint32_t park_after_us, park_timeout_ms;   /* 0: the library's defaults */
+	uint32_t commands_per_pass;   /* per channel and poller pass */
 	char socket_path[108];
 	unsigned int socket_mode;
+	/* [quota]: what one client may hold */
 	uint32_t quota_channels;
+	uint32_t quota_provider_share; /* % of one provider's channels (at least one) */
+	uint32_t quota_regions;
 	uint64_t quota_region_bytes;
+	/* [limits]: what all clients together may hold (doc/security.rst) */
+	uint32_t max_connections;
+	uint32_t hello_timeout_ms;
+	uint32_t max_regions;         /* 0: what EAL's memseg lists leave free */
+	uint64_t max_region_bytes;
+	uint32_t log_burst;           /* log lines per client per log_interval_s */
+	uint32_t log_interval_s;
 	unsigned int drain_ms;
 	uint32_t log_level;
 };
+
+/*
+ * A log budget: at most conf.log_burst lines per log_interval_s, the rest
+ * counted, so that no client can flood the log (doc/security.rst).
+ */
+struct netdmad_ratelimit {
+	rte_spinlock_t lock;
+	uint64_t window_start;        /* timer cycles */
+	uint32_t lines;
+	uint64_t suppressed;          /* in the current window */
+};
+
+/* Daemon-wide counters (telemetry /netdmad/stats). */
+struct netdmad_stats {
+	uint64_t connections;         /* accepted and served */
+	uint64_t refused_connections; /* over [limits] connections */
+	uint64_t refused_emfile;      /* the daemon was out of fds */
+	uint64_t hello_timeouts;
+	uint64_t log_suppressed;
+	uint32_t clients;             /* connected now */
+	uint32_t regions;             /* mapped now, dead clients' included */
+	uint64_t region_bytes;
+	uint32_t max_regions;         /* the cap in force */
+};
+extern struct netdmad_stats netdmad_stats;
+
+/* netdmad_limits.c */
+void netdmad_limits_init(struct netdmad_conf *c);
+/* @return true if a line may be logged now; @p who names the source of a "suppressed" line */
+bool netdmad_log_allowed(struct netdmad_ratelimit *rl, const char *who);
+extern struct netdmad_ratelimit netdmad_global_log;
+#define DLOG_LIMITED(rl, who, level, ...) do { \
+	if (netdmad_log_allowed((rl), (who))) \
+		DLOG(level, __VA_ARGS__); \
+	} while (0)
+/* snprintf @p fmt into @p why (NETDMA_REASON_MAX bytes); @return @p err */
+int netdmad_refuse(char *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* netdmad_config.c */
 int netdmad_config_defaults(struct netdmad_conf *c);
@@ -52,11 +101,15 @@ void netdmad_engines_stop(void);
 void netdmad_report_environment(void);
 int netdmad_dma_map(void *va, uint64_t len, bool map);
 
-/* netdmad_client.c: sessions, regions, channels */
+/* netdmad_client.c: sessions and channels; netdmad_region.c: their memory */
 struct dclient;
 struct dchan;
 int netdmad_clients_init(const struct netdmad_conf *c);
 struct dclient *netdmad_client_new(int fd);
+/* Turn a connection away: a BYE with @p err and @p reason, then close. */
+void netdmad_refuse_connection(int fd, int err, const char *reason);
+/* A client that has not said HELLO within [limits] hello_timeout_ms, or NULL. */
+struct dclient *netdmad_client_overdue(void);
 /* @return 0, or -errno when the client must be dropped */
 int netdmad_client_handle(struct dclient *cl);
 void netdmad_client_gone(struct dclient *cl);

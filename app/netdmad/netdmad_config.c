@@ -31,8 +31,17 @@ netdmad_config_defaults(struct netdmad_conf *c)
 	c->park_timeout_ms = 100;
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s", NETDMA_DEFAULT_SOCKET);
 	c->socket_mode = 0660;
-	c->quota_channels = 16;
+	c->commands_per_pass = 16;
+	c->quota_channels = 4;
+	c->quota_provider_share = 50;
+	c->quota_regions = 16;
 	c->quota_region_bytes = 1ull << 30;
+	c->max_connections = 64;
+	c->hello_timeout_ms = 2000;
+	c->max_regions = 0;
+	c->max_region_bytes = 4ull << 30;
+	c->log_burst = 20;
+	c->log_interval_s = 10;
 	c->drain_ms = 2000;
 	c->log_level = RTE_LOG_INFO;
 	return 0;
@@ -210,6 +219,53 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		if (!parse_u64(v, &u, 10) || u < 4096)
 			BAD("quota", "region_bytes", v);
 		c->quota_region_bytes = u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "quota", "provider_share")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 100)
+			BAD("quota", "provider_share", v);
+		c->quota_provider_share = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "quota", "regions")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u < 2 || u > NETDMAD_MAX_CLIENT_REGIONS)
+			BAD("quota", "regions", v);
+		c->quota_regions = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "connections")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 65536)
+			BAD("limits", "connections", v);
+		c->max_connections = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "hello_timeout_ms")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 600000)
+			BAD("limits", "hello_timeout_ms", v);
+		c->hello_timeout_ms = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "regions")) != NULL) {
+		if (strcasecmp(v, "auto") == 0)
+			u = 0;
+		else if (!parse_u64(v, &u, 10) || u == 0 || u > 1024)
+			BAD("limits", "regions", v);
+		c->max_regions = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "region_bytes")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u < 4096)
+			BAD("limits", "region_bytes", v);
+		c->max_region_bytes = u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "log_burst")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 1000000)
+			BAD("limits", "log_burst", v);
+		c->log_burst = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "log_interval_s")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 3600)
+			BAD("limits", "log_interval_s", v);
+		c->log_interval_s = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "pollers", "commands_per_pass")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > 4096)
+			BAD("pollers", "commands_per_pass", v);
+		c->commands_per_pass = (uint32_t)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "shutdown", "drain_ms")) != NULL) {
 		if (!parse_u64(v, &u, 10) || u > 600000)

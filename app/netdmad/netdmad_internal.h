@@ -11,7 +11,7 @@
 
 #include "netdmad.h"
 
-#define NETDMAD_MAX_REGIONS 64
+#define NETDMAD_MAX_REGIONS NETDMAD_MAX_CLIENT_REGIONS
 #define NETDMAD_MAX_CWS     1024   /* one per channel: a client may hold them all */
 #define NETDMAD_MAX_CHANS   1024
 
@@ -35,7 +35,9 @@ struct dchan {
 	uint64_t tail;                  /* authoritative consumer index */
 	uint64_t cw;                    /* completion word address (IOVA = VA) */
 	uint32_t ring_region, cw_region;
-	int efd;
+	uint32_t provider_id;
+	int efd;                        /* interrupts: our end of a pipe, non-blocking */
+	int doorbell;                   /* the client's doorbell, watched by the poller; -1 */
 	uint64_t commands, bad_commands, lost_irqs;
 	bool on_poller;
 	TAILQ_ENTRY(dchan) client_link;
@@ -62,7 +64,10 @@ struct dclient {
 	char name[32];
 	bool hello;
 	bool warned;
+	uint64_t connected_at;          /* timer cycles: HELLO is due within the timeout */
 	uint64_t gone_at;
+	char label[24];                 /* "client N", for rate-limited logs */
+	struct netdmad_ratelimit log;
 	uint64_t bad_messages;
 	/*
 	 * Regions and completion words: written by the main lcore under the
@@ -78,6 +83,7 @@ struct dclient {
 	struct addr_window win[RTE_MAX_LCORE];
 	uint32_t next_region_id;
 	uint64_t region_bytes;
+	uint32_t nb_regions;
 	uint32_t nb_chans;
 	TAILQ_HEAD(, dchan) chans;
 	TAILQ_ENTRY(dclient) link;
@@ -88,8 +94,32 @@ extern struct dclient_list netdmad_clients;
 extern rte_spinlock_t netdmad_lists_lock;
 extern struct dchan *netdmad_chans[NETDMAD_MAX_CHANS];
 
+extern const struct netdmad_conf *netdmad_conf;
+
+static inline bool
+overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* A client's log lines: DLOG within its budget. */
+#define CLOG(cl, level, ...) DLOG_LIMITED(&(cl)->log, (cl)->label, level, __VA_ARGS__)
+
+/* netdmad_region.c: a client's memory */
 bool client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len);
 bool client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo,
 		     netdma_iova_t *hi);
+struct dregion *region_get(struct dclient *cl, uint32_t id);
+int region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
+	       struct netdma_reply_region_add *rep, char *why);
+int region_del(struct dclient *cl, uint32_t id, char *why);
+/* Unmap every region of a client no engine can reach any more. */
+void regions_release_all(struct dclient *cl);
+/* Add or remove a completion word: no descriptor may touch it. */
+int cw_slot(struct dclient *cl, uint64_t cw, bool add);
+/* Wait out poll passes that may hold an address window of @p cl from before now. */
+void fence_poll_passes(struct dclient *cl);
+/* Work with the engine, or no answer: memory it uses must stay. */
+bool chan_outstanding(struct dchan *dc);
 
 #endif

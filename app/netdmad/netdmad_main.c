@@ -207,6 +207,77 @@ open_socket(const struct netdmad_conf *c)
 }
 
 static sigset_t stop_signals;
+static int reserve_fd = -1;   /* given up to answer a connection when out of fds */
+
+/*
+ * Take one connection off the listen queue.  Over [limits] connections, or
+ * out of fds (EMFILE: the reserve fd makes room for one more), it is told
+ * why and closed at once: a level-triggered listen socket left unaccepted
+ * would spin the loop, and the client would hang.
+ */
+static void
+accept_one(const struct netdmad_conf *c, int ep, int lfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct dclient *cl;
+	int cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (cfd < 0 && (errno == EMFILE || errno == ENFILE) && reserve_fd >= 0) {
+		close(reserve_fd);
+		cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd >= 0) {
+			netdmad_stats.refused_emfile++;
+			DLOG_LIMITED(&netdmad_global_log, "connections", WARNING,
+				     "out of file descriptors: connection turned away\n");
+			netdmad_refuse_connection(cfd, -EMFILE, "netdmad is out of file descriptors; "
+						  "retry later");
+		}
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return;
+	}
+	if (cfd < 0)
+		return;
+	if (netdmad_client_count() >= c->max_connections) {
+		char why[NETDMA_REASON_MAX];
+
+		netdmad_stats.refused_connections++;
+		snprintf(why, sizeof(why), "netdmad serves %u connections, its limit ([limits] "
+			 "connections); retry later", c->max_connections);
+		DLOG_LIMITED(&netdmad_global_log, "connections", NOTICE, "%s\n", why);
+		netdmad_refuse_connection(cfd, -EUSERS, why);
+		return;
+	}
+	cl = netdmad_client_new(cfd);
+	if (cl == NULL) {
+		netdmad_refuse_connection(cfd, -ENOMEM, "netdmad is out of memory");
+		return;
+	}
+	ev.data.ptr = cl;
+	epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
+}
+
+static void
+drop_client(int ep, struct dclient *cl)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, netdmad_client_fd(cl), NULL);
+	netdmad_client_gone(cl);
+}
+
+/* Connections that never said HELLO hold an fd and a slot: close them. */
+static void
+expire_silent(const struct netdmad_conf *c, int ep)
+{
+	struct dclient *cl;
+	char why[NETDMA_REASON_MAX];
+
+	while ((cl = netdmad_client_overdue()) != NULL) {
+		netdmad_stats.hello_timeouts++;
+		snprintf(why, sizeof(why), "no HELLO within %u ms ([limits] hello_timeout_ms)",
+			 c->hello_timeout_ms);
+		netdmad_refuse_connection(dup(netdmad_client_fd(cl)), -ETIMEDOUT, why);
+		drop_client(ep, cl);
+	}
+}
 
 static int
 serve(const struct netdmad_conf *c, int lfd)
@@ -216,6 +287,7 @@ serve(const struct netdmad_conf *c, int lfd)
 
 	sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
 	ep = epoll_create1(EPOLL_CLOEXEC);
+	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (sfd < 0 || ep < 0)
 		return -errno;
 	ev.events = EPOLLIN;
@@ -229,19 +301,7 @@ serve(const struct netdmad_conf *c, int lfd)
 		n = epoll_wait(ep, evs, 32, 100);
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL) {
-				int cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-				struct dclient *cl;
-
-				if (cfd < 0)
-					continue;
-				cl = netdmad_client_new(cfd);
-				if (cl == NULL) {
-					close(cfd);
-					continue;
-				}
-				ev.events = EPOLLIN | EPOLLRDHUP;
-				ev.data.ptr = cl;
-				epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
+				accept_one(c, ep, lfd);
 			} else if (evs[i].data.ptr == &sfd) {
 				struct signalfd_siginfo si;
 
@@ -249,6 +309,8 @@ serve(const struct netdmad_conf *c, int lfd)
 					DLOG(NOTICE, "signal %u: shutting down\n", si.ssi_signo);
 				close(ep);
 				close(sfd);
+				if (reserve_fd >= 0)
+					close(reserve_fd);
 				return 0;
 			} else {
 				struct dclient *cl = evs[i].data.ptr;
@@ -257,12 +319,11 @@ serve(const struct netdmad_conf *c, int lfd)
 				if (evs[i].events & EPOLLIN)
 					ret = netdmad_client_handle(cl);
 				if (ret < 0 || (evs[i].events & (EPOLLHUP | EPOLLERR)) ||
-				    ((evs[i].events & EPOLLRDHUP) && !(evs[i].events & EPOLLIN))) {
-					epoll_ctl(ep, EPOLL_CTL_DEL, netdmad_client_fd(cl), NULL);
-					netdmad_client_gone(cl);
-				}
+				    ((evs[i].events & EPOLLRDHUP) && !(evs[i].events & EPOLLIN)))
+					drop_client(ep, cl);
 			}
 		}
+		expire_silent(c, ep);
 		netdmad_reap();
 	}
 }
@@ -308,6 +369,7 @@ main(int argc, char **argv)
 	rte_log_set_level_pattern("lib.netdma", c.log_level);
 	rte_log_set_level_pattern("pmd.netdma*", c.log_level);
 	netdmad_report_environment();
+	netdmad_limits_init(&c);
 	netdmad_clients_init(&c);
 
 	ret = 1;

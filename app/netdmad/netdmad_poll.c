@@ -122,10 +122,13 @@ netdmad_dchan_run_commands(struct dchan *dc)
 		dc->tail = head;
 		q->tail = head;
 		netdma_chan_abort(dc->ch);
-		DLOG(NOTICE, "client %u channel %u: command ring overrun; channel halted\n",
+		CLOG(dc->cl, NOTICE, "client %u channel %u: command ring overrun; channel halted\n",
 		     dc->cl->id, dc->id);
 		return 1;
 	}
+	/* a bounded share per pass: the rest waits for the next one */
+	if (n > netdmad_conf->commands_per_pass)
+		head = dc->tail + netdmad_conf->commands_per_pass;
 	while (dc->tail != head) {
 		struct netdma_cmd cmd;
 		uint64_t value = 0;

@@ -100,8 +100,10 @@ tel_clients(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(c, "pid", (int)cl->pid);
 		rte_tel_data_add_dict_string(c, "name", cl->name);
 		rte_tel_data_add_dict_int(c, "channels", (int)cl->nb_chans);
+		rte_tel_data_add_dict_int(c, "regions", (int)cl->nb_regions);
 		rte_tel_data_add_dict_u64(c, "region_bytes", cl->region_bytes);
 		rte_tel_data_add_dict_u64(c, "bad_messages", cl->bad_messages);
+		rte_tel_data_add_dict_int(c, "hello", cl->hello);
 		snprintf(key, sizeof(key), "%u", cl->id);
 		rte_tel_data_add_dict_container(d, key, c, 0);
 	}
@@ -137,6 +139,28 @@ tel_pollers(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Daemon-wide limits and refusals (doc/security.rst). */
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct netdmad_stats *st = &netdmad_stats;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "clients", st->clients);
+	rte_tel_data_add_dict_u64(d, "connections", st->connections);
+	rte_tel_data_add_dict_u64(d, "refused_connections", st->refused_connections);
+	rte_tel_data_add_dict_u64(d, "refused_emfile", st->refused_emfile);
+	rte_tel_data_add_dict_u64(d, "hello_timeouts", st->hello_timeouts);
+	rte_tel_data_add_dict_u64(d, "log_suppressed",
+				  __atomic_load_n(&st->log_suppressed, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "regions", st->regions);
+	rte_tel_data_add_dict_u64(d, "max_regions", st->max_regions);
+	rte_tel_data_add_dict_u64(d, "region_bytes", st->region_bytes);
+	return 0;
+}
+
 int
 netdmad_telemetry_init(void)
 {
@@ -147,6 +171,8 @@ netdmad_telemetry_init(void)
 					  "Client channels: owner lcore, state, completion word, counters. No parameters");
 	ret |= rte_telemetry_register_cmd("/netdmad/clients", tel_clients,
 					  "Connected clients. No parameters");
+	ret |= rte_telemetry_register_cmd("/netdmad/stats", tel_stats,
+					  "Connections, refusals, log lines suppressed, regions in use. No parameters");
 	ret |= rte_telemetry_register_cmd("/netdmad/pollers", tel_pollers,
 					  "Polling lcores: parks and doorbell wake-ups. No parameters");
 	return ret;

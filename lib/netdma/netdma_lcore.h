@@ -68,11 +68,27 @@ int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_con
 
 /**
  * The eventfd that wakes @p lcore_id's parked poller: write any 8-byte
- * value.  Calls of this library wake it themselves; a process that hands
- * the poller work some other way (netdmad's clients) writes to it when the
- * poller says it is parked.  @return the fd, or -ENOENT (no poller).
+ * value.  Calls of this library wake it themselves.  The poller reads it,
+ * so it is not to be shared with another process: give such a process a
+ * doorbell of its own (netdma_poller_watch_fd()).
+ * @return the fd, or -ENOENT (no poller).
  */
 int netdma_poller_wake_fd(unsigned int lcore_id);
+
+/**
+ * Let writes to @p fd (an eventfd) wake @p lcore_id's parked poller too: a
+ * doorbell of its own for each party that hands the poller work some other
+ * way than this library's calls (netdmad's client channels).  The poller
+ * never reads @p fd, so whoever shares it can neither steal another
+ * party's wake-up nor block the poller.  Remove it with
+ * netdma_poller_unwatch_fd() before closing it: the watch lasts as long as
+ * any process holds the file open.
+ * @return 0, -ENOENT (no poller was ever started on the lcore), -errno.
+ */
+int netdma_poller_watch_fd(unsigned int lcore_id, int fd);
+
+/** Undo netdma_poller_watch_fd(). @return 0, -ENOENT, -errno. */
+int netdma_poller_unwatch_fd(unsigned int lcore_id, int fd);
 
 /** Parks and wake-ups of @p lcore_id's poller so far (telemetry). */
 int netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups);

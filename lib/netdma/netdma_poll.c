@@ -4,8 +4,8 @@
  * DPCs (DESIGN.md "Polling replaces interrupts", spec §6.2).
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,8 +32,13 @@ struct lcore_set {
 	volatile bool poller_stop;
 	struct netdma_poller_conf conf;
 	netdma_poll_fn_t poll_fn;
-	/* parking: the poller blocks on wake_fd; producers check `parked` */
+	/*
+	 * Parking: the poller blocks on park_ep, which holds wake_fd (this
+	 * library's own kicks) and any doorbells watched; producers check
+	 * `parked`.
+	 */
 	int wake_fd;
+	int park_ep;
 	uint32_t parked;
 	uint64_t parks, wakeups;
 } __rte_cache_aligned;
@@ -47,6 +52,7 @@ RTE_INIT(netdma_poll_init)
 	for (i = 0; i < RTE_MAX_LCORE; i++) {
 		rte_spinlock_recursive_init(&sets[i].lock);
 		sets[i].wake_fd = -1;
+		sets[i].park_ep = -1;
 	}
 }
 
@@ -184,7 +190,7 @@ lcore_quiet(struct lcore_set *s)
 static bool
 park(struct lcore_set *s, unsigned int lcore)
 {
-	struct pollfd pfd = { .fd = s->wake_fd, .events = POLLIN };
+	struct epoll_event ev[8];
 	uint64_t v;
 	bool work;
 
@@ -196,7 +202,7 @@ park(struct lcore_set *s, unsigned int lcore)
 	work = s->poll_fn(lcore) > 0;
 	if (!work && !__atomic_load_n(&s->poller_stop, __ATOMIC_ACQUIRE)) {
 		s->parks++;
-		if (poll(&pfd, 1, (int)s->conf.park_timeout_ms) > 0)
+		if (epoll_wait(s->park_ep, ev, RTE_DIM(ev), (int)s->conf.park_timeout_ms) > 0)
 			s->wakeups++;
 	}
 	if (read(s->wake_fd, &v, sizeof(v)) < 0)
@@ -264,6 +270,31 @@ netdma_poller_wake_fd(unsigned int lcore_id)
 	return sets[lcore_id].wake_fd;
 }
 
+/*
+ * Edge-triggered, and never read by the poller: a doorbell may be shared
+ * with another process, which could read it (or make it blocking) between
+ * our wake-up and our read.  Each write still wakes a parked poller.
+ */
+int
+netdma_poller_watch_fd(unsigned int lcore_id, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = fd };
+
+	if (lcore_id >= RTE_MAX_LCORE || sets[lcore_id].park_ep < 0)
+		return -ENOENT;
+	if (fd < 0)
+		return -EBADF;
+	return epoll_ctl(sets[lcore_id].park_ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int
+netdma_poller_unwatch_fd(unsigned int lcore_id, int fd)
+{
+	if (lcore_id >= RTE_MAX_LCORE || sets[lcore_id].park_ep < 0)
+		return -ENOENT;
+	return epoll_ctl(sets[lcore_id].park_ep, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+}
+
 int
 netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups)
 {
@@ -307,9 +338,21 @@ netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *c
 	 * kick it, and a closed number could by then name another file.
 	 */
 	if (s->wake_fd < 0) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
 		s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (s->wake_fd < 0)
 			return -errno;
+		s->park_ep = epoll_create1(EPOLL_CLOEXEC);
+		ev.data.fd = s->wake_fd;
+		if (s->park_ep < 0 || epoll_ctl(s->park_ep, EPOLL_CTL_ADD, s->wake_fd, &ev) < 0) {
+			ret = -errno;
+			if (s->park_ep >= 0)
+				close(s->park_ep);
+			close(s->wake_fd);
+			s->park_ep = s->wake_fd = -1;
+			return ret;
+		}
 	} else {
 		uint64_t stale;
 

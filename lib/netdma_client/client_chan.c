@@ -275,7 +275,7 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 		state_reload(c);
 	/* a call its state refuses gets the daemon's -EPERM, as in-process */
 	allowed = state_allows(c, op);
-	if (c->rules.major_version >= 2 && allowed) {
+	if (allowed) {
 		ret = client_chain_check(&c->rules, iova, count, &prelink, c->last_error,
 					 sizeof(c->last_error));
 		if (ret < 0) {
@@ -574,13 +574,17 @@ netdma_client_chan_fd(const struct netdma_chan *c)
 int
 netdma_client_chan_dispatch(struct netdma_chan *c)
 {
-	uint64_t n, errs;
+	char buf[64];
+	uint64_t errs;
 	int calls = 0;
 
 	if (c == NULL || c->efd < 0)
 		return -EINVAL;
-	if (read(c->efd, &n, sizeof(n)) != sizeof(n))
+	/* a non-blocking pipe, a byte per DPC: what counts is that one came */
+	if (read(c->efd, buf, sizeof(buf)) <= 0)
 		return 0;
+	while (read(c->efd, buf, sizeof(buf)) == (ssize_t)sizeof(buf))
+		;
 	errs = __atomic_load_n(&c->ring->irq_errors, __ATOMIC_ACQUIRE);
 	if (c->cb != NULL) {
 		netdma_iova_t pa = __atomic_load_n(&c->ring->irq_pa, __ATOMIC_ACQUIRE);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * 2.0 chains are checked here, in the client's own process, before they are
+ * Chains (1.x and 2.0) are checked here, in the client's own process, before they are
  * posted: the same pure checks the library runs in-process (netdma_chain.c,
  * spec §3.4, §3.5, §4.1, §5.1), against this client's own memory: its data
  * regions, never a command ring, never a completion word.  netdmad then

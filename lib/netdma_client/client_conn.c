@@ -2,6 +2,7 @@
 /* Control connection to netdmad: SOCK_SEQPACKET, one request → one reply. */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,36 @@ struct client g_client = {
 	.timeout_ms = 5000,
 	.intr_thread = true,
 };
+
+/* The daemon's reason for this thread's last refused request. */
+static __thread char last_reason[NETDMA_REASON_MAX];
+
+const char *
+netdma_client_last_error(void)
+{
+	return last_reason;
+}
+
+void
+client_set_reason(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_reason, sizeof(last_reason), fmt, ap);
+	va_end(ap);
+}
+
+/* A refusal: remember its reason.  @return its result. */
+static int
+take_error(const struct netdma_reply_error *e, ssize_t n)
+{
+	if ((size_t)n >= sizeof(*e))
+		client_set_reason("%.*s", (int)sizeof(e->reason) - 1, e->reason);
+	else
+		client_set_reason("%s", strerror(-e->r.result));
+	return e->r.result;
+}
 
 void
 netdma_client_set_timeout_ms(unsigned int ms)
@@ -64,7 +95,12 @@ int
 client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	   void *reply, size_t reply_len, int *recv_fd)
 {
-	struct netdma_reply_hdr *r = reply;
+	/* any reply fits: an error one may be longer than the success it replaces */
+	union {
+		struct netdma_reply_hdr r;
+		struct netdma_reply_error e;
+		char raw[NETDMA_MSG_MAX];
+	} buf;
 	ssize_t n;
 	int ret;
 
@@ -73,34 +109,34 @@ client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	pthread_mutex_lock(&g_client.lock);
 	if (g_client.fd < 0 || g_client.dead) {
 		pthread_mutex_unlock(&g_client.lock);
+		client_set_reason("not connected to netdmad");
 		return -ENOTCONN;
 	}
 	((struct netdma_msg_hdr *)req)->seq = ++g_client.seq;
 	ret = netdma_proto_send(g_client.fd, req, req_len, send_fd);
-	while (ret == 0) {
-		n = recv_msg(g_client.fd, reply, reply_len, recv_fd, g_client.timeout_ms);
-		if (n < 0) {
+	/* turned away: the daemon may have said why before it closed */
+	if (ret == 0 || ret == -EPIPE || ret == -ECONNRESET) {
+		n = recv_msg(g_client.fd, &buf, sizeof(buf), recv_fd, ret == 0 ? g_client.timeout_ms : 0);
+		if (n < 0 && ret == 0)
 			ret = (int)n;
-			break;
-		}
-		if ((size_t)n < sizeof(*r) || r->h.magic != NETDMA_PROTO_MAGIC) {
+		else if (n >= (ssize_t)sizeof(buf.r) && buf.r.h.magic == NETDMA_PROTO_MAGIC &&
+			 buf.r.h.type == NETDMA_MSG_BYE)   /* shutting down, or turned away */
+			ret = buf.r.result < 0 ? take_error(&buf.e, n) : -ESHUTDOWN;
+		else if (ret < 0)
+			;
+		else if ((size_t)n < sizeof(buf.r) || buf.r.h.magic != NETDMA_PROTO_MAGIC)
 			ret = -EPROTO;
-			break;
-		}
-		if (r->h.type == NETDMA_MSG_BYE) {   /* the daemon is going away */
-			ret = -ESHUTDOWN;
-			break;
-		}
-		if (r->h.seq != ((struct netdma_msg_hdr *)req)->seq || r->h.type != type) {
+		else if (buf.r.h.seq != ((struct netdma_msg_hdr *)req)->seq || buf.r.h.type != type)
 			ret = -EPROTO;
-			break;
-		}
-		ret = r->result;
-		if (ret == 0 && (size_t)n < reply_len)
+		else if (buf.r.result < 0)
+			ret = take_error(&buf.e, n);
+		else if ((size_t)n < reply_len)
 			ret = -EPROTO;
-		break;
+		else
+			memcpy(reply, &buf, reply_len);
 	}
-	if (ret == -ECONNRESET || ret == -EPIPE || ret == -ESHUTDOWN || ret == -ETIMEDOUT)
+	if (ret == -ECONNRESET || ret == -EPIPE || ret == -ESHUTDOWN || ret == -ETIMEDOUT ||
+	    ret == -EUSERS || ret == -EMFILE)
 		g_client.dead = true;   /* no half-understood state: reconnect */
 	pthread_mutex_unlock(&g_client.lock);
 	if (ret < 0 && recv_fd != NULL && *recv_fd >= 0) {

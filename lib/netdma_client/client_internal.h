@@ -43,6 +43,8 @@ bool client_alive(void);
 int client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	       void *reply, size_t reply_len, int *recv_fd);
 void client_hdr(void *msg, uint16_t type, size_t size);
+/* Set what netdma_client_last_error() says on this thread. */
+void client_set_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct client_region *client_region_new(size_t size, uint32_t kind);
 void client_region_del(struct client_region *r);

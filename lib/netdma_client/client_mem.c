@@ -5,6 +5,7 @@
  * offset (the daemon maps the region and answers with its base).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,7 +13,7 @@
 
 #include "client_internal.h"
 
-#define REGION_MIN   (4u << 20)   /* grow the data pool 4 MiB at a time */
+#define REGION_MIN   (4u << 20)   /* the data pool's first region */
 #define BLK_HDR      64u          /* keeps every block 64-byte aligned */
 
 struct free_blk {
@@ -32,15 +33,19 @@ round_up(size_t v, size_t a)
 	return (v + a - 1) / a * a;
 }
 
-/* A memfd of @p size, mapped shared and populated; @return the fd or -1. */
+/*
+ * A memfd of @p size, sealed at that size (netdmad maps only memfds that
+ * cannot shrink under it), mapped shared and populated; @return the fd or -1.
+ */
 static int
 map_memfd(size_t size, unsigned int flags, void **base)
 {
-	int fd = memfd_create("netdma", MFD_CLOEXEC | flags), err;
+	int fd = memfd_create("netdma", MFD_CLOEXEC | MFD_ALLOW_SEALING | flags), err;
 
 	if (fd < 0)
 		return -1;
-	if (ftruncate(fd, (off_t)size) == 0) {
+	if (ftruncate(fd, (off_t)size) == 0 &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
 		*base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 		if (*base != MAP_FAILED)
 			return fd;
@@ -173,7 +178,13 @@ netdma_mem_alloc(size_t size, size_t align)
 		if (r->kind == NETDMA_REGION_DATA)
 			p = carve(r, need);
 	if (p == NULL) {
-		r = client_region_new(need > REGION_MIN ? need : REGION_MIN, NETDMA_REGION_DATA);
+		/* double the pool each time: regions are few ([quota] regions) */
+		size_t grow = REGION_MIN;
+
+		for (r = g_client.regions; r != NULL; r = r->next)
+			if (r->kind == NETDMA_REGION_DATA && grow < ((size_t)1 << 30))
+				grow += r->size;
+		r = client_region_new(need > grow ? need : grow, NETDMA_REGION_DATA);
 		if (r != NULL)
 			p = carve(r, need);
 	}

@@ -28,6 +28,13 @@ extern "C" {
  */
 int netdma_client_connect(const char *socket_path);
 
+/**
+ * Why netdmad refused this thread's last request (a quota, a limit, a bad
+ * argument, a connection turned away), in words with what to do about it;
+ * "" if it gave no reason.  Channel calls also set netdma_chan_last_error().
+ */
+const char *netdma_client_last_error(void);
+
 /** Close the connection; the daemon frees this client's channels. */
 void netdma_client_disconnect(void);
 

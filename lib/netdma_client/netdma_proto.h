@@ -29,8 +29,12 @@
 #include "netdma_types.h"
 
 #define NETDMA_PROTO_MAGIC     0x414d444eu   /* "NDMA" */
-/* 2: poller parking and the doorbell; 3: 2.0 chains checked by the client */
-#define NETDMA_PROTO_VERSION   3
+/*
+ * 2: poller parking and the doorbell; 3: 2.0 chains checked by the client;
+ * 4: failed replies carry a reason, doorbells are per channel, regions are
+ * sealed memfds
+ */
+#define NETDMA_PROTO_VERSION   4
 #define NETDMA_MSG_MAX         4096          /* largest message either way */
 #define NETDMA_DEFAULT_SOCKET  "/run/netdma/netdmad.sock"
 
@@ -43,7 +47,7 @@ enum netdma_msg_type {
 	NETDMA_MSG_CHAN_FREE,
 	NETDMA_MSG_CHAN_STATS,
 	NETDMA_MSG_BYE,           /* daemon → client, unsolicited: shutting down */
-	NETDMA_MSG_CHAN_DOORBELL, /* msg_chan; reply + 1 eventfd: wakes the channel's poller */
+	NETDMA_MSG_CHAN_DOORBELL, /* msg_chan; reply + 1 eventfd: the channel's own doorbell */
 	NETDMA_MSG_TYPE_MAX,
 };
 
@@ -62,6 +66,19 @@ struct netdma_reply_hdr {
 	uint32_t reserved;
 };
 
+#define NETDMA_REASON_MAX 128
+
+/*
+ * Every reply whose result is negative has this form, whatever its type:
+ * the reason says what was refused and what to do about it (NUL-terminated).
+ * A BYE of this form, sent instead of serving a new connection, says why
+ * the daemon would not take it (too many connections, out of fds).
+ */
+struct netdma_reply_error {
+	struct netdma_reply_hdr r;
+	char reason[NETDMA_REASON_MAX];
+};
+
 struct netdma_msg_hello {
 	struct netdma_msg_hdr h;
 	uint32_t min_version;
@@ -78,7 +95,12 @@ struct netdma_reply_hello {
 	uint64_t max_region_bytes; /* this client's quota */
 };
 
-/* Region kinds: data may be the target of descriptors; control may not. */
+/*
+ * Region kinds: data may be the target of descriptors; control may not.
+ * The fd must be a memfd sealed against shrinking (MFD_ALLOW_SEALING, then
+ * F_ADD_SEALS with F_SEAL_SHRINK): the daemon maps it, and a file that
+ * shrank under that mapping would fault the daemon.
+ */
 #define NETDMA_REGION_DATA     0u
 #define NETDMA_REGION_CONTROL  1u
 

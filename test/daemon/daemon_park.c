@@ -38,7 +38,7 @@ write_config(void)
 		"--file-prefix=" PREFIX " --log-level=lib.eal:error\n"
 		"[engines]\ncpu = on\ncpu_channels = 96\nversion = 2.0\ndmadev = none\n"
 		"[pollers]\nlcores = 1\npark_after_us = 1000\npark_timeout_ms = 60000\n"
-		"[quota]\nchannels = 96\n[log]\nlevel = warning\n");
+		"[quota]\nchannels = 96\nprovider_share = 100\n[log]\nlevel = warning\n");
 	return fclose(f);
 }
 

@@ -26,6 +26,7 @@
 #include "netdma_client.h"
 #include "netdma_proto.h"
 #include "netdma_proto_io.h"
+#include "daemon_raw.h"
 #include "daemon_util.h"
 
 static const char *netdmad_bin, *config;
@@ -205,67 +206,9 @@ t_kill_client_mid_chain(void)
 /* ---- raw protocol abuse ---------------------------------------------------- */
 
 static int
-raw_connect(void)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void
-hdr(void *msg, uint16_t type, size_t size)
-{
-	struct netdma_msg_hdr *h = msg;
-
-	memset(msg, 0, size);
-	h->magic = NETDMA_PROTO_MAGIC;
-	h->version = NETDMA_PROTO_VERSION;
-	h->type = type;
-	h->size = (uint32_t)size;
-	h->seq = 7;
-}
-
-/* Send @p len bytes (+ an fd); @return the reply's result, or 1 for no reply. */
-static int
 raw(int fd, const void *msg, size_t len, int send_fd, void *reply, size_t rlen)
 {
-	struct netdma_reply_hdr tmp, *r = reply != NULL ? reply : &tmp;
-	ssize_t n;
-
-	if (netdma_proto_send(fd, msg, len, send_fd) < 0)
-		return 2;
-	n = recv(fd, r, reply != NULL ? rlen : sizeof(tmp), 0);
-	if (n < (ssize_t)sizeof(tmp) || r->h.magic != NETDMA_PROTO_MAGIC)
-		return 1;
-	return r->result;
-}
-
-static int
-raw_hello(int fd)
-{
-	struct netdma_msg_hello h;
-
-	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
-	h.min_version = h.max_version = NETDMA_PROTO_VERSION;
-	return raw(fd, &h, sizeof(h), -1, NULL, 0);
-}
-
-static int
-memfd_of(uint64_t size)
-{
-	int fd = memfd_create("test", MFD_CLOEXEC);
-
-	if (fd >= 0 && ftruncate(fd, (off_t)size) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return raw_call(fd, msg, len, send_fd, reply, rlen, NULL);
 }
 
 /* Every bad control message gets an error reply; the daemon keeps serving. */
@@ -278,37 +221,37 @@ t_bad_messages(void)
 	struct netdma_reply_region_add rr;
 	struct netdma_msg_chan_alloc ca;
 	char big[8192];
-	int fd = raw_connect(), mfd;
+	int fd = raw_connect(sock), mfd;
 
 	CU_ASSERT_FATAL(fd >= 0);
 	/* before HELLO */
-	hdr(&mc, NETDMA_MSG_CHAN_STATS, sizeof(mc));
+	raw_hdr(&mc, NETDMA_MSG_CHAN_STATS, sizeof(mc));
 	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -EPERM);
 	/* truncated */
-	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	raw_hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
 	CU_ASSERT_EQUAL(raw(fd, &h, 10, -1, NULL, 0), -EBADMSG);
 	/* size field lying, and padding past the type's size */
-	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	raw_hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
 	h.h.size = 12;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EBADMSG);
 	memset(big, 0, sizeof(big));
-	hdr(big, NETDMA_MSG_HELLO, 1000);
+	raw_hdr(big, NETDMA_MSG_HELLO, 1000);
 	CU_ASSERT_EQUAL(raw(fd, big, 1000, -1, NULL, 0), -EBADMSG);
 	/* larger than any message */
-	hdr(big, NETDMA_MSG_HELLO, sizeof(big));
+	raw_hdr(big, NETDMA_MSG_HELLO, sizeof(big));
 	CU_ASSERT_EQUAL(raw(fd, big, sizeof(big), -1, NULL, 0), -EMSGSIZE);
 	/* magic, version, unknown type */
-	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	raw_hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
 	h.h.magic = 0x12345678;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EBADMSG);
-	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	raw_hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
 	h.h.version = 99;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EPROTONOSUPPORT);
-	hdr(&mc, 99, sizeof(mc));
+	raw_hdr(&mc, 99, sizeof(mc));
 	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -EOPNOTSUPP);
 	/* an fd nobody asked for */
-	mfd = memfd_of(4096);
-	hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
+	mfd = sealed_memfd(4096);
+	raw_hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
 	h.min_version = h.max_version = NETDMA_PROTO_VERSION;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), mfd, NULL, 0), -EBADF);
 	/* versions we do not speak */
@@ -317,7 +260,7 @@ t_bad_messages(void)
 	/* now a proper session */
 	CU_ASSERT_EQUAL_FATAL(raw_hello(fd), 0);
 	/* REGION_ADD without its fd; with a file shorter than it claims */
-	hdr(&ra, NETDMA_MSG_REGION_ADD, sizeof(ra));
+	raw_hdr(&ra, NETDMA_MSG_REGION_ADD, sizeof(ra));
 	ra.size = 8192;
 	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), -1, NULL, 0), -EBADF);
 	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EINVAL);
@@ -326,26 +269,26 @@ t_bad_messages(void)
 	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EINVAL);
 	close(mfd);
 	/* quota: 2 GiB (sparse) over the default 1 GiB */
-	mfd = memfd_of(2ull << 30);
+	mfd = sealed_memfd(2ull << 30);
 	ra.kind = NETDMA_REGION_DATA;
 	ra.size = 2ull << 30;
 	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EDQUOT);
 	close(mfd);
 	/* a good data region, then channel requests that point outside it */
-	mfd = memfd_of(4096);
+	mfd = sealed_memfd(4096);
 	ra.size = 4096;
 	CU_ASSERT_EQUAL_FATAL(raw(fd, &ra, sizeof(ra), mfd, &rr, sizeof(rr)), 0);
 	/* the same memory again: overlapping regions are refused */
 	CU_ASSERT_EQUAL(raw(fd, &ra, sizeof(ra), mfd, NULL, 0), -EEXIST);
 	close(mfd);
-	hdr(&ca, NETDMA_MSG_CHAN_ALLOC, sizeof(ca));
+	raw_hdr(&ca, NETDMA_MSG_CHAN_ALLOC, sizeof(ca));
 	ca.ring_region = 999;
 	ca.cw_region = rr.region_id;
 	ca.ring_entries = 64;
 	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -ENOENT);
 	ca.ring_region = rr.region_id;                 /* a data region is not a ring */
 	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -ENOENT);
-	mfd = memfd_of(8192);
+	mfd = sealed_memfd(8192);
 	ra.kind = NETDMA_REGION_CONTROL;
 	ra.size = 8192;
 	{
@@ -361,7 +304,7 @@ t_bad_messages(void)
 	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -EFAULT);
 	ca.cw_offset = 0;
 	CU_ASSERT_EQUAL(raw(fd, &ca, sizeof(ca), -1, NULL, 0), -EPROTO);   /* ring not initialised */
-	hdr(&mc, NETDMA_MSG_CHAN_FREE, sizeof(mc));
+	raw_hdr(&mc, NETDMA_MSG_CHAN_FREE, sizeof(mc));
 	mc.chan_id = 5;                                /* not this client's */
 	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -ENOENT);
 	close(fd);

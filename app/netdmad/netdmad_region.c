@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A client's memory: the regions it shares (sealed memfds, mapped here and
+ * made DMA-visible), its completion words, and the address check every
+ * descriptor of its channels must pass (DESIGN.md "The daemon trusts no
+ * client", doc/security.rst).
+ *
+ * Threads: the main lcore adds and removes regions and completion words
+ * under the client's seqlock; polling lcores read them lock-free in
+ * client_addr_win().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_memory.h>
+
+#include "netdma_provider.h"
+#include "netdmad.h"
+#include "netdmad_internal.h"
+
+struct dregion *
+region_get(struct dclient *cl, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < NETDMAD_MAX_REGIONS; i++)
+		if (cl->regions[i].used && cl->regions[i].id == id)
+			return &cl->regions[i];
+	return NULL;
+}
+
+static bool
+in_data_region(const struct dregion *r, netdma_iova_t iova, uint64_t len)
+{
+	return r->used && !r->dying && r->kind == NETDMA_REGION_DATA && iova >= (uintptr_t)r->va &&
+		iova - (uintptr_t)r->va <= r->size - len && len <= r->size;
+}
+
+/* Index of the first completion word that ends after @p iova (cws[] is sorted). */
+static uint32_t
+first_cw_after(const struct dclient *cl, netdma_iova_t iova, uint32_t n)
+{
+	uint32_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cl->cws[mid] + sizeof(uint64_t) <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Is [iova, iova+len) in one live data region and clear of every completion
+ * word?  If so, @p w gets the widest window around it with the same answer:
+ * the region, narrowed to the completion words on either side.
+ */
+static bool
+checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len, uint64_t *wlo, uint64_t *whi)
+{
+	uint32_t i, hint = __atomic_load_n(&cl->hint, __ATOMIC_RELAXED), n = cl->region_slots;
+	uint32_t ncw = cl->nb_cws, k;
+	const struct dregion *r = NULL;
+
+	if (ncw > NETDMAD_MAX_CWS)
+		return false;   /* a torn read: the seqlock retries */
+	/* most descriptors of a chain land in the region the previous one did */
+	if (hint < NETDMAD_MAX_REGIONS && in_data_region(&cl->regions[hint], iova, len))
+		r = &cl->regions[hint];
+	for (i = 0; i < n && i < NETDMAD_MAX_REGIONS && r == NULL; i++)
+		if (in_data_region(&cl->regions[i], iova, len)) {
+			r = &cl->regions[i];
+			__atomic_store_n(&cl->hint, i, __ATOMIC_RELAXED);
+		}
+	if (r == NULL)
+		return false;
+	*wlo = (uintptr_t)r->va;
+	*whi = (uintptr_t)r->va + r->size;
+	k = first_cw_after(cl, iova, ncw);
+	if (k < ncw && overlaps(iova, len, cl->cws[k], sizeof(uint64_t)))
+		return false;
+	if (k > 0 && cl->cws[k - 1] + sizeof(uint64_t) > *wlo)
+		*wlo = cl->cws[k - 1] + sizeof(uint64_t);
+	if (k < ncw && cl->cws[k] < *whi)
+		*whi = cl->cws[k];
+	return true;
+}
+
+/*
+ * The engines' address check for this client's channels: [iova, iova+len)
+ * inside one live data region, and not over a completion word.  @p lo/hi
+ * get the window the answer holds for (netdma_range_win_t): the engine
+ * trusts it for the rest of one poll pass, under the channel lock, and
+ * region_del() marks a region dying, then waits on every channel's lock
+ * before it unmaps.  A poller first asks its own window from the last
+ * answer, valid while the seqlock has not moved.
+ */
+bool
+client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo, netdma_iova_t *whi)
+{
+	struct dclient *cl = ctx;
+	unsigned int lcore = rte_lcore_id(), i;
+	struct addr_window *w = lcore < RTE_MAX_LCORE ? &cl->win[lcore] : NULL;
+	uint64_t lo = 0, hi = 0;
+	uint32_t sn;
+	bool ok;
+
+	if (len == 0 || iova + len < iova)
+		return false;
+	sn = rte_seqlock_read_begin(&cl->mem_lock);
+	if (w != NULL && w->sn == sn)
+		for (i = 0; i < ADDR_WINDOWS; i++)
+			if (iova >= w->lo[i] && iova + len <= w->hi[i]) {
+				*wlo = w->lo[i];
+				*whi = w->hi[i];
+				return true;
+			}
+	do {
+		sn = rte_seqlock_read_begin(&cl->mem_lock);
+		ok = checked_range_ok(cl, iova, len, &lo, &hi);
+	} while (rte_seqlock_read_retry(&cl->mem_lock, sn));
+	if (ok && w != NULL) {
+		if (w->sn != sn) {
+			memset(w->lo, 0, sizeof(w->lo));
+			memset(w->hi, 0, sizeof(w->hi));
+			w->sn = sn;
+		}
+		w->lo[w->next] = lo;
+		w->hi[w->next] = hi;
+		w->next = (w->next + 1) % ADDR_WINDOWS;
+	}
+	*wlo = lo;
+	*whi = hi;
+	return ok;
+}
+
+bool
+client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	netdma_iova_t lo, hi;
+
+	return client_addr_win(ctx, iova, len, &lo, &hi);
+}
+
+static void
+region_release(struct dclient *cl, struct dregion *r)
+{
+	if (r->extmem) {
+		if (r->kind == NETDMA_REGION_DATA)
+			netdmad_dma_map(r->va, r->size, false);
+		rte_extmem_unregister(r->va, r->size);
+	}
+	munmap(r->va, r->size);
+	cl->region_bytes -= r->size;
+	cl->nb_regions--;
+	netdmad_stats.regions--;
+	netdmad_stats.region_bytes -= r->size;
+	memset(r, 0, sizeof(*r));
+}
+
+void
+regions_release_all(struct dclient *cl)
+{
+	unsigned int i;
+
+	for (i = 0; i < NETDMAD_MAX_REGIONS; i++)
+		if (cl->regions[i].used)
+			region_release(cl, &cl->regions[i]);
+}
+
+/*
+ * Only a memfd sealed against shrinking: the daemon keeps the file mapped,
+ * and a file that shrank under the mapping would kill the daemon with
+ * SIGBUS the next time an engine, a poller or a completion touched it.
+ */
+static int
+check_region_fd(int fd, uint64_t size, struct stat *st, char *why)
+{
+	int seals;
+
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
+		return netdmad_refuse(why, -EINVAL, "region fd is not a memfd");
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0)
+		return netdmad_refuse(why, -EINVAL, "region fd is not a memfd: create it with "
+				      "memfd_create(MFD_ALLOW_SEALING) and seal it with F_SEAL_SHRINK");
+	if (!(seals & F_SEAL_SHRINK))
+		return netdmad_refuse(why, -EPERM, "region memfd is not sealed against shrinking: "
+				      "fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) before registering it");
+	if ((uint64_t)st->st_size < size)
+		return netdmad_refuse(why, -EINVAL, "region of %" PRIu64 " bytes over a memfd of %"
+				      PRIu64, size, (uint64_t)st->st_size);
+	return 0;
+}
+
+/* Per-client quota and the cap of all clients, regions and bytes alike. */
+static int
+check_region_limits(const struct dclient *cl, uint64_t size, char *why)
+{
+	const struct netdmad_conf *c = netdmad_conf;
+
+	if (cl->nb_regions >= c->quota_regions)
+		return netdmad_refuse(why, -EDQUOT, "region quota: %u regions per client "
+				      "([quota] regions); free one first", c->quota_regions);
+	if (cl->region_bytes + size > c->quota_region_bytes)
+		return netdmad_refuse(why, -EDQUOT, "region quota: %" PRIu64 " + %" PRIu64 " bytes over %"
+				      PRIu64 " per client ([quota] region_bytes)", cl->region_bytes,
+				      size, c->quota_region_bytes);
+	if (netdmad_stats.regions >= c->max_regions)
+		return netdmad_refuse(why, -ENOSPC, "all clients together hold %u regions, the "
+				      "daemon's limit ([limits] regions); retry later", c->max_regions);
+	if (netdmad_stats.region_bytes + size > c->max_region_bytes)
+		return netdmad_refuse(why, -ENOSPC, "all clients together would hold more than %"
+				      PRIu64 " bytes ([limits] region_bytes); retry later",
+				      c->max_region_bytes);
+	return 0;
+}
+
+int
+region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
+	   struct netdma_reply_region_add *rep, char *why)
+{
+	struct dregion *r = NULL;
+	struct stat st;
+	unsigned int i;
+	void *va;
+	int ret;
+
+	if (fd < 0)
+		return netdmad_refuse(why, -EBADF, "REGION_ADD without its memfd");
+	if ((m->kind != NETDMA_REGION_DATA && m->kind != NETDMA_REGION_CONTROL) || m->reserved)
+		return netdmad_refuse(why, -EINVAL, "unknown region kind %u", m->kind);
+	if (m->size == 0 || m->size % 4096)
+		return netdmad_refuse(why, -EINVAL, "region size %" PRIu64 " is not a positive "
+				      "multiple of 4096", m->size);
+	ret = check_region_fd(fd, m->size, &st, why);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < NETDMAD_MAX_REGIONS; i++)
+		if (cl->regions[i].used && cl->regions[i].dev == (uint64_t)st.st_dev &&
+		    cl->regions[i].ino == (uint64_t)st.st_ino)
+			return netdmad_refuse(why, -EEXIST, "this memfd is already region %u",
+					      cl->regions[i].id);
+	ret = check_region_limits(cl, m->size, why);
+	if (ret < 0) {
+		CLOG(cl, NOTICE, "client %u: %s\n", cl->id, why);
+		return ret;
+	}
+	for (i = 0; i < NETDMAD_MAX_REGIONS && r == NULL; i++)
+		if (!cl->regions[i].used)
+			r = &cl->regions[i];
+	if (r == NULL)
+		return netdmad_refuse(why, -EDQUOT, "region table full");
+	i = (unsigned int)(r - cl->regions);
+	/* no MAP_POPULATE: commit only the pages the client touches */
+	va = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (va == MAP_FAILED)
+		return netdmad_refuse(why, -errno, "cannot map the region: %s", strerror(errno));
+	/* EAL knows it (IOVA = VA), so engines and rte_mem_* accept it */
+	ret = rte_extmem_register(va, m->size, NULL, 0, 4096);
+	if (ret < 0) {
+		ret = -rte_errno;
+		munmap(va, m->size);
+		return netdmad_refuse(why, ret, "EAL refused the region: %s", rte_strerror(-ret));
+	}
+	if (m->kind == NETDMA_REGION_DATA && netdmad_dma_map(va, m->size, true) < 0) {
+		rte_extmem_unregister(va, m->size);
+		munmap(va, m->size);
+		return netdmad_refuse(why, -EIO, "the IOMMU refused to map the region");
+	}
+	rte_seqlock_write_lock(&cl->mem_lock);
+	r->id = ++cl->next_region_id;
+	r->kind = m->kind;
+	r->va = va;
+	r->size = m->size;
+	r->extmem = true;
+	r->dev = (uint64_t)st.st_dev;
+	r->ino = (uint64_t)st.st_ino;
+	r->used = true;
+	if (cl->region_slots <= i)
+		cl->region_slots = i + 1;
+	rte_seqlock_write_unlock(&cl->mem_lock);
+	cl->region_bytes += m->size;
+	cl->nb_regions++;
+	netdmad_stats.regions++;
+	netdmad_stats.region_bytes += m->size;
+	rep->region_id = r->id;
+	rep->iova_base = (uintptr_t)va;
+	return 0;
+}
+
+bool
+chan_outstanding(struct dchan *dc)
+{
+	struct netdma_chan_stats st;
+
+	return netdma_chan_stats_get(dc->ch, &st) < 0 || st.outstanding > 0;
+}
+
+/*
+ * Wait out every poll pass of this client's channels that may still hold a
+ * window from before a change to its memory (each pass runs under its
+ * channel's lock; netdma_chan_stats_get takes it).
+ */
+void
+fence_poll_passes(struct dclient *cl)
+{
+	struct dchan *dc;
+
+	TAILQ_FOREACH(dc, &cl->chans, client_link)
+		chan_outstanding(dc);
+}
+
+int
+region_del(struct dclient *cl, uint32_t id, char *why)
+{
+	struct dregion *r = region_get(cl, id);
+	struct dchan *dc;
+	bool busy = false;
+
+	if (r == NULL)
+		return netdmad_refuse(why, -ENOENT, "no region %u", id);
+	TAILQ_FOREACH(dc, &cl->chans, client_link)
+		if (dc->ring_region == id || dc->cw_region == id)
+			return netdmad_refuse(why, -EBUSY, "region %u holds channel %u's command "
+					      "ring or completion word: free the channel first",
+					      id, dc->id);
+	/* first no new descriptor may use it, then nothing may still hold it */
+	rte_seqlock_write_lock(&cl->mem_lock);
+	r->dying = true;
+	rte_seqlock_write_unlock(&cl->mem_lock);
+	TAILQ_FOREACH(dc, &cl->chans, client_link)
+		busy |= chan_outstanding(dc);
+	rte_seqlock_write_lock(&cl->mem_lock);
+	if (busy)
+		r->dying = false;
+	else
+		region_release(cl, r);
+	rte_seqlock_write_unlock(&cl->mem_lock);
+	return busy ? netdmad_refuse(why, -EBUSY, "an engine still works on channel memory; "
+				     "retry once it is idle") : 0;
+}
+
+/* Add or remove a completion word, keeping cws[] sorted. */
+int
+cw_slot(struct dclient *cl, uint64_t cw, bool add)
+{
+	uint32_t i, n = cl->nb_cws;
+	int ret = 0;
+
+	rte_seqlock_write_lock(&cl->mem_lock);
+	if (add) {
+		if (n == NETDMAD_MAX_CWS) {
+			ret = -ENOSPC;
+		} else {
+			for (i = n; i > 0 && cl->cws[i - 1] > cw; i--)
+				cl->cws[i] = cl->cws[i - 1];
+			cl->cws[i] = cw;
+			cl->nb_cws = n + 1;
+		}
+	} else {
+		for (i = 0; i < n && cl->cws[i] != cw; i++)
+			;
+		if (i == n) {
+			ret = -ENOENT;
+		} else {
+			memmove(&cl->cws[i], &cl->cws[i + 1], (n - i - 1) * sizeof(cl->cws[0]));
+			cl->nb_cws = n - 1;
+		}
+	}
+	rte_seqlock_write_unlock(&cl->mem_lock);
+	return ret;
+}
+
