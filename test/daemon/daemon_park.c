@@ -18,6 +18,7 @@
 
 #include "netdma.h"
 #include "netdma_client.h"
+#include "daemon_raw.h"
 #include "daemon_util.h"
 
 #define PREFIX "netdma-test-park"
@@ -74,38 +75,11 @@ suite_cleanup(void)
 	return ret == 0 && system(cmd) == 0 ? 0 : 1;
 }
 
-/*
- * One counter of lcore 1 from the daemon's /netdmad/pollers telemetry:
- * {"/netdmad/pollers": {"1": {"parks": N, "wakeups": N}}}.  -1 on failure.
- */
+/* One counter of lcore 1's poller: {"/netdmad/pollers": {"1": {"parks": N, ...}}}. */
 static long long
 poller_counter(const char *name)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	char buf[4096], key[32], *p;
-	long long v = -1;
-	ssize_t n;
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "/var/run/dpdk/" PREFIX "/dpdk_telemetry.v2");
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
-		goto out;
-	if (read(fd, buf, sizeof(buf)) <= 0)   /* the greeting */
-		goto out;
-	if (write(fd, "/netdmad/pollers", 16) != 16)
-		goto out;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		goto out;
-	buf[n] = '\0';
-	snprintf(key, sizeof(key), "\"%s\":", name);
-	p = strstr(buf, "\"1\":");
-	if (p != NULL && (p = strstr(p, key)) != NULL)
-		v = strtoll(p + strlen(key), NULL, 10);
-out:
-	if (fd >= 0)
-		close(fd);
-	return v;
+	return telemetry_value(PREFIX, "/netdmad/pollers", "1", name);
 }
 
 static int

@@ -155,7 +155,7 @@ file_count_lines(const char *path, const char *needle)
 }
 
 long long
-telemetry_value(const char *prefix, const char *cmd, const char *key)
+telemetry_value(const char *prefix, const char *cmd, const char *within, const char *key)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	char buf[16384], pat[96], *p;
@@ -172,8 +172,13 @@ telemetry_value(const char *prefix, const char *cmd, const char *key)
 	if (n <= 0)
 		goto out;
 	buf[n] = '\0';
+	p = buf;
+	if (within != NULL) {
+		snprintf(pat, sizeof(pat), "\"%s\":", within);
+		p = strstr(buf, pat);
+	}
 	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(buf, pat);
+	p = p != NULL ? strstr(p, pat) : NULL;
 	if (p != NULL)
 		v = strtoll(p + strlen(pat), NULL, 10);
 out:

@@ -37,8 +37,10 @@ long proc_cpu_ticks(pid_t pid);
 long file_count_lines(const char *path, const char *needle);
 /*
  * A number from netdmad's telemetry: @p cmd (e.g. "/netdmad/stats") on the
- * socket of EAL file prefix @p prefix, the value of "@p key".  -1 on error.
+ * socket of EAL file prefix @p prefix, the value of "@p key" (the first
+ * after "@p within" when that is not NULL).  -1 on error.
  */
-long long telemetry_value(const char *prefix, const char *cmd, const char *key);
+long long telemetry_value(const char *prefix, const char *cmd, const char *within,
+			  const char *key);
 
 #endif

@@ -17,7 +17,14 @@ int copy_once(const char *provider, size_t size, uint32_t desc);
 /* Run @p fn in a child process; @return its exit status or -1. */
 int in_child(int (*fn)(void *), void *arg);
 
+/* Open fds of process @p pid (/proc/PID/fd); -1 if unreadable. */
+int proc_fd_count(pid_t pid);
+/* Resident set of process @p pid in KiB (VmRSS of /proc/PID/status); -1 if unreadable. */
+long proc_rss_kib(pid_t pid);
+
 /* daemon_park.c: the parking suite, on a daemon of its own */
 int park_suite_add(const char *netdmad_bin);
+/* daemon_hostile.c: hostile clients, on a daemon of their own */
+int hostile_suite_add(const char *netdmad_bin);
 
 #endif
