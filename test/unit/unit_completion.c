@@ -29,7 +29,7 @@ test_encode_round_trip(void)
 		uint64_t w = netdma_completion_encode(pa, st);
 
 		CU_ASSERT_EQUAL(w, pa | (uint64_t)st);
-		CU_ASSERT_EQUAL(netdma_completion_status(w), st);
+		CU_ASSERT_EQUAL((int)netdma_completion_status(w), st);
 		CU_ASSERT_EQUAL(netdma_completion_address(w), pa);
 	}
 }
