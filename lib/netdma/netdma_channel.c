@@ -453,19 +453,21 @@ netdma_chan_set_check_at_fetch(struct netdma_chan *c, bool enable)
 {
 	if (c == NULL)
 		return -EINVAL;
-	if (c->prov->c.major_version < 2)
-		return -ENOTSUP;
 	rte_spinlock_lock(&c->lock);
 	c->check_at_fetch = enable;
 	rte_spinlock_unlock(&c->lock);
 	return 0;
 }
 
-/* The head alone (netdma_chan_set_check_at_fetch): the engine checks the rest. */
+/*
+ * The head alone (netdma_chan_set_check_at_fetch): the engine checks the
+ * rest, and bounds a 1.x chain it follows (no walk looked for cycles).
+ */
 static int
 check_head(struct netdma_chan *c, netdma_iova_t pa, uint32_t count)
 {
-	if (count == 0 || count > NETDMA_CHAIN_MAX) {
+	/* spec §1: 1.x providers ignore the count */
+	if (c->prov->c.major_version >= 2 && (count == 0 || count > NETDMA_CHAIN_MAX)) {
 		snprintf(c->last_error, sizeof(c->last_error),
 			 "2.0 chain with a descriptor count of %u (1 to %u)", count, NETDMA_CHAIN_MAX);
 		return count == 0 ? -EINVAL : -E2BIG;

@@ -276,6 +276,31 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 	return netdma_desc_check_split(d, &eng->rules, why, segs, nsegs);
 }
 
+#define V1_TOO_LONG "1.x chain longer than NETDMA_CHAIN_MAX descriptors since the last " \
+	"Start/Append, or cyclic"
+
+/* One more chain's worth of 1.x fetches (Append, Resume); saturates. */
+static inline void
+budget_add(struct netdma_engine *eng)
+{
+	eng->fetch_budget = eng->fetch_budget > UINT32_MAX - NETDMA_CHAIN_MAX ? UINT32_MAX :
+		eng->fetch_budget + NETDMA_CHAIN_MAX;
+}
+
+/*
+ * 1.x: may @p pa be fetched?  Nothing may have walked the chain for cycles
+ * (check at fetch), and a consumer may relink it after a walk: past the
+ * budget, halt there (spec §6.3) rather than follow a loop forever.
+ */
+static inline bool
+v1_budget_ok(struct netdma_engine *eng, netdma_iova_t pa)
+{
+	if (eng->rules.major_version >= 2 || likely(eng->fetch_budget > 0))
+		return true;
+	halt_at_fetch(eng, pa, V1_TOO_LONG);
+	return false;
+}
+
 static uint32_t
 feed(struct netdma_engine *eng)
 {
@@ -303,7 +328,7 @@ feed(struct netdma_engine *eng)
 		if (eng->tail - eng->head > eng->ring_mask)
 			break;
 		pa = next_to_fetch(eng);
-		if (pa == 0)
+		if (pa == 0 || !v1_budget_ok(eng, pa))
 			break;
 		kind = fetch(eng, pa, &d, &why, segs, &nops);
 		if (kind < 0) {
@@ -340,6 +365,8 @@ feed(struct netdma_engine *eng)
 		eng->next_pa = d.next_descriptor;
 		if (eng->rules.major_version >= 2)
 			eng->remaining--;
+		else
+			eng->fetch_budget--;   /* only once it is with the engine */
 		if (kind == NETDMA_DESC_CONTEXT_CHANGE)
 			eng->dca_target = (uint8_t)d.dca_context8;
 		else if (d.control_flags & NETDMA_F_SERIALIZE_TRANSFER)
@@ -385,6 +412,7 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 	/* spec §3.4: what the backend holds finishes; the rest is abandoned */
 	/* consumers' heads never name a re-seed slot: only the library does */
 	eng->internal_chain = netdma_chan_desc_internal(eng->chan_handle, pa);
+	eng->fetch_budget = NETDMA_CHAIN_MAX;
 	eng->next_pa = pa;
 	eng->remaining = count;
 	eng->reread_tail = false;
@@ -404,9 +432,11 @@ netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count
 		if (count > UINT32_MAX - eng->remaining)
 			return -E2BIG;   /* a consumer far ahead of its engine */
 		eng->remaining += count;
-	} else if (eng->next_pa == 0) {
+	} else {
+		budget_add(eng);
 		/* spec §3.5, rule 5: the tail was already fetched; re-read it */
-		eng->reread_tail = true;
+		if (eng->next_pa == 0)
+			eng->reread_tail = true;
 	}
 	return 0;
 }
@@ -442,6 +472,7 @@ netdma_engine_resume(struct netdma_engine *eng)
 	if (eng->state != NETDMA_ENG_SUSPENDED)
 		return -EPERM;
 	eng->state = NETDMA_ENG_RUNNING;
+	budget_add(eng);   /* the consumer may have relinked a new chain in */
 	/* spec §3.6: reload the last processed descriptor for its (new) next */
 	if (eng->last_retired != 0) {
 		/* no window from before the suspension is trusted */

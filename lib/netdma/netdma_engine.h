@@ -93,6 +93,13 @@ struct netdma_engine {
 	const char *halt_why;
 	uint8_t dca_target;             /**< last context-change target */
 	bool internal_chain;            /**< the library's re-seed chain (spec §7.5) */
+	/**
+	 * 1.x: descriptors still allowed before the chain counts as cyclic.
+	 * NETDMA_CHAIN_MAX at Start, NETDMA_CHAIN_MAX more at each Append and
+	 * Resume (each may legitimately bring that many), so a chain nobody
+	 * walked for loops (netdma_chan_set_check_at_fetch) cannot run forever.
+	 */
+	uint32_t fetch_budget;
 
 	/* descriptors with the backend, oldest first */
 	struct netdma_engine_inflight *ring;

@@ -46,7 +46,7 @@ struct netdma_chan {
 	bool restart_on_append;
 	bool detached;                   /* taken off its provider by Stop */
 	netdma_iova_t v2_prelink;        /* 2.0: where the next Append must start */
-	bool check_at_fetch;             /* 2.0: chains checked by the engine only */
+	bool check_at_fetch;             /* chains checked by the engine only */
 	/* DPCs recorded under the lock, delivered by the owner after unlock */
 	bool dpc_pending;
 	bool dpc_error_pending;

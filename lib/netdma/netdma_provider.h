@@ -217,16 +217,20 @@ int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn,
 int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
 
 /**
- * 2.0 channels only: Start and Append check the head descriptor's alignment
- * and address and the count, but not the chain behind it; the engine still
- * copies out and checks every descriptor it fetches, and a bad one halts the
- * channel with an error DPC (spec §6.3).  For a caller whose consumer has
- * already checked the chain in its own process (netdmad: libnetdma_client
- * checks before it posts), so the chain is not walked twice on the poller.
- * The pre-link rule (spec §3.5) is then the consumer's side's to enforce:
- * the engine follows the links, each one checked as it is fetched.
- * @return 0, or -ENOTSUP on a 1.x channel (a linked chain must be walked
- *   for loops before an engine follows it).
+ * Start and Append check the head descriptor's alignment and address (and,
+ * 2.0, the count), but not the chain behind it; the engine still copies out
+ * and checks every descriptor it fetches, and a bad one halts the channel
+ * with an error DPC (spec §6.3).  For a caller whose consumer has already
+ * checked the chain in its own process (netdmad: libnetdma_client checks
+ * before it posts), so the chain is not walked twice on the poller.
+ * 2.0: the pre-link rule (spec §3.5) is then the consumer's side's to
+ * enforce: the engine follows the links, each one checked as it is fetched.
+ * 1.x: nothing walks the linked chain for cycles, so the engine halts the
+ * channel ("1.x chain longer than NETDMA_CHAIN_MAX descriptors since the
+ * last Start/Append, or cyclic") once it has fetched more than
+ * NETDMA_CHAIN_MAX descriptors per Start, Append and Resume it was given
+ * (the engine applies that bound to every 1.x chain).
+ * @return 0, or -EINVAL for a bad channel handle.
  */
 int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
 

@@ -202,8 +202,6 @@ i_fetch_link(void)
 	struct netdma_chan_stats st;
 
 	NEED_FIX();
-	if (!v2())
-		return;   /* 1.x: check at fetch comes with issue 9 hole 3 */
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
 	memcpy(before, F.ch->reseed, sizeof(before));
 	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.ch->reseed, 1), -EFAULT);

@@ -348,10 +348,10 @@ l_fault_mid_chain(void)
 }
 
 /*
- * netdma_chan_set_check_at_fetch (netdmad's mode for 2.0): Start/Append take
- * an unwalked chain; a bad descriptor in it is refused as the engine fetches
+ * netdma_chan_set_check_at_fetch (netdmad's mode): Start/Append take an
+ * unwalked chain; a bad descriptor in it is refused as the engine fetches
  * it (spec §6.3): the ones before it copy and retire, it and those after it
- * move nothing, the channel halts with an error DPC.  1.x refuses the mode.
+ * move nothing, the channel halts with an error DPC.
  */
 /*
  * The chain from descriptor @p first: @p good of them copied and retired,
@@ -381,9 +381,6 @@ l_check_at_fetch(void)
 {
 	uint8_t *outside;
 
-	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
-	CU_ASSERT_EQUAL(netdma_chan_set_check_at_fetch(F.ch, true), -ENOTSUP);
-	done();
 	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
 	outside = malloc(BLK);   /* not DPDK memory: no engine may write it */
@@ -411,6 +408,121 @@ l_check_at_fetch(void)
 	CU_ASSERT_TRUE(wait_word(word(17, NETDMA_STATUS_IDLE)));
 	CU_ASSERT_TRUE(blocks_copied(10, 8));
 	free(outside);
+	done();
+}
+
+/*
+ * 1.x chains checked at fetch (issue 9, hole 3): Start and Append check the
+ * head only (the count is ignored, spec §1); the engine checks each
+ * descriptor it fetches, halting at a bad one like 2.0.
+ */
+static void
+l_check_at_fetch_v1(void)
+{
+	struct netdma_descriptor *heap = aligned_alloc(64, sizeof(*heap));
+
+	CU_ASSERT_FATAL(heap != NULL);
+	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
+	/* the head is still checked: alignment, then its memory */
+	chain(0, 8, SU | IOC);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, (void *)((char *)F.d + 32), 8), -EINVAL);
+	memcpy(heap, &F.d[0], sizeof(*heap));
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, heap, 8), -EFAULT);
+	/* a bad fourth descriptor: not walked, so accepted; halts at fetch */
+	F.d[3].transfer_size = 0;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 0), 0);
+	expect_fetch_halt(0, 3, 5, 1, 3, "zero transfer size");
+	/* a good chain and an Append after the patched tail copy and verify */
+	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
+	chain(10, 4, SU);
+	chain(14, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(13, NETDMA_STATUS_IDLE)));
+	F.d[13].next_descriptor = IO(&F.d[14]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[14], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(17, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 8));
+	CU_ASSERT_TRUE(blocks_zero(3, 5));
+	done();
+	free(heap);
+}
+
+/* Poll until the error DPC (the long chains below outlast wait_irqs' 5 s). */
+static bool
+wait_error_dpc(double seconds)
+{
+	double deadline = conf_now() + seconds;
+
+	while (irqs() == 0 && conf_now() < deadline)
+		poll_n(1);
+	return irqs() > 0;
+}
+
+/*
+ * d0 → d1 → d2 → d3 → d4 → d5 → d2 …: every descriptor is good, the chain
+ * never ends.  The engine takes exactly NETDMA_CHAIN_MAX descriptors
+ * (d0, d1, then d2..d5 over and over: the last one taken is d3), all
+ * of them copy the same bytes again and retire, and it halts at the next
+ * one with an error DPC: HALTED at d3, the reason names NETDMA_CHAIN_MAX.
+ */
+static void
+expect_cycle_halt(void)
+{
+	struct netdma_chan_stats st;
+
+	CU_ASSERT_TRUE_FATAL(wait_error_dpc(60));
+	CU_ASSERT_EQUAL(F.irq_pa, 0);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(3, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(blocks_copied(0, 6));
+	CU_ASSERT_TRUE(blocks_zero(6, MAXD - 6));
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
+	CU_ASSERT_EQUAL(st.state, NETDMA_CHAN_HALTED);
+	CU_ASSERT_EQUAL(st.errors, 1);
+	CU_ASSERT_EQUAL(st.outstanding, 0);
+	CU_ASSERT_EQUAL(st.descriptors_retired, NETDMA_CHAIN_MAX);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch),
+				      "longer than NETDMA_CHAIN_MAX descriptors"));
+	/* Start recovers; a fresh chain copies */
+	chain(10, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[10], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(13, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(10, 4));
+}
+
+static void
+v1_cycle_at_fetch(enum backend_kind kind)
+{
+	CU_ASSERT_FATAL(use(kind, 1, 1, 0));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
+	chain(0, 6, 0);
+	F.d[5].next_descriptor = IO(&F.d[2]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);   /* not walked */
+	expect_cycle_halt();
+	done();
+}
+
+static void
+l_v1_cycle_at_fetch_cpu(void)
+{
+	v1_cycle_at_fetch(BE_CPU);
+}
+
+static void
+l_v1_cycle_at_fetch_dmadev(void)
+{
+	v1_cycle_at_fetch(BE_DMADEV);
+}
+
+/* A chain walked at Start and relinked into a loop before the engine got there. */
+static void
+l_v1_relinked_cycle(void)
+{
+	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
+	chain(0, 6, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);   /* walked: acyclic */
+	F.d[5].next_descriptor = IO(&F.d[2]);
+	expect_cycle_halt();
 	done();
 }
 
@@ -774,6 +886,11 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
 	    !CU_add_test(s, "chains checked at fetch only", l_check_at_fetch) ||
+	    !CU_add_test(s, "1.x chains checked at fetch only", l_check_at_fetch_v1) ||
+	    !CU_add_test(s, "1.x cycle checked at fetch halts (cpu)", l_v1_cycle_at_fetch_cpu) ||
+	    !CU_add_test(s, "1.x cycle checked at fetch halts (dmadev)",
+			 l_v1_cycle_at_fetch_dmadev) ||
+	    !CU_add_test(s, "1.x chain relinked into a cycle halts", l_v1_relinked_cycle) ||
 	    !CU_add_test(s, "cpu copies around and into the cache", l_cpu_copy_paths) ||
 	    !CU_add_test(s, "resume after its memory went away", l_resume_after_memory_gone) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
