@@ -219,6 +219,9 @@ netdma_cpu_provider_create(const struct netdma_cpu_conf *conf, struct netdma_cpu
 	sc.nb_channels = conf != NULL && conf->nb_channels ? conf->nb_channels : 4;
 	sc.ring_size = conf != NULL && conf->ring_size ? conf->ring_size : 1024;
 	sc.burst = conf != NULL ? conf->burst : 0;
+	/* copies run at enqueue on the poller: bound what one poll may copy */
+	sc.poll_byte_budget = conf != NULL && conf->poll_bytes ? conf->poll_bytes :
+		NETDMA_CPU_POLL_BYTES;
 	sc.attr.major_hw_version = 1;
 	sc.attr.maximum_transfer_size = conf != NULL && conf->max_transfer_size ?
 		conf->max_transfer_size : 1u << 20;

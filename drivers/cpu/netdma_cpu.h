@@ -35,8 +35,18 @@ struct netdma_cpu_conf {
 	 * NETDMA_CPU_NT_MIN count as NETDMA_CPU_NT_MIN.
 	 */
 	uint32_t nt_threshold;
+	/**
+	 * Bytes copied per poll of one channel, at most (the first descriptor
+	 * of a poll is always copied, whatever its size).  The engine copies
+	 * at enqueue on the polling lcore: without a bound, one poll of one
+	 * channel could copy burst x max_transfer_size bytes (64 MiB by
+	 * default, tens of ms) while every other channel of that lcore waits.
+	 * 0: the default, NETDMA_CPU_POLL_BYTES; UINT32_MAX: about no limit.
+	 */
+	uint32_t poll_bytes;
 };
 
+#define NETDMA_CPU_POLL_BYTES (256u << 10)
 #define NETDMA_CPU_NT_THRESHOLD 4096u
 #define NETDMA_CPU_NT_MIN 64u
 

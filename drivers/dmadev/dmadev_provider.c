@@ -230,6 +230,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	sc.ring_size = RTE_MAX(info.min_desc, RTE_MIN(info.max_desc,
 			conf != NULL && conf->ring_size ? conf->ring_size : 1024));
 	sc.burst = conf != NULL ? conf->burst : 0;
+	sc.poll_byte_budget = 0;   /* the hardware copies, not the poller: no limit */
 	sc.ops = &ddma_ops;
 	sc.chan_init = ddma_chan_init;
 	sc.drv = p;

@@ -32,6 +32,7 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->chan_handle = chan_handle;
 	eng->cw = netdma_chan_params(chan_handle)->completion_virtual_address;
 	eng->burst = conf->burst ? conf->burst : 64;
+	eng->poll_byte_budget = conf->poll_byte_budget;
 	eng->rules.major_version = conf->major_version;
 	eng->rules.max_transfer_size = conf->max_transfer_size;
 	eng->rules.max_address = conf->max_address;
@@ -301,10 +302,18 @@ v1_budget_ok(struct netdma_engine *eng, netdma_iova_t pa)
 	return false;
 }
 
+/* The bytes fed this poll reached the budget (never before the first descriptor). */
+static inline bool
+over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
+{
+	return eng->poll_byte_budget != 0 && bytes >= eng->poll_byte_budget;
+}
+
 static uint32_t
 feed(struct netdma_engine *eng)
 {
 	uint32_t fetched = 0, enq = 0, room = eng->ops->capacity(eng->be);
+	uint64_t bytes = 0;
 
 	/* answers about memory last one pass: a region may go between polls */
 	netdma_range_cache_reset(&eng->range_cache);
@@ -325,7 +334,7 @@ feed(struct netdma_engine *eng)
 				break;
 			eng->serialize_wait = false;
 		}
-		if (eng->tail - eng->head > eng->ring_mask)
+		if (eng->tail - eng->head > eng->ring_mask || over_byte_budget(eng, bytes))
 			break;
 		pa = next_to_fetch(eng);
 		if (pa == 0 || !v1_budget_ok(eng, pa))
@@ -358,6 +367,7 @@ feed(struct netdma_engine *eng)
 		r->pa = pa;
 		r->nops = (uint8_t)nops;
 		r->bytes = kind == NETDMA_DESC_COPY ? d.transfer_size : 0;
+		bytes += r->bytes;
 		/* in a context-change descriptor bit 0 is not an interrupt request */
 		r->control_flags = kind == NETDMA_DESC_CONTEXT_CHANGE ? 0 : d.control_flags;
 		eng->tail++;

@@ -56,6 +56,15 @@ struct netdma_engine_conf {
 	uint64_t max_address;
 	uint32_t ring_size;         /**< max descriptors in flight (power of 2) */
 	uint32_t burst;             /**< max descriptors fetched per poll */
+	/**
+	 * Bytes fed to the backend per poll: once the descriptors fed in one
+	 * poll reach it, the rest waits for the next poll (at least one
+	 * descriptor is always fed).  For synchronous backends (the CPU), which
+	 * copy at enqueue on the polling lcore, so that one channel's large
+	 * descriptors do not hold up every other channel of that lcore.
+	 * 0: no limit (asynchronous hardware).
+	 */
+	uint64_t poll_byte_budget;
 };
 
 enum netdma_engine_state {
@@ -79,6 +88,7 @@ struct netdma_engine {
 	struct netdma_check_rules rules;
 	struct netdma_range_cache range_cache;  /**< emptied at every feed */
 	uint32_t burst;
+	uint64_t poll_byte_budget;      /**< 0: no limit */
 	enum netdma_engine_state state;
 
 	/* where the chain continues */

@@ -72,6 +72,7 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 		.max_address = sp->conf.attr.maximum_address_space,
 		.ring_size = sp->conf.ring_size,
 		.burst = sp->conf.burst,
+		.poll_byte_budget = sp->conf.poll_byte_budget,
 	};
 	struct soft_chan *c;
 	int lcore, ret;
