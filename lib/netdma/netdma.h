@@ -41,6 +41,15 @@
  * MT-safety: a channel serves one client (spec rule 13); its calls may come
  * from any thread and are serialised by the library.
  *
+ * Handles: a call with a NULL or freed channel returns -EINVAL (a string
+ * function: "no channel ...") and touches nothing; one whose provider was
+ * stopped returns -ENODEV (only Free works).  Freed channel memory is never
+ * returned to the heap but kept for reuse, oldest first, so a stale handle
+ * finds a dead channel rather than freed memory.  Limit (ABA): once that
+ * memory is reused by a later netdma_chan_alloc(), the stale handle names
+ * the new channel and its calls act on it; handles must not be used after
+ * Free.  A pointer that never was a channel is undefined behaviour.
+ *
  * This header uses libc types only: the daemon client library implements
  * the same API.
  */
@@ -119,11 +128,14 @@ struct netdma_chan_conf {
 int netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		      struct netdma_chan **chan);
 
-/** The lcore that owns the channel: spec CpuNumber. */
-unsigned int netdma_chan_lcore(const struct netdma_chan *chan);
+/** The lcore that owns the channel (spec CpuNumber), or -EINVAL for a bad handle. */
+int netdma_chan_lcore(const struct netdma_chan *chan);
 
-/** NetDMA version of the channel's provider, as major<<8 | minor. */
-unsigned int netdma_chan_version(const struct netdma_chan *chan);
+/**
+ * NetDMA version of the channel's provider, as major<<8 | minor (still
+ * answered once the provider is stopped), or -EINVAL for a bad handle.
+ */
+int netdma_chan_version(const struct netdma_chan *chan);
 
 /**
  * Start a chain (spec §3.4, rule 5).  On a running channel the descriptors

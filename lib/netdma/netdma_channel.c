@@ -21,6 +21,13 @@
 #include "netdma_chain.h"
 #include "netdma_internal.h"
 
+/* A handle a consumer may use: not NULL, not freed (struct netdma_chan.magic). */
+static inline bool
+chan_live(const struct netdma_chan *c)
+{
+	return c != NULL && __atomic_load_n(&c->magic, __ATOMIC_ACQUIRE) == NETDMA_CHAN_MAGIC;
+}
+
 /* ---- memory --------------------------------------------------------- */
 
 void *
@@ -209,7 +216,7 @@ netdma_chan_desc_internal(void *handle, netdma_iova_t pa)
 int
 netdma_chan_set_addr_check(struct netdma_chan *c, netdma_addr_check_t fn, void *ctx)
 {
-	if (c == NULL)
+	if (!chan_live(c))
 		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
 	c->addr_check = fn != NULL ? fn : dpdk_range_ok;
@@ -224,7 +231,7 @@ netdma_chan_set_addr_window_check(struct netdma_chan *c, netdma_range_win_t fn, 
 {
 	if (fn == NULL)
 		return netdma_chan_set_addr_check(c, NULL, NULL);
-	if (c == NULL)
+	if (!chan_live(c))
 		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
 	c->addr_check = NULL;   /* addr_win answers */
@@ -286,6 +293,53 @@ netdma_pick_lcore(const struct netdma_channel_params *p, int preferred)
 
 /* ---- allocation --------------------------------------------------------- */
 
+/*
+ * Freed channels, oldest first.  Their memory is never handed back to the
+ * heap, so a stale handle reads a dead magic instead of freed memory, and
+ * they are reused FIFO so that a stale handle stays dead as long as
+ * possible (the ABA limit is documented in netdma.h).  Protected by the
+ * registry lock.  The memory is libc's, not DPDK's: no default validator
+ * lets a descriptor reach a channel.
+ */
+static struct netdma_chan_list free_chans = TAILQ_HEAD_INITIALIZER(free_chans);
+
+/* A zeroed channel, not live yet: the oldest freed one, or new memory. */
+static struct netdma_chan *
+chan_get(void)
+{
+	struct netdma_chan *c;
+	void *mem;
+
+	rte_spinlock_lock(&netdma_registry_lock);
+	c = TAILQ_FIRST(&free_chans);
+	if (c != NULL)
+		TAILQ_REMOVE(&free_chans, c, prov_link);
+	rte_spinlock_unlock(&netdma_registry_lock);
+	if (c == NULL) {
+		if (posix_memalign(&mem, RTE_CACHE_LINE_SIZE, sizeof(*c)) != 0)
+			return NULL;
+		c = mem;
+	}
+	memset(c, 0, sizeof(*c));
+	c->magic = NETDMA_CHAN_MAGIC_FREED;
+	rte_spinlock_init(&c->lock);
+	return c;
+}
+
+/* Kill the handle and keep the memory for a later allocation. */
+static void
+chan_put(struct netdma_chan *c)
+{
+	__atomic_store_n(&c->magic, NETDMA_CHAN_MAGIC_FREED, __ATOMIC_RELEASE);
+	rte_free(c->reseed);
+	c->reseed = NULL;
+	c->prov = NULL;
+	c->prov_ctx = NULL;
+	rte_spinlock_lock(&netdma_registry_lock);
+	TAILQ_INSERT_TAIL(&free_chans, c, prov_link);
+	rte_spinlock_unlock(&netdma_registry_lock);
+}
+
 int
 netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		  struct netdma_chan **out)
@@ -313,22 +367,21 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		return -EFAULT;
 	}
 
-	c = rte_zmalloc("netdma_chan", sizeof(*c), RTE_CACHE_LINE_SIZE);
+	c = chan_get();
 	if (c == NULL)
 		return -ENOMEM;
 	/* two slots: a 2.0 chain's last descriptor must pre-link the next one */
 	c->reseed = rte_zmalloc("netdma_reseed", NETDMA_RESEED_BYTES, 64);
 	c->reseed_iova = c->reseed != NULL ? netdma_virt2iova(c->reseed) : NETDMA_BAD_IOVA;
 	if (c->reseed_iova == NETDMA_BAD_IOVA) {
-		rte_free(c->reseed);
-		rte_free(c);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto err;
 	}
 	c->reseed[0].control_flags = NETDMA_F_NULL_TRANSFER;
 	if (p->c.major_version >= 2)
 		c->reseed[0].next_descriptor = netdma_virt2iova(&c->reseed[1]);
-	rte_spinlock_init(&c->lock);
 	c->prov = p;
+	c->version = (uint16_t)(p->c.major_version << 8 | p->c.minor_version);
 	c->addr_check = dpdk_range_ok;
 	c->intr_cb = conf->intr_cb;
 	c->intr_arg = conf->intr_arg;
@@ -377,24 +430,29 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	p->nb_chans++;
 	rte_spinlock_unlock(&netdma_registry_lock);
 	netdma_lcore_attach(c);
+	/* published last: a handle is live only once everything above holds */
+	__atomic_store_n(&c->magic, NETDMA_CHAN_MAGIC, __ATOMIC_RELEASE);
 	*out = c;
 	return 0;
 err:
-	rte_free(c->reseed);
-	rte_free(c);
+	chan_put(c);
 	return ret;
 }
 
-unsigned int
+int
 netdma_chan_lcore(const struct netdma_chan *c)
 {
-	return c->lcore;
+	if (!chan_live(c))
+		return -EINVAL;
+	return (int)c->lcore;
 }
 
-unsigned int
+int
 netdma_chan_version(const struct netdma_chan *c)
 {
-	return (unsigned int)c->prov->c.major_version << 8 | c->prov->c.minor_version;
+	if (!chan_live(c))
+		return -EINVAL;
+	return c->version;   /* cached: a revoked channel's provider may be gone */
 }
 
 /* ---- the transfer calls ------------------------------------------------- */
@@ -420,8 +478,8 @@ enter(struct netdma_chan *c, enum netdma_chan_op op)
 {
 	int next;
 
-	if (c == NULL)
-		return -EINVAL;
+	if (!chan_live(c))
+		return -EINVAL;   /* NULL, or freed: nothing of it may be used */
 	rte_spinlock_lock(&c->lock);
 	next = netdma_state_next(c->state, op);
 	if (next < 0) {
@@ -451,7 +509,7 @@ leave(struct netdma_chan *c, int ret)
 int
 netdma_chan_set_check_at_fetch(struct netdma_chan *c, bool enable)
 {
-	if (c == NULL)
+	if (!chan_live(c))
 		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
 	c->check_at_fetch = enable;
@@ -705,8 +763,7 @@ netdma_chan_free(struct netdma_chan *c)
 		p->nb_chans--;
 		rte_spinlock_unlock(&netdma_registry_lock);
 	}
-	rte_free(c->reseed);
-	rte_free(c);
+	chan_put(c);
 	return 0;
 }
 
@@ -718,7 +775,7 @@ netdma_chan_stats_get(const struct netdma_chan *cc, struct netdma_chan_stats *st
 	struct netdma_chan *c = (struct netdma_chan *)(uintptr_t)cc;
 	struct netdma_chan_progress pr;
 
-	if (c == NULL || st == NULL)
+	if (!chan_live(c) || st == NULL)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
 	rte_spinlock_lock(&c->lock);
@@ -738,7 +795,7 @@ netdma_chan_stats_get(const struct netdma_chan *cc, struct netdma_chan_stats *st
 const char *
 netdma_chan_last_error(const struct netdma_chan *c)
 {
-	return c != NULL ? c->last_error : "no channel";
+	return chan_live(c) ? c->last_error : "no channel (NULL or freed handle)";
 }
 
 /* ---- interrupts: ISR/DPC (spec §2.5, §2.6, §6.2) ------------------------- */

@@ -24,9 +24,20 @@ extern int netdma_logtype;
 #define NETDMA_RESEED_SLOTS 2
 #define NETDMA_RESEED_BYTES (NETDMA_RESEED_SLOTS * sizeof(struct netdma_descriptor))
 
+/* struct netdma_chan.magic: a live channel, and one freed (kept for reuse) */
+#define NETDMA_CHAN_MAGIC 0x4e444d41u       /* "NDMA" */
+#define NETDMA_CHAN_MAGIC_FREED 0x46524545u /* "FREE" */
+
 struct netdma_chan {
+	/*
+	 * Checked by every consumer entry point.  Channel memory never goes
+	 * back to the heap (netdma_channel.c free list): a stale handle finds
+	 * NETDMA_CHAN_MAGIC_FREED, not unmapped or foreign memory.
+	 */
+	uint32_t magic;
 	rte_spinlock_t lock;             /* serialises consumer calls and polls */
-	struct netdma_provider *prov;
+	struct netdma_provider *prov;    /* NULL once revoked: the provider may be gone */
+	uint16_t version;                /* provider's major<<8 | minor, kept past revocation */
 	void *prov_ctx;                  /* provider's channel context */
 	int state;                       /* enum netdma_chan_state */
 	unsigned int lcore;              /* owner: spec CpuNumber */
@@ -54,7 +65,7 @@ struct netdma_chan {
 	/* counters */
 	uint64_t starts, appends, interrupts, errors;
 	char last_error[NETDMA_ERR_LEN];
-	TAILQ_ENTRY(netdma_chan) prov_link;
+	TAILQ_ENTRY(netdma_chan) prov_link;   /* also the free list's link */
 	TAILQ_ENTRY(netdma_chan) lcore_link;
 };
 

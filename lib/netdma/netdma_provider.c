@@ -270,6 +270,7 @@ netdma_provider_stop(struct netdma_provider *p)
 		rte_spinlock_lock(&c->lock);
 		p->c.free_dma_channel(c->prov_ctx);
 		c->prov_ctx = NULL;
+		c->prov = NULL;   /* Deregister frees it: nothing may read it from here on */
 		c->state = NETDMA_CHAN_REVOKED;
 		snprintf(c->last_error, sizeof(c->last_error), "provider '%s' stopped", p->name);
 		rte_spinlock_unlock(&c->lock);

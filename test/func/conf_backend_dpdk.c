@@ -55,7 +55,7 @@ backend_destroy(struct backend *b)
 void
 conf_poll(const struct netdma_chan *ch)
 {
-	netdma_lcore_poll(netdma_chan_lcore(ch));
+	netdma_lcore_poll((unsigned int)netdma_chan_lcore(ch));
 }
 
 unsigned int

@@ -330,7 +330,7 @@ l_fault_mid_chain(void)
 	CU_ASSERT_TRUE(blocks_zero(2, 6));      /* the failing one and all after */
 	CU_ASSERT_EQUAL(F.irqs, 1);
 	CU_ASSERT_EQUAL(F.irq_pa, 0);
-	CU_ASSERT_EQUAL(F.irq_lcore, netdma_chan_lcore(F.ch));
+	CU_ASSERT_EQUAL((int)F.irq_lcore, netdma_chan_lcore(F.ch));
 	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
 	CU_ASSERT_EQUAL(st.errors, 1);
 	CU_ASSERT_EQUAL(st.state, NETDMA_CHAN_HALTED);
@@ -765,7 +765,7 @@ l_worker_poller(void)
 
 	if (!chan_on_worker(&worker))
 		return;
-	CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), worker);
+	CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), (int)worker);
 	CU_ASSERT_EQUAL_FATAL(netdma_poller_start(worker, NULL), 0);
 	CU_ASSERT_EQUAL(netdma_poller_start(worker, NULL), -EBUSY);
 	for (k = 0; k < 8; k++) {
@@ -912,6 +912,128 @@ l_free_in_dpc(void)
 	done();
 }
 
+/*
+ * Handle misuse (issue 9, hole 8): every call on a freed channel is -EINVAL
+ * and moves nothing, never a crash; a channel revoked by Stop, its provider
+ * then deregistered, answers from what it kept (-ENODEV, its version).
+ */
+static bool
+dummy_check(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	RTE_SET_USED(ctx);
+	RTE_SET_USED(iova);
+	RTE_SET_USED(len);
+	return true;
+}
+
+static bool
+dummy_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo, netdma_iova_t *hi)
+{
+	RTE_SET_USED(ctx);
+	*lo = iova;
+	*hi = iova + len;
+	return true;
+}
+
+/* Every consumer call on @p ch is -EINVAL, and nothing moves. */
+static void
+expect_dead(struct netdma_chan *ch)
+{
+	struct netdma_chan_stats st;
+	netdma_iova_t last = 1;
+
+	chain(0, 4, SU);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, F.d, 4), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_append(ch, F.d, 4), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_suspend(ch, &last), -EINVAL);
+	CU_ASSERT_EQUAL(last, 1);
+	CU_ASSERT_EQUAL(netdma_chan_resume(ch), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_abort(ch), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_reset(ch), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(ch, &st), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_lcore(ch), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_version(ch), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(ch), "no channel"));
+	CU_ASSERT_EQUAL(netdma_chan_set_addr_check(ch, dummy_check, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_set_addr_check(ch, NULL, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_set_addr_window_check(ch, dummy_win, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_set_check_at_fetch(ch, true), -EINVAL);
+	poll_n(4);
+	CU_ASSERT_TRUE(blocks_zero(0, 4));
+}
+
+static void
+l_null_handle(void)
+{
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	expect_dead(NULL);
+	done();
+}
+
+static void
+l_freed_handle(void)
+{
+	struct netdma_chan *stale;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 2, 0, 0));
+	stale = F.ch;
+	chain(8, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(stale, &F.d[8], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(11, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_free(stale), 0);
+	expect_dead(stale);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(11, NETDMA_STATUS_IDLE));
+	/* the fixture's poll names a channel: give it a live one again */
+	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(conf_home_mask()), 0);
+	expect_dead(stale == F.ch ? NULL : stale);   /* unless its memory was reused (ABA) */
+	done();
+}
+
+static void
+l_revoked_then_deregistered(void)
+{
+	struct netdma_chan *ch;
+	struct backend other;
+	struct netdma_chan_stats st;
+	int lcore;
+
+	CU_ASSERT_FATAL(use(BE_CPU, 1, 1, 0));
+	ch = F.ch;
+	lcore = netdma_chan_lcore(ch);
+	CU_ASSERT(lcore >= 0);
+	chain(0, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(ch, F.d, 4), 0);
+	CU_ASSERT_EQUAL(backend_destroy(&lb), 0);    /* Stop (drains), then Deregister */
+	CU_ASSERT_TRUE(blocks_copied(0, 4));
+	/* a new provider, likely in the old one's memory: nothing may read it via ch */
+	memset(&other, 0, sizeof(other));
+	other.name = "cpu-other";
+	other.kind = BE_CPU;
+	other.major = 2;
+	CU_ASSERT_EQUAL_FATAL(backend_create(&other, 0), 0);
+	CU_ASSERT_EQUAL(netdma_chan_version(ch), 0x101);
+	CU_ASSERT_EQUAL(netdma_chan_lcore(ch), lcore);
+	chain(8, 4, SU);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, &F.d[8], 4), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_append(ch, &F.d[8], 4), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_suspend(ch, NULL), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_resume(ch), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_abort(ch), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_reset(ch), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(ch, &st), 0);
+	CU_ASSERT_EQUAL(st.state, NETDMA_CHAN_REVOKED);
+	CU_ASSERT_EQUAL(st.outstanding, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(ch), "stopped"));
+	CU_ASSERT_TRUE(blocks_zero(8, 4));
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	F.ch = NULL;
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), -EINVAL);   /* the second Free */
+	CU_ASSERT_EQUAL(netdma_chan_version(ch), -EINVAL);
+	CU_ASSERT_EQUAL(backend_destroy(&other), 0);
+	done();
+}
+
 /* §2.4 with every channel of a provider busy */
 static void
 l_stop_all_channels(void)
@@ -977,6 +1099,9 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
 	    !CU_add_test(s, "poller parks; an Append wakes it", l_poller_parks) ||
 	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||
+	    !CU_add_test(s, "NULL channel handle", l_null_handle) ||
+	    !CU_add_test(s, "freed channel handle", l_freed_handle) ||
+	    !CU_add_test(s, "revoked channel, provider deregistered", l_revoked_then_deregistered) ||
 	    !CU_add_test(s, "rte_service poll", l_service))
 		return -1;
 	return 0;

@@ -396,7 +396,7 @@ t_interrupt_watermark(void)
 	CU_ASSERT(irqs() >= 1 && irqs() <= 2);
 	CU_ASSERT_EQUAL(F.irq_pa, IO(&F.d[7]));
 	if (B->inline_poll)   /* in-process the DPC runs on the owning lcore */
-		CU_ASSERT_EQUAL(F.irq_lcore, netdma_chan_lcore(F.ch));
+		CU_ASSERT_EQUAL((int)F.irq_lcore, netdma_chan_lcore(F.ch));
 	CU_ASSERT_TRUE(blocks_copied(0, 8));
 }
 
@@ -415,7 +415,7 @@ t_lcore_affinity(void)
 	F.ch = NULL;
 	if (worker >= 0) {
 		CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
-		CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), (unsigned int)worker);
+		CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), worker);
 		CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
 		F.ch = NULL;
 	}
