@@ -388,10 +388,15 @@ cross_client_region(bool local)
 	CU_ASSERT_FATAL(pipe(to_parent) == 0 && pipe(to_child) == 0);
 	pid = fork();
 	if (pid == 0) {
+		close(to_parent[0]);
+		close(to_child[1]);
 		args[0] = to_parent[1];
 		args[1] = to_child[0];
 		_exit(child_victim(args));
 	}
+	/* only the child writes here: a child that dies early is an EOF, not a hang */
+	close(to_parent[1]);
+	close(to_child[0]);
 	CU_ASSERT_EQUAL_FATAL(read(to_parent[0], &victim, sizeof(victim)), (ssize_t)sizeof(victim));
 	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(sock), 0);
 	netdma_client_set_local_check(local);
@@ -437,6 +442,8 @@ cross_client_region(bool local)
 	netdma_client_disconnect();
 	CU_ASSERT_EQUAL(write(to_child[1], "x", 1), 1);
 	CU_ASSERT(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(to_parent[0]);
+	close(to_child[1]);
 }
 
 static void
