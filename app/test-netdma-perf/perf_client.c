@@ -328,10 +328,13 @@ idle_mode(const struct opts *o, uint32_t provider)
 	struct netdma_chan **ch = calloc(n, sizeof(*ch));
 	char line[16];
 	double us;
-	bool ok;
+	bool ok = false;
+	int ret = 0;
 
-	if (d == NULL || buf == NULL || cws == NULL || ch == NULL)
-		return -ENOMEM;
+	if (d == NULL || buf == NULL || cws == NULL || ch == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (o->nb_cpus > 0) {
 		cpu_set_t set;
 
@@ -344,7 +347,6 @@ idle_mode(const struct opts *o, uint32_t provider)
 	for (i = 0; i < n; i++) {
 		struct netdma_chan_conf cc = { .completion_word = (volatile uint64_t *)(cws + 64 * i) };
 		unsigned int k;
-		int ret;
 
 		for (k = 0; k < 2; k++) {
 			struct netdma_descriptor *x = &d[2 * i + k];
@@ -357,16 +359,22 @@ idle_mode(const struct opts *o, uint32_t provider)
 		}
 		ret = netdma_chan_alloc(provider, &cc, &ch[i]);
 		if (ret < 0) {
-			fprintf(stderr, "netdma-perf-client: channel %u of %u: %s\n", i, n, strerror(-ret));
-			return ret;
+			fprintf(stderr, "netdma-perf-client: channel %u of %u: %s\n", i, n,
+				netdma_client_last_error()[0] != '\0' ? netdma_client_last_error() :
+				strerror(-ret));
+			goto out;
 		}
-		if (one_request(ch[i], &d[2 * i], cc.completion_word, true) < 0)
-			return -EIO;
+		if (one_request(ch[i], &d[2 * i], cc.completion_word, true) < 0) {
+			ret = -EIO;
+			goto out;
+		}
 	}
 	printf("idle channels=%u\n", n);
 	fflush(stdout);
-	if (fgets(line, sizeof(line), stdin) == NULL)
-		return -EPIPE;
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		ret = -EPIPE;
+		goto out;
+	}
 	us = one_request(ch[0], &d[1], (volatile uint64_t *)cws, false);
 	ok = us >= 0;
 	for (i = 0; i < n && ok; i++)
@@ -374,10 +382,16 @@ idle_mode(const struct opts *o, uint32_t provider)
 	ok = ok && memcmp(buf + 64, buf + 192, 64) == 0;
 	printf("first_us=%.1f verified=%d\n", us, ok);
 	fflush(stdout);
-	for (i = 0; i < n; i++)
-		netdma_chan_free(ch[i]);
+	ret = ok ? 0 : -EIO;
+out:
+	for (i = 0; ch != NULL && i < n; i++)
+		if (ch[i] != NULL)
+			netdma_chan_free(ch[i]);
 	free(ch);
-	return ok ? 0 : -EIO;
+	netdma_mem_free(d);
+	netdma_mem_free(buf);
+	netdma_mem_free(cws);
+	return ret;
 }
 
 static int

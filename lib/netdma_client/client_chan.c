@@ -519,22 +519,22 @@ netdma_chan_free(struct netdma_chan *c)
 	return 0;
 }
 
-unsigned int
+int
 netdma_chan_lcore(const struct netdma_chan *c)
 {
-	return c->lcore;
+	return c != NULL ? (int)c->lcore : -EINVAL;
 }
 
-unsigned int
+int
 netdma_chan_version(const struct netdma_chan *c)
 {
-	return c->version;
+	return c != NULL ? (int)c->version : -EINVAL;
 }
 
 const char *
 netdma_chan_last_error(const struct netdma_chan *c)
 {
-	return c != NULL ? c->last_error : "no channel";
+	return c != NULL ? c->last_error : "no channel (NULL or freed handle)";
 }
 
 int
@@ -571,80 +571,56 @@ netdma_client_chan_fd(const struct netdma_chan *c)
 	return c != NULL ? c->efd : -EINVAL;
 }
 
+/*
+ * Deliver what the daemon signalled.  Nothing of @p c is touched after a
+ * callback, which may free the channel; between the watermark and the
+ * error DPC, @p alive (when given) says whether it still exists.
+ */
 int
-netdma_client_chan_dispatch(struct netdma_chan *c)
+client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_chan *))
 {
-	char buf[64];
+	netdma_intr_cb_t cb;
+	netdma_iova_t pa;
 	uint64_t errs;
+	char buf[64];
+	void *arg;
+	bool err;
 	int calls = 0;
 
 	if (c == NULL || c->efd < 0)
 		return -EINVAL;
-	/* a non-blocking pipe, a byte per DPC: what counts is that one came */
+	/* a datagram per DPC, non-blocking: what counts is that one came */
 	if (read(c->efd, buf, sizeof(buf)) <= 0)
 		return 0;
-	while (read(c->efd, buf, sizeof(buf)) == (ssize_t)sizeof(buf))
+	while (read(c->efd, buf, sizeof(buf)) > 0)
 		;
 	errs = __atomic_load_n(&c->ring->irq_errors, __ATOMIC_ACQUIRE);
-	if (c->cb != NULL) {
-		netdma_iova_t pa = __atomic_load_n(&c->ring->irq_pa, __ATOMIC_ACQUIRE);
-
-		if (pa != 0) {
-			c->cb(c, pa, c->arg);
-			calls++;
-		}
-		if (errs != c->irq_errors_seen) {
-			c->cb(c, 0, c->arg);   /* the error DPC */
-			calls++;
-		}
-	}
+	pa = __atomic_load_n(&c->ring->irq_pa, __ATOMIC_ACQUIRE);
+	err = errs != c->irq_errors_seen;
 	c->irq_errors_seen = errs;
+	cb = c->cb;
+	arg = c->arg;
+	if (cb == NULL)
+		return 0;
+	if (pa != 0) {
+		cb(c, pa, arg);
+		calls++;
+	}
+	if (err && (calls == 0 || alive == NULL || alive(c))) {
+		cb(c, 0, arg);   /* the error DPC */
+		calls++;
+	}
 	return calls;
 }
 
-/* One thread per process delivers DPCs for channels with a callback. */
-static pthread_mutex_t intr_lock = PTHREAD_MUTEX_INITIALIZER;
-static int intr_epfd = -1;
-static pthread_t intr_tid;
-
-static void *
-intr_main(void *arg)
+int
+netdma_client_chan_dispatch(struct netdma_chan *c)
 {
-	struct epoll_event ev[16];
-	int n, i;
-
-	(void)arg;
-	for (;;) {
-		n = epoll_wait(intr_epfd, ev, 16, -1);
-		for (i = 0; i < n; i++)
-			netdma_client_chan_dispatch(ev[i].data.ptr);
-	}
-	return NULL;
+	return client_chan_dispatch(c, NULL);
 }
 
-void
-client_intr_watch(struct netdma_chan *c)
+int
+client_chan_irq_fd(const struct netdma_chan *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-
-	if (!g_client.intr_thread)
-		return;
-	pthread_mutex_lock(&intr_lock);
-	if (intr_epfd < 0) {
-		intr_epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (intr_epfd >= 0 && pthread_create(&intr_tid, NULL, intr_main, NULL) == 0)
-			pthread_detach(intr_tid);
-	}
-	if (intr_epfd >= 0)
-		epoll_ctl(intr_epfd, EPOLL_CTL_ADD, c->efd, &ev);
-	pthread_mutex_unlock(&intr_lock);
-}
-
-void
-client_intr_unwatch(struct netdma_chan *c)
-{
-	pthread_mutex_lock(&intr_lock);
-	if (intr_epfd >= 0)
-		epoll_ctl(intr_epfd, EPOLL_CTL_DEL, c->efd, NULL);
-	pthread_mutex_unlock(&intr_lock);
+	return c->efd;
 }

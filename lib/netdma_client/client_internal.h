@@ -79,8 +79,16 @@ void client_check_forget_all(void);
 int client_chain_check(const struct client_chain_rules *rules, netdma_iova_t head, uint32_t count,
 		       netdma_iova_t *prelink, char *err, size_t err_len);
 
-/* interrupt thread (client_chan.c) */
+/* DPCs of @p chan (client_chan.c); @p alive: does it still exist between two callbacks */
+int client_chan_dispatch(struct netdma_chan *chan, bool (*alive)(const struct netdma_chan *));
+/*
+ * The interrupt thread (client_intr.c).  Once unwatch returns, the thread
+ * is not in a DPC of @p chan and will start none (unless unwatch is called
+ * from that DPC itself): the channel may be freed.
+ */
 void client_intr_watch(struct netdma_chan *chan);
 void client_intr_unwatch(struct netdma_chan *chan);
+/* The channel's interrupt fd, for the interrupt thread. */
+int client_chan_irq_fd(const struct netdma_chan *chan);
 
 #endif

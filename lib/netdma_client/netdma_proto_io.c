@@ -48,10 +48,9 @@ netdma_proto_recv(int sock, void *buf, size_t len, int *fds, int max_fds, int *n
 
 	*nfds = 0;
 	n = recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	if (n == 0)
-		return -ECONNRESET;
 	if (n < 0)
 		return -errno;
+	/* fds may come with any message, an empty one included: take them all first */
 	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
 		int k, cnt;
 
@@ -67,6 +66,12 @@ netdma_proto_recv(int sock, void *buf, size_t len, int *fds, int max_fds, int *n
 			else
 				close(fd);   /* never keep an fd nobody asked for */
 		}
+	}
+	if (n == 0) {
+		/* end of stream, or an empty datagram: no request either way */
+		while (*nfds > 0)
+			close(fds[--(*nfds)]);
+		return -ECONNRESET;
 	}
 	if (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		return -EMSGSIZE;

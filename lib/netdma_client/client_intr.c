@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One thread per process delivers the DPCs of channels with a callback
+ * (spec §6.2), unless the application asked to run them itself
+ * (netdma_client_set_intr_thread(false)).
+ *
+ * epoll hands back channel pointers that a Free on another thread may have
+ * invalidated since: the thread dispatches only channels still in the
+ * watched set, and holds intr_lock while it does, so a Free (which leaves
+ * the set under that lock) waits for a DPC in progress.  The lock is
+ * recursive, for a DPC that frees its own channel.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+
+#include "client_internal.h"
+
+static pthread_mutex_t intr_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static int intr_epfd = -1;
+static pthread_t intr_tid;
+static struct netdma_chan **watched;
+static unsigned int nb_watched, cap_watched;
+
+/* intr_lock held */
+static bool
+is_watched(const struct netdma_chan *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_watched; i++)
+		if (watched[i] == c)
+			return true;
+	return false;
+}
+
+static void *
+intr_main(void *arg)
+{
+	struct epoll_event ev[16];
+	int n, i;
+
+	(void)arg;
+	for (;;) {
+		n = epoll_wait(intr_epfd, ev, 16, -1);
+		pthread_mutex_lock(&intr_lock);
+		for (i = 0; i < n; i++)
+			if (is_watched(ev[i].data.ptr))
+				client_chan_dispatch(ev[i].data.ptr, is_watched);
+		pthread_mutex_unlock(&intr_lock);
+	}
+	return NULL;
+}
+
+void
+client_intr_watch(struct netdma_chan *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+	if (!g_client.intr_thread)
+		return;
+	pthread_mutex_lock(&intr_lock);
+	if (intr_epfd < 0) {
+		intr_epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (intr_epfd >= 0 && pthread_create(&intr_tid, NULL, intr_main, NULL) == 0)
+			pthread_detach(intr_tid);
+	}
+	if (nb_watched == cap_watched) {
+		unsigned int cap = cap_watched ? cap_watched * 2 : 16;
+		struct netdma_chan **v = realloc(watched, cap * sizeof(*v));
+
+		if (v == NULL) {   /* no DPCs for it: the application may poll its fd */
+			pthread_mutex_unlock(&intr_lock);
+			return;
+		}
+		watched = v;
+		cap_watched = cap;
+	}
+	if (intr_epfd >= 0 && epoll_ctl(intr_epfd, EPOLL_CTL_ADD, client_chan_irq_fd(c), &ev) == 0)
+		watched[nb_watched++] = c;
+	pthread_mutex_unlock(&intr_lock);
+}
+
+void
+client_intr_unwatch(struct netdma_chan *c)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&intr_lock);
+	for (i = 0; i < nb_watched; i++)
+		if (watched[i] == c) {
+			watched[i] = watched[--nb_watched];
+			epoll_ctl(intr_epfd, EPOLL_CTL_DEL, client_chan_irq_fd(c), NULL);
+			break;
+		}
+	pthread_mutex_unlock(&intr_lock);
+}
