@@ -209,7 +209,9 @@ latency_mode(uint32_t provider, uint32_t iters)
 	cc.completion_word = cw;
 	ret = netdma_chan_alloc(provider, &cc, &ch);
 	if (ret < 0) {
-		fprintf(stderr, "netdma-copy: channel allocation failed: %s\n", strerror(-ret));
+		fprintf(stderr, "netdma-copy: channel allocation failed: %s\n",
+			netdma_client_last_error()[0] != '\0' ? netdma_client_last_error() :
+			strerror(-ret));
 		return 1;
 	}
 	if (netdma_chan_version(ch) < 0x200) {
@@ -394,7 +396,8 @@ main(int argc, char **argv)
 	if (ret < 0) {
 		fprintf(stderr, "netdma-copy: cannot reach netdmad at %s: %s\n",
 			o.socket ? o.socket : getenv("NETDMA_SOCKET") ? getenv("NETDMA_SOCKET") :
-			NETDMA_DEFAULT_SOCKET, strerror(-ret));
+			NETDMA_DEFAULT_SOCKET, netdma_client_last_error()[0] != '\0' ?
+			netdma_client_last_error() : strerror(-ret));
 		return 3;
 	}
 	if (list)
@@ -435,7 +438,9 @@ main(int argc, char **argv)
 	}
 	ret = netdma_chan_alloc((uint32_t)pid, &cc, &ch);
 	if (ret < 0) {
-		fprintf(stderr, "netdma-copy: channel allocation failed: %s\n", strerror(-ret));
+		fprintf(stderr, "netdma-copy: channel allocation failed: %s\n",
+			netdma_client_last_error()[0] != '\0' ? netdma_client_last_error() :
+			strerror(-ret));
 		return 1;
 	}
 	v2 = netdma_chan_version(ch) >= 0x200;
@@ -466,7 +471,7 @@ main(int argc, char **argv)
 	}
 	t1 = now();
 	if (!o.quiet) {
-		printf("provider %d on lcore %u, NetDMA %u.%u (%s chains), %u descriptors of %u bytes, "
+		printf("provider %d on lcore %d, NetDMA %d.%d (%s chains), %u descriptors of %u bytes, "
 		       "%s\n", pid, netdma_chan_lcore(ch), netdma_chan_version(ch) >> 8,
 		       netdma_chan_version(ch) & 0xff, v2 ? "counted" : "linked", n, o.desc_size,
 		       o.interrupt ? "interrupts" : "polling the completion word");

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ netdmad_clients_init(const struct netdmad_conf *c)
 	unsigned int i;
 
 	netdmad_conf = c;
+	/* every send to a client says MSG_NOSIGNAL; this covers any write that does not */
+	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < c->nb_pollers; i++)
 		if (c->pollers[i] < 64)
 			poller_mask |= 1ull << c->pollers[i];
@@ -118,9 +121,10 @@ chan_get(struct dclient *cl, uint32_t id)
 }
 
 /*
- * The DPC of a client channel: publish the watermark, write a byte to the
- * interrupt pipe.  Our end of the pipe is ours alone: the client holds the
- * read end, so it can neither make this write block nor take another's.
+ * The DPC of a client channel: publish the watermark, send a byte on the
+ * interrupt socket.  Our end is ours alone (a socketpair, not a shared
+ * eventfd): the client can neither make this send block nor take another
+ * channel's, and a client that closed its end costs an error, not SIGPIPE.
  */
 static void
 chan_intr(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
@@ -136,8 +140,9 @@ chan_intr(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
 		CLOG(dc->cl, NOTICE, "client %u channel %u halted: %s\n", dc->cl->id, dc->id,
 		     netdma_chan_last_error(ch));
 	}
-	/* a full pipe: the client has not read it; it is readable all the same */
-	if (dc->efd >= 0 && write(dc->efd, &one, 1) < 0 && errno != EAGAIN)
+	/* a full socket: the client has not read it; it is readable all the same */
+	if (dc->efd >= 0 && send(dc->efd, &one, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN)
 		dc->lost_irqs++;
 }
 
@@ -262,8 +267,9 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	dc->cw = cw;
 	dc->efd = -1;
 	dc->doorbell = -1;
-	if ((m->flags & NETDMA_CHAN_F_EVENTFD) && pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		ret = netdmad_refuse(why, -errno, "no interrupt pipe: %s", strerror(errno));
+	if ((m->flags & NETDMA_CHAN_F_EVENTFD) &&
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, p) < 0) {
+		ret = netdmad_refuse(why, -errno, "no interrupt socket: %s", strerror(errno));
 		goto err;
 	}
 	dc->efd = p[1];
@@ -291,9 +297,13 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 		goto err;
 	}
 	netdma_chan_set_addr_window_check(dc->ch, client_addr_win, cl);
-	/* 2.0: the client checked the chain; our engine checks each descriptor it fetches */
-	if (netdma_chan_version(dc->ch) >= 0x200)
-		netdma_chan_set_check_at_fetch(dc->ch, true);
+	/*
+	 * No chain is walked on the shared poller: the client checked it (to
+	 * give its caller the error), our engine checks each descriptor it
+	 * fetches, and bounds a 1.x chain that never ends.
+	 */
+	netdma_chan_set_check_at_fetch(dc->ch, true);
+	dc->lcore = (unsigned int)netdma_chan_lcore(dc->ch);
 	ring->tail = dc->tail;
 	__atomic_store_n(&ring->daemon_alive, 1, __ATOMIC_RELEASE);
 	rte_spinlock_lock(&netdmad_lists_lock);
@@ -303,8 +313,8 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	cl->nb_chans++;
 	netdmad_poll_attach(dc);
 	rep->chan_id = id;
-	rep->lcore = netdma_chan_lcore(dc->ch);
-	rep->version = netdma_chan_version(dc->ch);
+	rep->lcore = dc->lcore;
+	rep->version = (uint32_t)netdma_chan_version(dc->ch);
 	rep->max_transfer_size = prov.maximum_transfer_size;
 	rep->max_address = prov.maximum_address_space;
 	*irq_fd = p[0];
@@ -335,7 +345,7 @@ chan_release(struct dchan *dc)
 		close(dc->efd);
 	if (dc->doorbell >= 0) {
 		/* the client's copy would keep the watch alive past our close */
-		netdma_poller_unwatch_fd(netdma_chan_lcore(dc->ch), dc->doorbell);
+		netdma_poller_unwatch_fd(dc->lcore, dc->doorbell);
 		close(dc->doorbell);
 	}
 	free(dc);
@@ -378,7 +388,7 @@ chan_doorbell(struct dclient *cl, uint32_t id, int *fd, char *why)
 		if (efd < 0)
 			return netdmad_refuse(why, -errno, "no doorbell: %s", strerror(errno));
 		/* no poller on that lcore (it never parks): the client needs no doorbell */
-		ret = netdma_poller_watch_fd(netdma_chan_lcore(dc->ch), efd);
+		ret = netdma_poller_watch_fd(dc->lcore, efd);
 		if (ret < 0) {
 			close(efd);
 			return netdmad_refuse(why, ret, "channel %u's lcore has no parking poller", id);
@@ -610,7 +620,7 @@ netdmad_client_handle(struct dclient *cl)
 	}
 	rep.h.h.size = (uint32_t)len;
 	ret = send_result(cl, &req.h, &rep, len, ret, why, ret == 0 ? out_fd : -1);
-	/* the interrupt pipe's read end is the client's alone */
+	/* the interrupt socket's other end is the client's alone */
 	if (req.h.type == NETDMA_MSG_CHAN_ALLOC && out_fd >= 0)
 		close(out_fd);
 	return ret;

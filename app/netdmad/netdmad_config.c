@@ -157,6 +157,11 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		}
 		c->cpu_nt_threshold = (uint32_t)u;
 	}
+	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_bytes_per_poll")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u < 4096 || u >= UINT32_MAX)
+			BAD("engines", "cpu_bytes_per_poll", v);
+		c->cpu_bytes_per_poll = (uint32_t)u;
+	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {
 		if (strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0 || strcmp(v, "2.0") == 0) {
 			c->major = (uint8_t)(v[0] - '0');

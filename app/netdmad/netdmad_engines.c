@@ -70,6 +70,7 @@ netdmad_engines_start(const struct netdmad_conf *c)
 			.name = "cpu", .major_version = c->major, .minor_version = c->minor,
 			.nb_channels = c->cpu_channels,
 			.nt_threshold = c->cpu_nt_threshold,
+			.poll_bytes = c->cpu_bytes_per_poll,
 		};
 
 		ret = netdma_cpu_provider_create(&cc, &cpu);

@@ -36,7 +36,8 @@ struct dchan {
 	uint64_t cw;                    /* completion word address (IOVA = VA) */
 	uint32_t ring_region, cw_region;
 	uint32_t provider_id;
-	int efd;                        /* interrupts: our end of a pipe, non-blocking */
+	unsigned int lcore;             /* the owner lcore: CpuNumber, fixed at allocation */
+	int efd;                        /* interrupts: our end of a socketpair, non-blocking */
 	int doorbell;                   /* the client's doorbell, watched by the poller; -1 */
 	uint64_t commands, bad_commands, lost_irqs;
 	bool on_poller;

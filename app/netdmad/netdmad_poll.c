@@ -35,7 +35,7 @@ RTE_INIT(netdmad_poll_init)
 void
 netdmad_poll_attach(struct dchan *dc)
 {
-	struct poll_set *s = &sets[netdma_chan_lcore(dc->ch)];
+	struct poll_set *s = &sets[dc->lcore];
 
 	rte_spinlock_lock(&s->lock);
 	if (!dc->on_poller)
@@ -67,7 +67,7 @@ park_notify(unsigned int lcore, bool parked)
 void
 netdmad_poll_detach(struct dchan *dc)
 {
-	struct poll_set *s = &sets[netdma_chan_lcore(dc->ch)];
+	struct poll_set *s = &sets[dc->lcore];
 
 	rte_spinlock_lock(&s->lock);
 	if (dc->on_poller)

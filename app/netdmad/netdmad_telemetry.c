@@ -60,7 +60,7 @@ tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_int(c, "client", (int)dc->cl->id);
 		rte_tel_data_add_dict_int(c, "pid", (int)dc->cl->pid);
-		rte_tel_data_add_dict_int(c, "lcore", (int)netdma_chan_lcore(dc->ch));
+		rte_tel_data_add_dict_int(c, "lcore", (int)dc->lcore);
 		rte_tel_data_add_dict_string(c, "state", netdma_chan_state_name(st.state));
 		snprintf(word, sizeof(word), "0x%" PRIx64, st.completion_word);
 		rte_tel_data_add_dict_string(c, "completion_word", word);

@@ -102,12 +102,15 @@ write_config(const struct perf_case *c, const struct daemon *d, const char *path
 		"[engines]\ncpu = %s\ncpu_channels = %u\nversion = 2.0\ndmadev = %s\nrequire_dmadev = %s\n"
 		"[pollers]\nlcores = %s\n"
 		"[socket]\npath = %s\nmode = 0600\n"
-		"[quota]\nchannels = %u\nregion_bytes = %llu\n"
+		/* one client, the benchmark: everything the daemon has is its share */
+		"[quota]\nchannels = %u\nprovider_share = 100\nregions = 64\nregion_bytes = %llu\n"
+		"[limits]\nregion_bytes = %llu\n"
 		"[shutdown]\ndrain_ms = 2000\n"
 		"[log]\nlevel = warning\n",
 		c->id, c->eal_args, cpu ? "on" : "off", chans < 4 ? 4 : chans,
 		dmadevs[0] ? dmadevs : "none", dmadevs[0] ? "yes" : "no", pollers, d->socket,
-		chans + 1, (unsigned long long)c->mem_size_mb * 2 * (1ull << 20) + (256ull << 20));
+		chans + 1, (unsigned long long)c->mem_size_mb * 2 * (1ull << 20) + (256ull << 20),
+		(unsigned long long)c->mem_size_mb * 2 * (1ull << 20) + (256ull << 20));
 	return fclose(f) == 0 ? 0 : -errno;
 }
 

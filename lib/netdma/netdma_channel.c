@@ -256,7 +256,8 @@ netdma_chan_set_error(void *handle, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
 	va_end(ap);
-	NETDMA_LOG(NOTICE, "channel on lcore %u (%s): %s\n", c->lcore, c->prov->name, c->last_error);
+	/* a consumer may halt its channels at will: netdma_chan_last_error() tells it */
+	NETDMA_LOG(DEBUG, "channel on lcore %u (%s): %s\n", c->lcore, c->prov->name, c->last_error);
 }
 
 /* ---- lcore choice ----------------------------------------------------- */

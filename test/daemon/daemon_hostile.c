@@ -473,7 +473,7 @@ t_out_of_fds(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(reason, "file descriptors"));
 	sleep(1);
 	t1 = proc_cpu_ticks(pid);
-	/* a spinning main loop would burn most of a second */
+	/* a main loop spinning on its listen socket would burn most of a second */
 	CU_ASSERT(t0 >= 0 && t1 - t0 < sysconf(_SC_CLK_TCK) / 3);
 	if (!(t1 - t0 < sysconf(_SC_CLK_TCK) / 3))
 		fprintf(stderr, "daemon used %ld ticks in 1 s while out of fds\n", t1 - t0);

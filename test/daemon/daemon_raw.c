@@ -17,10 +17,13 @@ int
 raw_connect(const char *sock)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	/* a daemon that never answers fails the test instead of hanging it */
+	struct timeval tv = { .tv_sec = 5 };
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (fd >= 0 && (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)) {
 		close(fd);
 		return -1;
 	}
@@ -125,7 +128,7 @@ proc_cpu_ticks(pid_t pid)
 	unsigned long ut, st;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)pid);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return -1;

@@ -31,7 +31,10 @@ int raw_region(int fd, int mfd, uint64_t size, uint32_t kind, char *reason);
 int sealed_memfd(uint64_t size);
 int unsealed_memfd(uint64_t size);
 
-/* CPU time of process @p pid in clock ticks (/proc/PID/stat); -1 on error. */
+/*
+ * CPU time of process @p pid's main thread in clock ticks; -1 on error.
+ * netdmad serves its socket there (other threads poll engines).
+ */
 long proc_cpu_ticks(pid_t pid);
 /* Lines of @p path holding @p needle. */
 long file_count_lines(const char *path, const char *needle);

@@ -657,7 +657,8 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "descriptors over completion words", t_cw_target) ||
 	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
 	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||
-	    park_suite_add(netdmad_bin) < 0 || hostile_suite_add(netdmad_bin) < 0)
+	    park_suite_add(netdmad_bin) < 0 || hostile_suite_add(netdmad_bin) < 0 ||
+	    starve_suite_add(netdmad_bin) < 0)
 		return 1;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

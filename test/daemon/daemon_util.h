@@ -26,5 +26,7 @@ long proc_rss_kib(pid_t pid);
 int park_suite_add(const char *netdmad_bin);
 /* daemon_hostile.c: hostile clients, on a daemon of their own */
 int hostile_suite_add(const char *netdmad_bin);
+/* daemon_starve.c: no client starves another of its poller */
+int starve_suite_add(const char *netdmad_bin);
 
 #endif
