@@ -53,6 +53,8 @@ wait "$c1" && wait "$c2"
 sed 's/^/   client 1: /' "$work/c1.log"
 sed 's/^/   client 2: /' "$work/c2.log"
 telemetry /netdmad/providers
+# connections, refusals, suppressed log lines, regions in use (doc/security.rst)
+telemetry /netdmad/stats
 
 echo "== SIGTERM"
 kill -TERM "$daemon_pid"
