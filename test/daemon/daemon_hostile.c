@@ -31,56 +31,30 @@
 #define LOG_BURST 5
 
 static const char *bin;
-static char dir[64], sock[96], ini[96], logpath[96];
-static pid_t pid = -1;
-
-static int
-write_config(void)
-{
-	FILE *f = fopen(ini, "w");
-
-	if (f == NULL)
-		return -1;
-	fprintf(f, "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
-		"--vdev=dma_skeleton,lcore=0 --file-prefix=" PREFIX " --log-level=lib.eal:error\n"
-		"[engines]\ncpu = on\ncpu_channels = 8\nversion = 2.0\n"
-		"[pollers]\nlcores = 1\n"
-		"[quota]\nchannels = 6\nprovider_share = 50\nregions = %u\nregion_bytes = %llu\n"
-		"[limits]\nconnections = %u\nhello_timeout_ms = 300\nregions = %u\n"
-		"region_bytes = %llu\nlog_burst = %u\nlog_interval_s = 600\n"
-		"[log]\nlevel = info\n", QUOTA_REGIONS, QUOTA_BYTES, MAX_CONNECTIONS, MAX_REGIONS,
-		QUOTA_BYTES * 3 / 2, LOG_BURST);
-	return fclose(f);
-}
+static struct private_daemon dm;
 
 static int
 suite_init(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/netdmad-hostile-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(sock, sizeof(sock), "%s/netdmad.sock", dir);
-	snprintf(ini, sizeof(ini), "%s/netdmad.ini", dir);
-	snprintf(logpath, sizeof(logpath), "%s/netdmad.log", dir);
-	if (write_config() != 0)
-		return 1;
-	pid = daemon_start(bin, ini, sock, logpath);
-	return pid > 0 ? 0 : 1;
+	char config[1024];
+
+	snprintf(config, sizeof(config),
+		 "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
+		 "--vdev=dma_skeleton,lcore=0 --file-prefix=" PREFIX " --log-level=lib.eal:error\n"
+		 "[engines]\ncpu = on\ncpu_channels = 8\nversion = 2.0\n"
+		 "[pollers]\nlcores = 1\n"
+		 "[quota]\nchannels = 6\nprovider_share = 50\nregions = %u\nregion_bytes = %llu\n"
+		 "[limits]\nconnections = %u\nhello_timeout_ms = 300\nregions = %u\n"
+		 "region_bytes = %llu\nlog_burst = %u\nlog_interval_s = 600\n"
+		 "[log]\nlevel = info\n", QUOTA_REGIONS, QUOTA_BYTES, MAX_CONNECTIONS, MAX_REGIONS,
+		 QUOTA_BYTES * 3 / 2, LOG_BURST);
+	return private_daemon_start(&dm, bin, "hostile", config) == 0 ? 0 : 1;
 }
 
 static int
 suite_cleanup(void)
 {
-	char cmd[128];
-	int ret = daemon_stop(pid);
-
-	if (ret != 0) {
-		snprintf(cmd, sizeof(cmd), "tail -20 %s >&2", logpath);
-		if (system(cmd) != 0)
-			fprintf(stderr, "(no log)\n");
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return ret == 0 && system(cmd) == 0 ? 0 : 1;
+	return private_daemon_stop(&dm);
 }
 
 /* The daemon lives and serves a verified copy to a new client. */
@@ -88,7 +62,7 @@ static int
 child_copy(void *arg)
 {
 	(void)arg;
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(dm.sock) < 0)
 		return 20;
 	return copy_once("cpu", 1u << 20, 4096);
 }
@@ -103,7 +77,7 @@ assert_serving(void)
 static int
 session(void)
 {
-	int fd = raw_connect(sock);
+	int fd = raw_connect(dm.sock);
 
 	if (fd >= 0 && raw_hello(fd) != 0) {
 		close(fd);
@@ -133,7 +107,7 @@ t_unsealed_regions(void)
 		CU_ASSERT_EQUAL(ftruncate(mfd, 0), 0);   /* the client may: it was never mapped */
 		close(mfd);
 
-		snprintf(path, sizeof(path), "%s/plain-file", dir);
+		snprintf(path, sizeof(path), "%s/plain-file", dm.dir);
 		mfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 		CU_ASSERT_FATAL(mfd >= 0 && ftruncate(mfd, 65536) == 0);
 		CU_ASSERT_EQUAL(raw_region(fd, mfd, 65536, kinds[k], reason), -EINVAL);
@@ -196,7 +170,7 @@ child_shrink_under_chain(void *arg)
 	double deadline;
 
 	(void)arg;
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(dm.sock) < 0)
 		return 20;
 	src = netdma_mem_alloc((size_t)n * size, 64);
 	dst = netdma_mem_alloc((size_t)n * size, 64);
@@ -287,11 +261,11 @@ t_region_bytes(void)
 
 	CU_ASSERT_FATAL(a >= 0 && b >= 0);
 	usleep(100000);
-	rss0 = proc_rss_kib(pid);
+	rss0 = proc_rss_kib(dm.pid);
 	mfd = sealed_memfd(QUOTA_BYTES);
 	CU_ASSERT(raw_region(a, mfd, QUOTA_BYTES, NETDMA_REGION_DATA, reason) > 0);
 	close(mfd);
-	rss1 = proc_rss_kib(pid);
+	rss1 = proc_rss_kib(dm.pid);
 	CU_ASSERT(rss0 > 0 && rss1 > 0 && rss1 - rss0 < 16 * 1024);
 	if (!(rss1 - rss0 < 16 * 1024))
 		fprintf(stderr, "daemon RSS %ld -> %ld KiB for a sparse 1 GiB region\n", rss0, rss1);
@@ -325,7 +299,7 @@ child_channel_share(void *arg)
 	int *expect = arg;   /* cpu or not, channels expected, pipe to the parent, pipe back */
 	char c;
 
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(dm.sock) < 0)
 		return 20;
 	id = netdma_provider_find(expect[0] ? "cpu" : "dma_skeleton");
 	for (i = 0; i < 8 && ret == 0; i++) {
@@ -406,7 +380,7 @@ t_hello_timeout(void)
 {
 	long long before = telemetry_value(PREFIX, "/netdmad/stats", NULL, "hello_timeouts");
 	char reason[NETDMA_REASON_MAX] = "", c;
-	int fd = raw_connect(sock);
+	int fd = raw_connect(dm.sock);
 
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(bye_result(fd, reason, 3000), -ETIMEDOUT);
@@ -427,7 +401,7 @@ t_connection_cap(void)
 		fds[i] = session();
 		CU_ASSERT_FATAL(fds[i] >= 0);
 	}
-	extra = raw_connect(sock);
+	extra = raw_connect(dm.sock);
 	CU_ASSERT_FATAL(extra >= 0);
 	CU_ASSERT_EQUAL(bye_result(extra, reason, 2000), -EUSERS);
 	CU_ASSERT_PTR_NOT_NULL(strstr(reason, "[limits] connections"));
@@ -455,24 +429,24 @@ t_out_of_fds(void)
 	int fds[8], extra[4], i, n = 0;
 	long t0, t1;
 
-	CU_ASSERT_FATAL(prlimit(pid, RLIMIT_NOFILE, NULL, &old) == 0);
+	CU_ASSERT_FATAL(prlimit(dm.pid, RLIMIT_NOFILE, NULL, &old) == 0);
 	low = old;
-	low.rlim_cur = (rlim_t)proc_fd_count(pid) + 4;
-	CU_ASSERT_FATAL(prlimit(pid, RLIMIT_NOFILE, &low, NULL) == 0);
+	low.rlim_cur = (rlim_t)proc_fd_count(dm.pid) + 4;
+	CU_ASSERT_FATAL(prlimit(dm.pid, RLIMIT_NOFILE, &low, NULL) == 0);
 	for (i = 0; i < 8; i++) {
 		fds[i] = session();
 		n += fds[i] >= 0;
 	}
 	CU_ASSERT(n >= 2 && n < 8);   /* some served, then the fds ran out */
-	t0 = proc_cpu_ticks(pid);
+	t0 = proc_cpu_ticks(dm.pid);
 	for (i = 0; i < 4; i++) {
-		extra[i] = raw_connect(sock);
+		extra[i] = raw_connect(dm.sock);
 		CU_ASSERT_FATAL(extra[i] >= 0);
 		CU_ASSERT_EQUAL(bye_result(extra[i], reason, 2000), -EMFILE);
 	}
 	CU_ASSERT_PTR_NOT_NULL(strstr(reason, "file descriptors"));
 	sleep(1);
-	t1 = proc_cpu_ticks(pid);
+	t1 = proc_cpu_ticks(dm.pid);
 	/* a main loop spinning on its listen socket would burn most of a second */
 	CU_ASSERT(t0 >= 0 && t1 - t0 < sysconf(_SC_CLK_TCK) / 3);
 	if (!(t1 - t0 < sysconf(_SC_CLK_TCK) / 3))
@@ -482,7 +456,7 @@ t_out_of_fds(void)
 	for (i = 0; i < 8; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	CU_ASSERT_FATAL(prlimit(pid, RLIMIT_NOFILE, &old, NULL) == 0);
+	CU_ASSERT_FATAL(prlimit(dm.pid, RLIMIT_NOFILE, &old, NULL) == 0);
 	usleep(200000);
 	CU_ASSERT(telemetry_value(PREFIX, "/netdmad/stats", NULL, "refused_emfile") >= 4);
 	assert_serving();
@@ -505,7 +479,7 @@ t_log_flood(void)
 		CU_ASSERT_EQUAL(raw_call(fd, &m, sizeof(m), -1, NULL, 0, NULL), -EOPNOTSUPP);
 	}
 	close(fd);
-	lines = file_count_lines(logpath, "bad message");
+	lines = file_count_lines(dm.log, "bad message");
 	CU_ASSERT(lines >= 1 && lines <= LOG_BURST);
 	CU_ASSERT(telemetry_value(PREFIX, "/netdmad/stats", NULL, "log_suppressed") >=
 		  before + 300 - LOG_BURST);

@@ -25,54 +25,23 @@
 #define MANY   70      /* more than the 64 command rings of one control region */
 
 static const char *bin;
-static char dir[64], sock[96], ini[96];
-static pid_t pid = -1;
-
-static int
-write_config(void)
-{
-	FILE *f = fopen(ini, "w");
-
-	if (f == NULL)
-		return -1;
-	fprintf(f, "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
-		"--file-prefix=" PREFIX " --log-level=lib.eal:error\n"
-		"[engines]\ncpu = on\ncpu_channels = 96\nversion = 2.0\ndmadev = none\n"
-		"[pollers]\nlcores = 1\npark_after_us = 1000\npark_timeout_ms = 60000\n"
-		"[quota]\nchannels = 96\nprovider_share = 100\n[log]\nlevel = warning\n");
-	return fclose(f);
-}
+static struct private_daemon dm;
 
 static int
 suite_init(void)
 {
-	char log[128];
-
-	snprintf(dir, sizeof(dir), "/tmp/netdmad-park-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(sock, sizeof(sock), "%s/netdmad.sock", dir);
-	snprintf(ini, sizeof(ini), "%s/netdmad.ini", dir);
-	snprintf(log, sizeof(log), "%s/netdmad.log", dir);
-	if (write_config() != 0)
-		return 1;
-	pid = daemon_start(bin, ini, sock, log);
-	return pid > 0 ? 0 : 1;
+	return private_daemon_start(&dm, bin, "park",
+		"[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
+		"--file-prefix=" PREFIX " --log-level=lib.eal:error\n"
+		"[engines]\ncpu = on\ncpu_channels = 96\nversion = 2.0\ndmadev = none\n"
+		"[pollers]\nlcores = 1\npark_after_us = 1000\npark_timeout_ms = 60000\n"
+		"[quota]\nchannels = 96\nprovider_share = 100\n[log]\nlevel = warning\n") == 0 ? 0 : 1;
 }
 
 static int
 suite_cleanup(void)
 {
-	char cmd[128];
-	int ret = daemon_stop(pid);
-
-	if (ret != 0) {
-		snprintf(cmd, sizeof(cmd), "tail -20 %s/netdmad.log >&2", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "(no log)\n");
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return ret == 0 && system(cmd) == 0 ? 0 : 1;
+	return private_daemon_stop(&dm);
 }
 
 /* One counter of lcore 1's poller: {"/netdmad/pollers": {"1": {"parks": N, ...}}}. */
@@ -86,7 +55,7 @@ static int
 child_copy_after_quiet(void *arg)
 {
 	(void)arg;
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(dm.sock) < 0)
 		return 20;
 	if (copy_once("cpu", 1u << 20, 4096) != 0)
 		return 21;
@@ -118,7 +87,7 @@ child_many_channels(void *arg)
 	double deadline;
 
 	(void)arg;
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(dm.sock) < 0)
 		return 29;
 	d = netdma_mem_alloc(sizeof(*d) * MANY, 64);
 	buf = netdma_mem_alloc(128 * MANY, 64);

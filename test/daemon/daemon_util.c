@@ -138,6 +138,46 @@ copy_once(const char *provider, size_t size, uint32_t desc)
 }
 
 int
+private_daemon_start(struct private_daemon *d, const char *netdmad_bin, const char *tag,
+		     const char *config)
+{
+	FILE *f;
+
+	snprintf(d->dir, sizeof(d->dir), "/tmp/netdmad-%.16s-XXXXXX", tag);
+	d->pid = -1;
+	if (mkdtemp(d->dir) == NULL)
+		return -1;
+	snprintf(d->sock, sizeof(d->sock), "%s/netdmad.sock", d->dir);
+	snprintf(d->ini, sizeof(d->ini), "%s/netdmad.ini", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/netdmad.log", d->dir);
+	f = fopen(d->ini, "w");
+	if (f == NULL)
+		return -1;
+	fputs(config, f);
+	if (fclose(f) != 0)
+		return -1;
+	d->pid = daemon_start(netdmad_bin, d->ini, d->sock, d->log);
+	return d->pid > 0 ? 0 : -1;
+}
+
+int
+private_daemon_stop(struct private_daemon *d)
+{
+	char cmd[160];
+	int ret = d->pid > 0 ? daemon_stop(d->pid) : -1;
+
+	d->pid = -1;
+	if (ret != 0) {
+		fprintf(stderr, "netdmad exit %d; the end of its log:\n", ret);
+		snprintf(cmd, sizeof(cmd), "tail -20 %s >&2", d->log);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
+	return ret == 0 && system(cmd) == 0 ? 0 : 1;
+}
+
+int
 in_child(int (*fn)(void *), void *arg)
 {
 	pid_t pid = fork();

@@ -22,6 +22,27 @@ int proc_fd_count(pid_t pid);
 /* Resident set of process @p pid in KiB (VmRSS of /proc/PID/status); -1 if unreadable. */
 long proc_rss_kib(pid_t pid);
 
+/* A netdmad of a suite's own, in a fresh temporary directory. */
+struct private_daemon {
+	char dir[64];
+	char sock[96];          /* its control socket */
+	char ini[96];           /* its configuration */
+	char log[96];           /* its stdout and stderr */
+	pid_t pid;
+};
+/*
+ * Make the directory (/tmp/netdmad-TAG-XXXXXX), write @p config as the
+ * daemon's whole configuration and start netdmad on it.  @return 0 or -1.
+ */
+int private_daemon_start(struct private_daemon *d, const char *netdmad_bin, const char *tag,
+			 const char *config);
+/*
+ * SIGTERM it and wait; on a failure, show the end of its log; remove the
+ * directory.  @return 0 if it exited 0 and all went away, else 1 (a CUnit
+ * suite cleanup's result).
+ */
+int private_daemon_stop(struct private_daemon *d);
+
 /* daemon_park.c: the parking suite, on a daemon of its own */
 int park_suite_add(const char *netdmad_bin);
 /* daemon_hostile.c: hostile clients, on a daemon of their own */
