@@ -49,6 +49,7 @@ struct netdmad_conf {
 	uint64_t max_region_bytes;
 	uint32_t log_burst;           /* log lines per client per log_interval_s */
 	uint32_t log_interval_s;
+	bool hugetlb_regions;         /* accept hugetlbfs memfds: trusted clients only */
 	unsigned int drain_ms;
 	uint32_t log_level;
 };

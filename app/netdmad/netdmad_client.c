@@ -238,6 +238,10 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	if (provider_info(m->provider_id, &prov) < 0)
 		return netdmad_refuse(why, -ENODEV, "no provider %u", m->provider_id);
 	ret = check_chan_quota(cl, &prov, why);
+	if (ret == 0 && prov.channels_in_use >= prov.channel_count)
+		ret = netdmad_refuse(why, -ENOSPC, "no free channel on '%s' (%u of %u in use); retry "
+				     "later or use another provider", prov.name, prov.channels_in_use,
+				     prov.channel_count);
 	if (ret == 0)
 		ret = check_chan_memory(cl, m, &ring, &cw, why);
 	if (ret < 0)

@@ -267,6 +267,11 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			BAD("limits", "log_interval_s", v);
 		c->log_interval_s = (uint32_t)u;
 	}
+	if ((v = rte_cfgfile_get_entry(f, "limits", "hugetlb_regions")) != NULL) {
+		if (!parse_bool(v, &b))
+			BAD("limits", "hugetlb_regions", v);
+		c->hugetlb_regions = b;
+	}
 	if ((v = rte_cfgfile_get_entry(f, "pollers", "commands_per_pass")) != NULL) {
 		if (!parse_u64(v, &u, 10) || u == 0 || u > 4096)
 			BAD("pollers", "commands_per_pass", v);

@@ -47,14 +47,14 @@ struct dchan {
 
 /*
  * A poller's last answers for one client: each [lo, hi) lies in a live data
- * region and holds no completion word, as of seqlock count sn.  Four, for a
+ * region and holds no completion word, as of the client's memory generation gen.  Four, for a
  * descriptor ring, its sources and its destinations in regions of their
  * own; per lcore, so pollers never share them.
  */
 #define ADDR_WINDOWS 4
 struct addr_window {
 	uint64_t lo[ADDR_WINDOWS], hi[ADDR_WINDOWS];
-	uint32_t sn;
+	uint64_t gen;                   /* the client's mem_gen they were computed under */
 	uint32_t next;                  /* the entry the next miss replaces */
 } __rte_cache_aligned;
 
@@ -76,6 +76,7 @@ struct dclient {
 	 * descriptor, so a reader lock would cost more than the check).
 	 */
 	rte_seqlock_t mem_lock;
+	uint64_t mem_gen;               /* moves at every change; windows carry it */
 	struct dregion regions[NETDMAD_MAX_REGIONS];
 	uint64_t cws[NETDMAD_MAX_CWS];  /* sorted: a check is a binary search */
 	uint32_t nb_cws;

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <rte_errno.h>
@@ -96,13 +98,33 @@ checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len, uint64_t 
 }
 
 /*
+ * A change to a client's regions or completion words.  The generation
+ * moves first, so no poller takes a window from before the change once
+ * it has begun.
+ */
+static void
+mem_write_begin(struct dclient *cl)
+{
+	rte_seqlock_write_lock(&cl->mem_lock);
+	__atomic_store_n(&cl->mem_gen, cl->mem_gen + 1, __ATOMIC_RELEASE);
+}
+
+static void
+mem_write_end(struct dclient *cl)
+{
+	rte_seqlock_write_unlock(&cl->mem_lock);
+}
+
+/*
  * The engines' address check for this client's channels: [iova, iova+len)
  * inside one live data region, and not over a completion word.  @p lo/hi
  * get the window the answer holds for (netdma_range_win_t): the engine
  * trusts it for the rest of one poll pass, under the channel lock, and
  * region_del() marks a region dying, then waits on every channel's lock
  * before it unmaps.  A poller first asks its own window from the last
- * answer, valid while the seqlock has not moved.
+ * answer, valid while the client's memory generation has not moved (64
+ * bits: it never comes back to a value a window was computed under, as
+ * the seqlock's 32-bit count would after 2^31 changes).
  */
 bool
 client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo, netdma_iova_t *whi)
@@ -110,14 +132,14 @@ client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo,
 	struct dclient *cl = ctx;
 	unsigned int lcore = rte_lcore_id(), i;
 	struct addr_window *w = lcore < RTE_MAX_LCORE ? &cl->win[lcore] : NULL;
-	uint64_t lo = 0, hi = 0;
+	uint64_t lo = 0, hi = 0, gen;
 	uint32_t sn;
 	bool ok;
 
 	if (len == 0 || iova + len < iova)
 		return false;
-	sn = rte_seqlock_read_begin(&cl->mem_lock);
-	if (w != NULL && w->sn == sn)
+	gen = __atomic_load_n(&cl->mem_gen, __ATOMIC_ACQUIRE);
+	if (w != NULL && w->gen == gen)
 		for (i = 0; i < ADDR_WINDOWS; i++)
 			if (iova >= w->lo[i] && iova + len <= w->hi[i]) {
 				*wlo = w->lo[i];
@@ -126,13 +148,14 @@ client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo,
 			}
 	do {
 		sn = rte_seqlock_read_begin(&cl->mem_lock);
+		gen = __atomic_load_n(&cl->mem_gen, __ATOMIC_RELAXED);
 		ok = checked_range_ok(cl, iova, len, &lo, &hi);
 	} while (rte_seqlock_read_retry(&cl->mem_lock, sn));
 	if (ok && w != NULL) {
-		if (w->sn != sn) {
+		if (w->gen != gen) {
 			memset(w->lo, 0, sizeof(w->lo));
 			memset(w->hi, 0, sizeof(w->hi));
-			w->sn = sn;
+			w->gen = gen;
 		}
 		w->lo[w->next] = lo;
 		w->hi[w->next] = hi;
@@ -185,10 +208,20 @@ regions_release_all(struct dclient *cl)
 static int
 check_region_fd(int fd, uint64_t size, struct stat *st, char *why)
 {
+	struct statfs fs;
 	int seals;
 
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || fstatfs(fd, &fs) < 0 ||
+	    (fs.f_type != TMPFS_MAGIC && fs.f_type != HUGETLBFS_MAGIC))
 		return netdmad_refuse(why, -EINVAL, "region fd is not a memfd");
+	/*
+	 * No seal keeps a hugetlbfs file from having its pages punched out
+	 * (fallocate) and the pool emptied under our mapping: SIGBUS again.
+	 */
+	if (fs.f_type == HUGETLBFS_MAGIC && !netdmad_conf->hugetlb_regions)
+		return netdmad_refuse(why, -EPERM, "hugetlbfs memfds are refused: their pages can be "
+				      "taken from under the daemon ([limits] hugetlb_regions, trusted "
+				      "clients only)");
 	seals = fcntl(fd, F_GET_SEALS);
 	if (seals < 0)
 		return netdmad_refuse(why, -EINVAL, "region fd is not a memfd: create it with "
@@ -277,7 +310,7 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 		munmap(va, m->size);
 		return netdmad_refuse(why, -EIO, "the IOMMU refused to map the region");
 	}
-	rte_seqlock_write_lock(&cl->mem_lock);
+	mem_write_begin(cl);
 	r->id = ++cl->next_region_id;
 	r->kind = m->kind;
 	r->va = va;
@@ -288,7 +321,7 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 	r->used = true;
 	if (cl->region_slots <= i)
 		cl->region_slots = i + 1;
-	rte_seqlock_write_unlock(&cl->mem_lock);
+	mem_write_end(cl);
 	cl->region_bytes += m->size;
 	cl->nb_regions++;
 	netdmad_stats.regions++;
@@ -335,17 +368,17 @@ region_del(struct dclient *cl, uint32_t id, char *why)
 					      "ring or completion word: free the channel first",
 					      id, dc->id);
 	/* first no new descriptor may use it, then nothing may still hold it */
-	rte_seqlock_write_lock(&cl->mem_lock);
+	mem_write_begin(cl);
 	r->dying = true;
-	rte_seqlock_write_unlock(&cl->mem_lock);
+	mem_write_end(cl);
 	TAILQ_FOREACH(dc, &cl->chans, client_link)
 		busy |= chan_outstanding(dc);
-	rte_seqlock_write_lock(&cl->mem_lock);
+	mem_write_begin(cl);
 	if (busy)
 		r->dying = false;
 	else
 		region_release(cl, r);
-	rte_seqlock_write_unlock(&cl->mem_lock);
+	mem_write_end(cl);
 	return busy ? netdmad_refuse(why, -EBUSY, "an engine still works on channel memory; "
 				     "retry once it is idle") : 0;
 }
@@ -357,7 +390,7 @@ cw_slot(struct dclient *cl, uint64_t cw, bool add)
 	uint32_t i, n = cl->nb_cws;
 	int ret = 0;
 
-	rte_seqlock_write_lock(&cl->mem_lock);
+	mem_write_begin(cl);
 	if (add) {
 		if (n == NETDMAD_MAX_CWS) {
 			ret = -ENOSPC;
@@ -377,7 +410,7 @@ cw_slot(struct dclient *cl, uint64_t cw, bool add)
 			cl->nb_cws = n - 1;
 		}
 	}
-	rte_seqlock_write_unlock(&cl->mem_lock);
+	mem_write_end(cl);
 	return ret;
 }
 

@@ -353,7 +353,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	if (out == NULL || conf == NULL)
 		return -EINVAL;
 	if (p == NULL || !p->registered || !p->started) {
-		NETDMA_LOG(ERR, "alloc: provider %u absent or not started (spec §8 rule 1)\n", provider_id);
+		NETDMA_LOG(DEBUG, "alloc: provider %u absent or not started (spec §8 rule 1)\n", provider_id);
 		return -ENODEV;
 	}
 	if (p->powered_down)
@@ -406,7 +406,8 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	ret = p->c.allocate_dma_channel(p->ctx, &c->params, c, &c->prov_ctx);
 	if (ret < 0) {
 		ret = netdma_status_to_errno(ret);
-		NETDMA_LOG(ERR, "alloc on '%s' failed: %d\n", p->name, ret);
+		/* no free channel is an answer, not an event: the caller has the errno */
+		NETDMA_LOG(DEBUG, "alloc on '%s' failed: %d\n", p->name, ret);
 		goto err;
 	}
 	/* spec §3.2: the provider must report a CpuNumber inside the mask */

@@ -56,43 +56,64 @@ map_memfd(size_t size, unsigned int flags, void **base)
 	return -1;
 }
 
+/* Register @p fd as a region; @return 0 or the daemon's -errno. */
+static int
+region_register(int fd, size_t size, uint32_t kind, struct netdma_reply_region_add *rep)
+{
+	struct netdma_msg_region_add m;
+
+	client_hdr(&m, NETDMA_MSG_REGION_ADD, sizeof(m));
+	m.size = size;
+	m.kind = kind;
+	return client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_ADD, fd, rep, sizeof(*rep), NULL);
+}
+
 /* Map a fresh memfd and register it with the daemon. */
 struct client_region *
 client_region_new(size_t size, uint32_t kind)
 {
-	struct netdma_msg_region_add m;
 	struct netdma_reply_region_add rep;
 	struct client_region *r;
-	int fd, ret;
+	int fd, ret = -ENOMEM;
 
 	size = round_up(size, 4096);
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return NULL;
-	/* NETDMA_HUGETLB=1: data regions in 2 MiB hugepages (fewer IOTLB misses) */
-	fd = -1;
+	/*
+	 * NETDMA_HUGETLB=1: data regions in 2 MiB hugepages (fewer IOTLB
+	 * misses), where the machine has them and the daemon takes them
+	 * ([limits] hugetlb_regions); else 4 KiB pages.
+	 */
 	if (kind == NETDMA_REGION_DATA && getenv("NETDMA_HUGETLB") != NULL &&
-	    strcmp(getenv("NETDMA_HUGETLB"), "1") == 0)
-		fd = map_memfd(round_up(size, 2u << 20), MFD_HUGETLB, &r->base);
-	if (fd >= 0)
-		size = round_up(size, 2u << 20);
-	else
-		fd = map_memfd(size, 0, &r->base);   /* no hugepages: 4 KiB pages */
-	if (fd < 0)
-		goto err;
-	r->size = size;
-	r->kind = kind;
-	client_hdr(&m, NETDMA_MSG_REGION_ADD, sizeof(m));
-	m.size = size;
-	m.kind = kind;
-	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_ADD, fd, &rep, sizeof(rep), NULL);
-	close(fd);   /* the daemon holds its own reference now */
+	    strcmp(getenv("NETDMA_HUGETLB"), "1") == 0) {
+		r->size = round_up(size, 2u << 20);
+		fd = map_memfd(r->size, MFD_HUGETLB, &r->base);
+		if (fd >= 0) {
+			ret = region_register(fd, r->size, kind, &rep);
+			close(fd);   /* the daemon holds its own reference now */
+			if (ret < 0)
+				munmap(r->base, r->size);
+		}
+	}
+	if (ret < 0 && ret != -ENOTCONN && ret != -ECONNRESET) {
+		r->size = size;
+		fd = map_memfd(size, 0, &r->base);
+		if (fd < 0) {
+			free(r);
+			return NULL;
+		}
+		ret = region_register(fd, size, kind, &rep);
+		close(fd);
+		if (ret < 0)
+			munmap(r->base, size);
+	}
 	if (ret < 0) {
-		munmap(r->base, size);
 		free(r);
 		errno = -ret;
 		return NULL;
 	}
+	r->kind = kind;
 	r->id = rep.region_id;
 	r->iova = rep.iova_base;
 	pthread_mutex_lock(&g_client.lock);
@@ -100,9 +121,6 @@ client_region_new(size_t size, uint32_t kind)
 	__atomic_store_n(&g_client.regions, r, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&g_client.lock);
 	return r;
-err:
-	free(r);
-	return NULL;
 }
 
 /* Unmap only: unregistering is the caller's business (see client_chan.c). */

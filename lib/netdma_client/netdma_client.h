@@ -6,8 +6,9 @@
  * libc only; no DPDK in the client.
  *
  * Differences a client sees: memory from netdma_mem_alloc() lives in shared
- * memfd regions registered with the daemon (in hugepages when the
- * environment has NETDMA_HUGETLB=1 and the machine has them, else 4 KiB); interrupt callbacks run on a
+ * memfd regions registered with the daemon, sealed against shrinking (in
+ * hugepages when the environment has NETDMA_HUGETLB=1, the machine has them
+ * and netdmad accepts them, [limits] hugetlb_regions; else 4 KiB); interrupt callbacks run on a
  * thread of the client (or the application polls netdma_client_chan_fd()
  * and calls netdma_client_chan_dispatch()); a completion word may not be
  * the source or destination of a descriptor.

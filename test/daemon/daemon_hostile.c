@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -119,6 +120,16 @@ t_unsealed_regions(void)
 		CU_ASSERT(raw_region(fd, mfd, 65536, kinds[k], reason) > 0);
 		CU_ASSERT(ftruncate(mfd, 0) < 0 && errno == EPERM);
 		close(mfd);
+
+		/* sealed, but its pages could still be punched out: refused by default */
+		mfd = memfd_create("huge", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB);
+		if (mfd >= 0 && ftruncate(mfd, 2u << 20) == 0 &&
+		    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0) {
+			CU_ASSERT_EQUAL(raw_region(fd, mfd, 2u << 20, kinds[k], reason), -EPERM);
+			CU_ASSERT_PTR_NOT_NULL(strstr(reason, "hugetlbfs"));
+		}
+		if (mfd >= 0)
+			close(mfd);
 	}
 	close(fd);
 	assert_serving();
