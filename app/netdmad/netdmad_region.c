@@ -258,6 +258,51 @@ check_region_limits(const struct dclient *cl, uint64_t size, char *why)
 	return 0;
 }
 
+/*
+ * The page size EAL is told for a region: the largest power of two up to
+ * 2 MiB that divides its size.  EAL keeps 48 bytes per page (12 MiB per
+ * GiB of 4 KiB pages) and IOVA = VA either way.
+ */
+static size_t
+extmem_page(uint64_t size)
+{
+	size_t pg = 2u << 20;
+
+	while (pg > 4096 && size % pg != 0)
+		pg >>= 1;
+	return pg;
+}
+
+/*
+ * Map @p size bytes of @p fd shared, at an address aligned to @p align, and
+ * only that: no MAP_POPULATE, so only the pages the client touches are
+ * committed.  @return the address, or NULL with errno.
+ */
+static void *
+map_aligned(int fd, uint64_t size, size_t align)
+{
+	char *res = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0), *va;
+	size_t head;
+
+	if (res == MAP_FAILED)
+		return NULL;
+	va = (char *)RTE_ALIGN_CEIL((uintptr_t)res, align);
+	head = (size_t)(va - res);
+	if (mmap(va, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		int err = errno;
+
+		munmap(res, size + align);
+		errno = err;
+		return NULL;
+	}
+	if (head > 0)
+		munmap(res, head);
+	if (align - head > 0)
+		munmap(va + size, align - head);
+	return va;
+}
+
 int
 region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 	   struct netdma_reply_region_add *rep, char *why)
@@ -265,6 +310,7 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 	struct dregion *r = NULL;
 	struct stat st;
 	unsigned int i;
+	size_t pg;
 	void *va;
 	int ret;
 
@@ -294,12 +340,12 @@ region_add(struct dclient *cl, const struct netdma_msg_region_add *m, int fd,
 	if (r == NULL)
 		return netdmad_refuse(why, -EDQUOT, "region table full");
 	i = (unsigned int)(r - cl->regions);
-	/* no MAP_POPULATE: commit only the pages the client touches */
-	va = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (va == MAP_FAILED)
+	pg = extmem_page(m->size);
+	va = map_aligned(fd, m->size, pg);
+	if (va == NULL)
 		return netdmad_refuse(why, -errno, "cannot map the region: %s", strerror(errno));
 	/* EAL knows it (IOVA = VA), so engines and rte_mem_* accept it */
-	ret = rte_extmem_register(va, m->size, NULL, 0, 4096);
+	ret = rte_extmem_register(va, m->size, NULL, 0, pg);
 	if (ret < 0) {
 		ret = -rte_errno;
 		munmap(va, m->size);
