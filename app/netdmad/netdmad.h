@@ -27,6 +27,7 @@ struct netdmad_conf {
 	uint32_t cpu_channels;
 	uint32_t cpu_nt_threshold;  /* bytes; 0 = the provider default; UINT32_MAX = never */
 	uint32_t cpu_bytes_per_poll; /* bytes one channel copies per poll; 0 = the default */
+	uint64_t dmadev_inflight_bytes; /* bytes one channel may have with a device at once */
 	uint8_t major, minor;
 	char dmadev[512];             /* "all", "none" or a list */
 	bool require_dmadev;

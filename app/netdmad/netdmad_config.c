@@ -32,6 +32,7 @@ netdmad_config_defaults(struct netdmad_conf *c)
 	snprintf(c->socket_path, sizeof(c->socket_path), "%s", NETDMA_DEFAULT_SOCKET);
 	c->socket_mode = 0660;
 	c->commands_per_pass = 16;
+	c->dmadev_inflight_bytes = 8u << 20;
 	c->quota_channels = 4;
 	c->quota_provider_share = 50;
 	c->quota_regions = 16;
@@ -161,6 +162,11 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		if (!parse_u64(v, &u, 10) || u < 4096 || u >= UINT32_MAX)
 			BAD("engines", "cpu_bytes_per_poll", v);
 		c->cpu_bytes_per_poll = (uint32_t)u;
+	}
+	if ((v = rte_cfgfile_get_entry(f, "engines", "dmadev_inflight_bytes")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u < 4096)
+			BAD("engines", "dmadev_inflight_bytes", v);
+		c->dmadev_inflight_bytes = u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {
 		if (strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0 || strcmp(v, "2.0") == 0) {

@@ -83,7 +83,10 @@ netdmad_engines_start(const struct netdmad_conf *c)
 	}
 	if (!none) {
 		RTE_DMA_FOREACH_DEV(dev) {
-			struct netdma_dmadev_conf dc = { .major_version = c->major, .minor_version = c->minor };
+			struct netdma_dmadev_conf dc = {
+				.major_version = c->major, .minor_version = c->minor,
+				.max_inflight_bytes = c->dmadev_inflight_bytes,
+			};
 			struct rte_dma_info info;
 
 			if (rte_dma_info_get(dev, &info) < 0 || (!all && !listed(c->dmadev, info.dev_name)))

@@ -231,6 +231,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 			conf != NULL && conf->ring_size ? conf->ring_size : 1024));
 	sc.burst = conf != NULL ? conf->burst : 0;
 	sc.poll_byte_budget = 0;   /* the hardware copies, not the poller: no limit */
+	sc.max_inflight_bytes = conf != NULL ? conf->max_inflight_bytes : 0;
 	sc.ops = &ddma_ops;
 	sc.chan_init = ddma_chan_init;
 	sc.drv = p;

@@ -26,6 +26,13 @@ struct netdma_dmadev_conf {
 	uint16_t ring_size;           /**< descriptors per vchan; default 1024, clamped */
 	uint32_t max_transfer_size;   /**< default 1 MiB (the CBDMA limit) */
 	uint32_t burst;               /**< descriptors per poll; default 64 */
+	/**
+	 * Bytes one channel may have with the device at once (at least one
+	 * descriptor); default 0, no limit.  A Suspend waits for them (spec
+	 * §3.6) on the polling lcore: netdmad bounds them so that no client's
+	 * Suspend holds up the other channels of that lcore for long.
+	 */
+	uint64_t max_inflight_bytes;
 };
 
 /**

@@ -33,6 +33,7 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->cw = netdma_chan_params(chan_handle)->completion_virtual_address;
 	eng->burst = conf->burst ? conf->burst : 64;
 	eng->poll_byte_budget = conf->poll_byte_budget;
+	eng->max_inflight_bytes = conf->max_inflight_bytes;
 	eng->rules.major_version = conf->major_version;
 	eng->rules.max_transfer_size = conf->max_transfer_size;
 	eng->rules.max_address = conf->max_address;
@@ -72,6 +73,7 @@ stop_engine(struct netdma_engine *eng)
 	eng->zombie_ops += eng->pending_ops;
 	eng->pending_ops = 0;
 	eng->head = eng->tail;
+	eng->inflight_bytes = 0;
 	eng->head_ops_done = 0;
 	eng->state = NETDMA_ENG_STOPPED;
 	eng->next_pa = 0;
@@ -174,6 +176,7 @@ retire(struct netdma_engine *eng)
 		eng->last_retired = r->pa;
 		eng->descriptors_retired++;
 		eng->bytes_copied += r->bytes;
+		eng->inflight_bytes -= r->bytes;
 		if (r->control_flags & NETDMA_F_STATUS_UPDATE_ON_COMPLETION)
 			status_pa = r->pa;
 		if (r->control_flags & NETDMA_F_INTERRUPT_ON_COMPLETION)
@@ -302,11 +305,15 @@ v1_budget_ok(struct netdma_engine *eng, netdma_iova_t pa)
 	return false;
 }
 
-/* The bytes fed this poll reached the budget (never before the first descriptor). */
+/*
+ * The bytes fed this poll reached the budget, or the bytes with the backend
+ * its limit (never before the first descriptor of either).
+ */
 static inline bool
 over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
 {
-	return eng->poll_byte_budget != 0 && bytes >= eng->poll_byte_budget;
+	return (eng->poll_byte_budget != 0 && bytes >= eng->poll_byte_budget) ||
+		(eng->max_inflight_bytes != 0 && eng->inflight_bytes >= eng->max_inflight_bytes);
 }
 
 static uint32_t
@@ -368,6 +375,7 @@ feed(struct netdma_engine *eng)
 		r->nops = (uint8_t)nops;
 		r->bytes = kind == NETDMA_DESC_COPY ? d.transfer_size : 0;
 		bytes += r->bytes;
+		eng->inflight_bytes += r->bytes;
 		/* in a context-change descriptor bit 0 is not an interrupt request */
 		r->control_flags = kind == NETDMA_DESC_CONTEXT_CHANGE ? 0 : d.control_flags;
 		eng->tail++;

@@ -65,6 +65,13 @@ struct netdma_engine_conf {
 	 * 0: no limit (asynchronous hardware).
 	 */
 	uint64_t poll_byte_budget;
+	/**
+	 * Bytes with the backend at once, at most (at least one descriptor).
+	 * What a Suspend must wait for, since the descriptors being processed
+	 * complete first (spec §3.6): a bound keeps that wait short on an
+	 * lcore other channels share.  0: no limit.
+	 */
+	uint64_t max_inflight_bytes;
 };
 
 enum netdma_engine_state {
@@ -89,6 +96,8 @@ struct netdma_engine {
 	struct netdma_range_cache range_cache;  /**< emptied at every feed */
 	uint32_t burst;
 	uint64_t poll_byte_budget;      /**< 0: no limit */
+	uint64_t max_inflight_bytes;    /**< 0: no limit */
+	uint64_t inflight_bytes;        /**< of the descriptors between head and tail */
 	enum netdma_engine_state state;
 
 	/* where the chain continues */

@@ -73,6 +73,7 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 		.ring_size = sp->conf.ring_size,
 		.burst = sp->conf.burst,
 		.poll_byte_budget = sp->conf.poll_byte_budget,
+		.max_inflight_bytes = sp->conf.max_inflight_bytes,
 	};
 	struct soft_chan *c;
 	int lcore, ret;

@@ -28,6 +28,7 @@ struct netdma_soft_provider_conf {
 	uint32_t ring_size;             /**< descriptors in flight per channel */
 	uint32_t burst;                 /**< descriptors fetched per poll */
 	uint64_t poll_byte_budget;      /**< netdma_engine_conf; 0: no limit */
+	uint64_t max_inflight_bytes;    /**< netdma_engine_conf; 0: no limit */
 	const struct netdma_backend_ops *ops;
 	/** Create the backend of channel @p idx; required. */
 	int (*chan_init)(void *drv, uint32_t idx, void **be);

@@ -583,6 +583,7 @@ client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_ch
 	netdma_iova_t pa;
 	uint64_t errs;
 	char buf[64];
+	ssize_t n;
 	void *arg;
 	bool err;
 	int calls = 0;
@@ -590,7 +591,10 @@ client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_ch
 	if (c == NULL || c->efd < 0)
 		return -EINVAL;
 	/* a datagram per DPC, non-blocking: what counts is that one came */
-	if (read(c->efd, buf, sizeof(buf)) <= 0)
+	n = read(c->efd, buf, sizeof(buf));
+	if (n == 0)
+		return -ECONNRESET;   /* the daemon let go of the channel: no DPC will come */
+	if (n < 0)
 		return 0;
 	while (read(c->efd, buf, sizeof(buf)) > 0)
 		;

@@ -217,6 +217,8 @@ netdma_client_disconnect(void)
 {
 	struct client_region *r, *next;
 
+	/* a DPC reads its channel's ring: none may run once the memory goes */
+	client_intr_unwatch_all();
 	pthread_mutex_lock(&g_client.lock);
 	if (g_client.fd >= 0)
 		close(g_client.fd);

@@ -88,6 +88,8 @@ int client_chan_dispatch(struct netdma_chan *chan, bool (*alive)(const struct ne
  */
 void client_intr_watch(struct netdma_chan *chan);
 void client_intr_unwatch(struct netdma_chan *chan);
+/* No DPC of any channel from now on (the connection goes, its memory with it). */
+void client_intr_unwatch_all(void);
 /* The channel's interrupt fd, for the interrupt thread. */
 int client_chan_irq_fd(const struct netdma_chan *chan);
 

@@ -22,16 +22,30 @@ static pthread_t intr_tid;
 static struct netdma_chan **watched;
 static unsigned int nb_watched, cap_watched;
 
-/* intr_lock held */
-static bool
-is_watched(const struct netdma_chan *c)
+/* intr_lock held: the index of @p c in the watched set, or -1 */
+static int
+watched_index(const struct netdma_chan *c)
 {
 	unsigned int i;
 
 	for (i = 0; i < nb_watched; i++)
 		if (watched[i] == c)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+static bool
+is_watched(const struct netdma_chan *c)
+{
+	return watched_index(c) >= 0;
+}
+
+/* intr_lock held */
+static void
+forget(unsigned int i)
+{
+	epoll_ctl(intr_epfd, EPOLL_CTL_DEL, client_chan_irq_fd(watched[i]), NULL);
+	watched[i] = watched[--nb_watched];
 }
 
 static void *
@@ -44,9 +58,14 @@ intr_main(void *arg)
 	for (;;) {
 		n = epoll_wait(intr_epfd, ev, 16, -1);
 		pthread_mutex_lock(&intr_lock);
-		for (i = 0; i < n; i++)
-			if (is_watched(ev[i].data.ptr))
-				client_chan_dispatch(ev[i].data.ptr, is_watched);
+		for (i = 0; i < n; i++) {
+			int k = watched_index(ev[i].data.ptr);
+
+			/* a socket the daemon closed stays readable: stop looking at it */
+			if (k >= 0 && client_chan_dispatch(ev[i].data.ptr, is_watched) == -ECONNRESET &&
+			    (k = watched_index(ev[i].data.ptr)) >= 0)
+				forget((unsigned int)k);
+		}
 		pthread_mutex_unlock(&intr_lock);
 	}
 	return NULL;
@@ -84,14 +103,20 @@ client_intr_watch(struct netdma_chan *c)
 void
 client_intr_unwatch(struct netdma_chan *c)
 {
-	unsigned int i;
+	int k;
 
 	pthread_mutex_lock(&intr_lock);
-	for (i = 0; i < nb_watched; i++)
-		if (watched[i] == c) {
-			watched[i] = watched[--nb_watched];
-			epoll_ctl(intr_epfd, EPOLL_CTL_DEL, client_chan_irq_fd(c), NULL);
-			break;
-		}
+	k = watched_index(c);
+	if (k >= 0)
+		forget((unsigned int)k);
+	pthread_mutex_unlock(&intr_lock);
+}
+
+void
+client_intr_unwatch_all(void)
+{
+	pthread_mutex_lock(&intr_lock);
+	while (nb_watched > 0)
+		forget(nb_watched - 1);
 	pthread_mutex_unlock(&intr_lock);
 }

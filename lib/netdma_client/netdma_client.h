@@ -41,7 +41,11 @@ void netdma_client_disconnect(void);
 
 /** Interrupt delivery: an fd that becomes readable when a DPC is due. */
 int netdma_client_chan_fd(const struct netdma_chan *chan);
-/** Run the channel's pending DPCs on the calling thread. @return how many. */
+/**
+ * Run the channel's pending DPCs on the calling thread.
+ * @return how many ran; -ECONNRESET once the daemon has let go of the
+ *   channel (its fd then stays readable: stop watching it); -EINVAL.
+ */
 int netdma_client_chan_dispatch(struct netdma_chan *chan);
 /**
  * Deliver DPCs on a client thread (default) or leave them to the

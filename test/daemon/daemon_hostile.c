@@ -221,6 +221,70 @@ t_client_regions_sealed(void)
 	assert_serving();
 }
 
+/*
+ * Disconnect while interrupts pour in: the connection's memory (command
+ * rings included) goes, and no DPC may run on it after that.
+ */
+static void
+count_dpc(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
+{
+	(void)ch;
+	(void)pa;
+	(*(volatile int *)arg)++;
+}
+
+static int
+child_disconnect_in_dpc_storm(void *arg)
+{
+	const uint32_t n = 4096;
+	struct netdma_chan_conf cc = { 0 };
+	struct netdma_descriptor *d;
+	struct netdma_chan *ch;
+	volatile int dpcs = 0;
+	uint8_t *buf;
+	uint32_t i;
+
+	(void)arg;
+	if (netdma_client_connect(dm.sock) < 0)
+		return 20;
+	d = netdma_mem_alloc(sizeof(*d) * (n + 1), 64);
+	buf = netdma_mem_alloc(8192, 64);
+	cc.completion_word = netdma_mem_alloc(8, 64);
+	cc.intr_cb = count_dpc;
+	cc.intr_arg = (void *)&dpcs;
+	if (d == NULL || buf == NULL || cc.completion_word == NULL ||
+	    netdma_chan_alloc((uint32_t)netdma_provider_find("cpu"), &cc, &ch) < 0)
+		return 21;
+	for (i = 0; i < n; i++) {
+		d[i].transfer_size = 64;
+		d[i].source_address = netdma_virt2iova(buf);
+		d[i].destination_address = netdma_virt2iova(buf + 4096);
+		d[i].next_descriptor = netdma_virt2iova(&d[(i + 1) % n]);
+		d[i].control_flags = NETDMA_F_INTERRUPT_ON_COMPLETION;
+	}
+	/* 2.0: a million descriptors round the ring, an interrupt from each */
+	if (netdma_chan_start(ch, d, NETDMA_CHAIN_MAX) < 0)
+		return 22;
+	while (dpcs == 0)
+		;
+	netdma_client_disconnect();
+	usleep(20000);   /* DPCs that were on their way would land here */
+	return 0;
+}
+
+static void
+t_disconnect_in_dpc_storm(void)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < 20 && rc == 0; i++)
+		rc = in_child(child_disconnect_in_dpc_storm, NULL);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "round %d: child status %d\n", i, rc);
+	assert_serving();
+}
+
 /* ---- shared resources (hole 5) ---------------------------------------------- */
 
 /* [quota] regions per client; [limits] regions for all; each with its reason. */
@@ -505,6 +569,7 @@ hostile_suite_add(const char *netdmad_bin)
 	if (s == NULL ||
 	    !CU_add_test(s, "unsealed memfds and plain files are refused", t_unsealed_regions) ||
 	    !CU_add_test(s, "the client's regions cannot shrink under a chain", t_client_regions_sealed) ||
+	    !CU_add_test(s, "disconnect while DPCs pour in", t_disconnect_in_dpc_storm) ||
 	    !CU_add_test(s, "regions: per-client quota and daemon cap", t_region_limits) ||
 	    !CU_add_test(s, "region bytes: sparse, per-client and daemon cap", t_region_bytes) ||
 	    !CU_add_test(s, "channels: a client's share of a provider", t_channel_share) ||

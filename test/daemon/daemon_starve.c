@@ -37,8 +37,8 @@ suite_init(void)
 {
 	return private_daemon_start(&dm, bin, "starve",
 		"[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
-		"--file-prefix=" PREFIX " --log-level=lib.eal:error\n"
-		"[engines]\ncpu = on\ncpu_channels = 8\nversion = 1.1\ndmadev = none\n"
+		"--vdev=dma_skeleton,lcore=0 --file-prefix=" PREFIX " --log-level=lib.eal:error\n"
+		"[engines]\ncpu = on\ncpu_channels = 8\nversion = 1.1\ndmadev = all\n"
 		"[pollers]\nlcores = 1\npark_after_us = 1000\npark_timeout_ms = 2000\n"
 		"[quota]\nchannels = 4\n[log]\nlevel = warning\n") == 0 ? 0 : 1;
 }
@@ -55,6 +55,7 @@ enum hostile_kind {
 	LONG_CHAINS,    /* 1.x chains of 1 M descriptors, re-Started on every channel */
 	BIG_COPIES,     /* chains of MaximumTransferSize copies */
 	EVENTFD_THIEF,  /* reads every eventfd of the process, all the time */
+	SUSPENDER,      /* MaximumTransferSize copies on dma_skeleton, Suspend/Resume in a loop */
 };
 
 /* A 1.x chain of @p n descriptors of @p size bytes, from src to dst over and over. */
@@ -116,6 +117,29 @@ restart_forever(void *arg)
 	return NULL;
 }
 
+/*
+ * Each Suspend waits for what the device holds of the channel (spec §3.6):
+ * a chain that never ends (1.x, relinked into a loop: the engine stops it
+ * only after NETDMA_CHAIN_MAX descriptors), the device given a few
+ * milliseconds to fill up before each Suspend.
+ */
+static void *
+suspend_forever(void *arg)
+{
+	const struct starter *s = arg;
+	int k;
+
+	for (;;) {
+		netdma_chan_start(s->ch, s->d, 0);
+		for (k = 0; k < 64; k++) {
+			usleep(5000);
+			netdma_chan_suspend(s->ch, NULL);
+			netdma_chan_resume(s->ch);
+		}
+	}
+	return NULL;
+}
+
 /* Runs until killed; writes one byte to @p ready once it is at work. */
 static int
 hostile(enum hostile_kind kind, int ready)
@@ -130,8 +154,8 @@ hostile(enum hostile_kind kind, int ready)
 	if (netdma_client_connect(dm.sock) < 0)
 		return 20;
 	netdma_client_set_local_check(false);   /* only the daemon stands in the way */
-	id = netdma_provider_find("cpu");
-	for (i = 0; i < (kind == EVENTFD_THIEF ? 1 : 4); i++) {
+	id = netdma_provider_find(kind == SUSPENDER ? "dma_skeleton" : "cpu");
+	for (i = 0; i < (kind == EVENTFD_THIEF || kind == SUSPENDER ? 1 : 4); i++) {
 		cc.completion_word = netdma_mem_alloc(8, 64);
 		if (netdma_chan_alloc((uint32_t)id, &cc, &ch[n]) == 0)
 			n++;
@@ -140,14 +164,17 @@ hostile(enum hostile_kind kind, int ready)
 		return 21;
 	if (kind == LONG_CHAINS)
 		d = linked_chain(1u << 20, 64);
-	else if (kind == BIG_COPIES)
+	else if (kind == BIG_COPIES || kind == SUSPENDER)
 		d = linked_chain(256, 1u << 20);
+	if (kind == SUSPENDER && d != NULL)
+		d[255].next_descriptor = netdma_virt2iova(&d[0]);
 	if (kind != EVENTFD_THIEF && d == NULL)
 		return 22;
 	for (i = 0; kind != EVENTFD_THIEF && i < n; i++) {
 		st[i].ch = ch[i];
 		st[i].d = d;
-		if (pthread_create(&tid, NULL, restart_forever, &st[i]) != 0)
+		if (pthread_create(&tid, NULL, kind == SUSPENDER ? suspend_forever : restart_forever,
+				   &st[i]) != 0)
 			return 23;
 	}
 	if (write(ready, "r", 1) != 1)
@@ -306,6 +333,20 @@ t_doorbell_thief(void)
 	victim_beside(EVENTFD_THIEF, &vc);
 }
 
+/*
+ * Suspend/Resume in a loop over MaximumTransferSize copies on dma_skeleton:
+ * each Suspend waits on the poller for what the device holds of the
+ * channel, which [engines] dmadev_inflight_bytes bounds.
+ */
+static void
+t_suspend_loop(void)
+{
+	/* samples spread over most of a second, across many Suspends */
+	const struct victim_conf vc = { .idle_us = 20000, .median_ms = 12, .max_ms = 250 };
+
+	victim_beside(SUSPENDER, &vc);
+}
+
 int
 starve_suite_add(const char *netdmad_bin)
 {
@@ -315,7 +356,8 @@ starve_suite_add(const char *netdmad_bin)
 	if (s == NULL ||
 	    !CU_add_test(s, "1 M-descriptor 1.x chains on the victim's poller", t_long_chains) ||
 	    !CU_add_test(s, "MaximumTransferSize copies on the victim's poller", t_big_copies) ||
-	    !CU_add_test(s, "a client that reads every eventfd it holds", t_doorbell_thief))
+	    !CU_add_test(s, "a client that reads every eventfd it holds", t_doorbell_thief) ||
+	    !CU_add_test(s, "Suspend/Resume in a loop on dma_skeleton", t_suspend_loop))
 		return -1;
 	return 0;
 }
