@@ -97,6 +97,7 @@ extern rte_spinlock_t netdmad_lists_lock;
 extern struct dchan *netdmad_chans[NETDMAD_MAX_CHANS];
 
 extern const struct netdmad_conf *netdmad_conf;
+extern uint64_t netdmad_poller_mask;    /* lcores 0..63 that poll */
 
 static inline bool
 overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -106,6 +107,16 @@ overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 
 /* A client's log lines: DLOG within its budget. */
 #define CLOG(cl, level, ...) DLOG_LIMITED(&(cl)->log, (cl)->label, level, __VA_ARGS__)
+
+/* netdmad_chan.c: a client's channels; each @return 0 or -errno with @p why */
+struct dchan *chan_get(struct dclient *cl, uint32_t id);
+int chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
+	       struct netdma_reply_chan_alloc *rep, int *irq_fd, char *why);
+int chan_free(struct dclient *cl, uint32_t id, char *why);
+int chan_doorbell(struct dclient *cl, uint32_t id, int *fd, char *why);
+int chan_stats(struct dclient *cl, uint32_t id, struct netdma_reply_chan_stats *r, char *why);
+/* Forget a channel the library has freed. */
+void chan_release(struct dchan *dc);
 
 /* netdmad_region.c: a client's memory */
 bool client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len);
