@@ -128,12 +128,7 @@ request_size(uint16_t type)
 static void
 reply_hdr(struct netdma_reply_hdr *r, const struct netdma_msg_hdr *req, uint16_t type, size_t size)
 {
-	memset(r, 0, size);
-	r->h.magic = NETDMA_PROTO_MAGIC;
-	r->h.version = NETDMA_PROTO_VERSION;
-	r->h.type = type;
-	r->h.size = (uint32_t)size;
-	r->h.seq = req != NULL ? req->seq : 0;
+	netdma_proto_hdr(r, type, size, req != NULL ? req->seq : 0);
 }
 
 /* A failed request's reply: the error and its reason (netdma_reply_error). */

@@ -59,13 +59,7 @@ netdma_client_set_timeout_ms(unsigned int ms)
 void
 client_hdr(void *msg, uint16_t type, size_t size)
 {
-	struct netdma_msg_hdr *h = msg;
-
-	memset(msg, 0, size);
-	h->magic = NETDMA_PROTO_MAGIC;
-	h->version = NETDMA_PROTO_VERSION;
-	h->type = type;
-	h->size = (uint32_t)size;
+	netdma_proto_hdr(msg, type, size, 0);   /* client_rpc() numbers it */
 }
 
 /* Wait for one message, with at most one fd; -ETIMEDOUT, -ECONNRESET. */

@@ -6,7 +6,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "netdma_proto.h"
 #include "netdma_proto_io.h"
+
+void
+netdma_proto_hdr(void *msg, uint16_t type, size_t size, uint32_t seq)
+{
+	struct netdma_msg_hdr *h = msg;
+
+	memset(msg, 0, size);
+	h->magic = NETDMA_PROTO_MAGIC;
+	h->version = NETDMA_PROTO_VERSION;
+	h->type = type;
+	h->size = (uint32_t)size;
+	h->seq = seq;
+}
 
 int
 netdma_proto_send(int sock, const void *buf, size_t len, int fd)

@@ -33,14 +33,7 @@ raw_connect(const char *sock)
 void
 raw_hdr(void *msg, uint16_t type, size_t size)
 {
-	struct netdma_msg_hdr *h = msg;
-
-	memset(msg, 0, size);
-	h->magic = NETDMA_PROTO_MAGIC;
-	h->version = NETDMA_PROTO_VERSION;
-	h->type = type;
-	h->size = (uint32_t)size;
-	h->seq = 7;
+	netdma_proto_hdr(msg, type, size, 7);
 }
 
 int
