@@ -421,12 +421,18 @@ int
 netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 {
 	eng->halting = false;   /* a new chain: a pending halt of the old one is moot */
-	if (eng->state == NETDMA_ENG_STOPPED) {
-		/* a fresh chain: nothing retired yet (spec §5.2 Armed) */
+	if (eng->head == eng->tail) {
+		/* nothing of an old chain left to retire: nothing retired since this Start */
 		eng->last_retired = 0;
 		eng->fence_next = false;
-		publish(eng, 0, NETDMA_STATUS_ARMED);
 	}
+	/*
+	 * spec §5.2, §6.1: Armed until something retires, on every Start - a
+	 * finished or suspended channel's word must not still say Idle or
+	 * Suspend of the old chain.  What the backend still holds of an old
+	 * chain retires as Active: the new chain is more to fetch.
+	 */
+	publish(eng, 0, NETDMA_STATUS_ARMED);
 	/* spec §3.4: what the backend holds finishes; the rest is abandoned */
 	/* consumers' heads never name a re-seed slot: only the library does */
 	eng->internal_chain = netdma_chan_desc_internal(eng->chan_handle, pa);

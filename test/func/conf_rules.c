@@ -24,6 +24,49 @@ t_armed_then_idle(void)
 	CU_ASSERT_TRUE(blocks_zero(6, 1));
 }
 
+/*
+ * §5.2, §6.1: every Start shows Armed until something of the new chain
+ * retires - on a channel that finished its chain and on a suspended one
+ * too: the word must not keep the old chain's Idle or Suspend, or a
+ * consumer waiting for Idle stops before the new chain ran.  In-process
+ * nothing runs before the test polls; through netdmad the poller may have
+ * finished the new chain already.
+ */
+static void
+expect_armed_or_new_idle(unsigned int last)
+{
+	uint64_t w = netdma_completion_read(F.cw);
+
+	CU_ASSERT(w == netdma_completion_encode(0, NETDMA_STATUS_ARMED) ||
+		  (!B->inline_poll && w == word(last, NETDMA_STATUS_IDLE)));
+}
+
+static void
+t_armed_at_every_start(void)
+{
+	NEED_FIX();
+	chain(0, 2, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 2), 0);
+	CU_ASSERT_TRUE_FATAL(wait_word(word(1, NETDMA_STATUS_IDLE)));
+	/* finished: a new Start */
+	chain(4, 2, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[4], 2), 0);
+	expect_armed_or_new_idle(5);
+	CU_ASSERT_TRUE(wait_word(word(5, NETDMA_STATUS_IDLE)));
+	/* suspended: a new Start */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, NULL), 0);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(5, NETDMA_STATUS_SUSPEND));
+	chain(8, 2, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, &F.d[8], 2), 0);
+	expect_armed_or_new_idle(9);
+	CU_ASSERT_TRUE(wait_word(word(9, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_copied(4, 2));
+	CU_ASSERT_TRUE(blocks_copied(8, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 2));
+	CU_ASSERT_TRUE(blocks_zero(6, 2));
+}
+
 /* §13.2: the word is written only for descriptors that ask */
 static void
 t_status_only_when_asked(void)
@@ -484,6 +527,7 @@ conf_add_rules(struct backend *b)
 
 	if (s == NULL ||
 	    !CU_add_test(s, "armed then idle (13.2)", t_armed_then_idle) ||
+	    !CU_add_test(s, "armed at every start (5.2, 6.1)", t_armed_at_every_start) ||
 	    !CU_add_test(s, "status only when asked (13.2)", t_status_only_when_asked) ||
 	    !CU_add_test(s, "high-water mark (6.1)", t_high_water_mark) ||
 	    !CU_add_test(s, "descriptors untouched (13.1)", t_descriptors_untouched) ||
