@@ -172,7 +172,8 @@ check_envelope(const struct dclient *cl, const struct netdma_msg_hdr *h, ssize_t
 		return netdmad_refuse(why, -EMSGSIZE, "message over %u bytes", NETDMA_MSG_MAX);
 	if ((size_t)n < sizeof(*h) || h->magic != NETDMA_PROTO_MAGIC)
 		return netdmad_refuse(why, -EBADMSG, "not a netdma message");
-	if (h->version != NETDMA_PROTO_VERSION)
+	/* HELLO keeps its layout in every version: it is where versions are agreed */
+	if (h->version != NETDMA_PROTO_VERSION && h->type != NETDMA_MSG_HELLO)
 		return netdmad_refuse(why, -EPROTONOSUPPORT, "protocol version %u; this daemon "
 				      "speaks %u", h->version, NETDMA_PROTO_VERSION);
 	if (request_size(h->type) == 0)

@@ -123,7 +123,11 @@ struct netdma_chan_conf {
 /**
  * Allocate a channel (spec §3.2).  The completion word is set to ARMED.
  * @param[out] chan the channel; netdma_chan_lcore() tells its owner lcore.
- * @return 0, -EINVAL, -ENODEV, -ENOSPC (no free channel), -ENOMEM.
+ * @return 0; -EINVAL (NULL argument, misaligned completion word, an lcore
+ *   mask that allows no enabled lcore); -EFAULT (completion word not in
+ *   DMA-visible memory); -ENODEV (no such provider, or not started);
+ *   -EAGAIN (provider powered down); -ENOSPC (no free channel); -ENOMEM;
+ *   -EDQUOT (through netdmad: a quota; netdma_client_last_error() says which).
  */
 int netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		      struct netdma_chan **chan);

@@ -79,6 +79,11 @@ struct netdma_reply_error {
 	char reason[NETDMA_REASON_MAX];
 };
 
+/*
+ * The same in every protocol version, whatever the header's version says:
+ * the daemon answers with the version it chose from [min, max], or
+ * -EPROTONOSUPPORT and the versions it speaks.
+ */
 struct netdma_msg_hello {
 	struct netdma_msg_hdr h;
 	uint32_t min_version;

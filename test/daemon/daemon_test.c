@@ -247,6 +247,23 @@ t_bad_messages(void)
 	raw_hdr(&h, NETDMA_MSG_HELLO, sizeof(h));
 	h.h.version = 99;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EPROTONOSUPPORT);
+	/* a HELLO from another version still negotiates (its layout never changes) */
+	{
+		struct netdma_reply_hello rh;
+		char why[NETDMA_REASON_MAX];
+		int other = raw_connect(sock);
+
+		CU_ASSERT_FATAL(other >= 0);
+		h.min_version = NETDMA_PROTO_VERSION - 1;
+		h.max_version = NETDMA_PROTO_VERSION + 5;
+		CU_ASSERT_EQUAL(raw_call(other, &h, sizeof(h), -1, &rh, sizeof(rh), NULL), 0);
+		CU_ASSERT_EQUAL(rh.version, NETDMA_PROTO_VERSION);
+		h.min_version = h.max_version = NETDMA_PROTO_VERSION + 5;
+		CU_ASSERT_EQUAL(raw_call(other, &h, sizeof(h), -1, NULL, 0, why), -EPROTONOSUPPORT);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "speaks"));
+		close(other);
+		h.min_version = h.max_version = 0;
+	}
 	raw_hdr(&mc, 99, sizeof(mc));
 	CU_ASSERT_EQUAL(raw(fd, &mc, sizeof(mc), -1, NULL, 0), -EOPNOTSUPP);
 	/* an fd nobody asked for */
