@@ -89,12 +89,8 @@ int
 client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	   void *reply, size_t reply_len, int *recv_fd)
 {
-	/* any reply fits: an error one may be longer than the success it replaces */
-	union {
-		struct netdma_reply_hdr r;
-		struct netdma_reply_error e;
-		char raw[NETDMA_MSG_MAX];
-	} buf;
+	/* an error reply may be longer than the success it replaces */
+	union netdma_reply_any buf;
 	ssize_t n;
 	int ret;
 

@@ -79,6 +79,13 @@ struct netdma_reply_error {
 	char reason[NETDMA_REASON_MAX];
 };
 
+/* Room for any reply, whatever its type and whether it failed or not. */
+union netdma_reply_any {
+	struct netdma_reply_hdr r;
+	struct netdma_reply_error e;
+	char raw[NETDMA_MSG_MAX];
+};
+
 /*
  * The same in every protocol version, whatever the header's version says:
  * the daemon answers with the version it chose from [min, max], or

@@ -39,11 +39,7 @@ raw_hdr(void *msg, uint16_t type, size_t size)
 int
 raw_call(int fd, const void *msg, size_t len, int send_fd, void *reply, size_t rlen, char *reason)
 {
-	union {
-		struct netdma_reply_hdr r;
-		struct netdma_reply_error e;
-		char raw[NETDMA_MSG_MAX];
-	} buf;
+	union netdma_reply_any buf;
 	ssize_t n;
 
 	if (reason != NULL)
