@@ -54,6 +54,22 @@ chan_intr(struct netdma_chan *ch, netdma_iova_t pa, void *arg)
 		dc->lost_irqs++;
 }
 
+/*
+ * Publish the channel's state to its client at every change (the client
+ * reads it; we never read it back).  Under the channel lock, before the
+ * command that caused it is acknowledged.
+ */
+static void
+publish_state(void *arg, int old, int new, enum netdma_chan_event ev)
+{
+	struct dchan *dc = arg;
+
+	RTE_SET_USED(old);
+	RTE_SET_USED(ev);
+	__atomic_store_n(&dc->ring->chan_state, new < NETDMA_CHAN_STATE_MAX ? new :
+			 NETDMA_CHAN_REVOKED, __ATOMIC_RELEASE);
+}
+
 /* What a client's own chain check needs of a provider, and its size. */
 static int
 provider_info(uint32_t id, struct netdma_provider_info *out)
@@ -215,6 +231,7 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	 * fetches, and bounds a 1.x chain that never ends.
 	 */
 	netdma_chan_set_check_at_fetch(dc->ch, true);
+	netdma_chan_set_state_cb(dc->ch, publish_state, dc);
 	dc->lcore = (unsigned int)netdma_chan_lcore(dc->ch);
 	ring->tail = dc->tail;
 	__atomic_store_n(&ring->daemon_alive, 1, __ATOMIC_RELEASE);

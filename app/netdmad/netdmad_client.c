@@ -81,6 +81,7 @@ netdmad_client_new(int fd)
 	rte_spinlock_init(&cl->log.lock);
 	rte_seqlock_init(&cl->mem_lock);
 	TAILQ_INIT(&cl->chans);
+	cl->cws = (struct netdma_cw_set){ .iova = cl->cw_iovas, .max = NETDMAD_MAX_CWS };
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		cl->pid = (uint32_t)cred.pid;
 	rte_spinlock_lock(&netdmad_lists_lock);

@@ -9,6 +9,7 @@
 #include <rte_seqlock.h>
 #include <rte_spinlock.h>
 
+#include "netdma_core.h"
 #include "netdmad.h"
 
 #define NETDMAD_MAX_REGIONS NETDMAD_MAX_CLIENT_REGIONS
@@ -40,22 +41,25 @@ struct dchan {
 	int efd;                        /* interrupts: our end of a socketpair, non-blocking */
 	int doorbell;                   /* the client's doorbell, watched by the poller; -1 */
 	uint64_t commands, bad_commands, lost_irqs;
+	/*
+	 * A Suspend waiting for the descriptors being processed: acknowledged
+	 * by a later pass once they completed (the poller never waits); the
+	 * channel's later commands wait behind it.
+	 */
+	bool suspending;
+	uint64_t suspend_seq;
 	bool on_poller;
 	TAILQ_ENTRY(dchan) client_link;
 	TAILQ_ENTRY(dchan) poll_link;
 };
 
 /*
- * A poller's last answers for one client: each [lo, hi) lies in a live data
- * region and holds no completion word, as of the client's memory generation gen.  Four, for a
- * descriptor ring, its sources and its destinations in regions of their
- * own; per lcore, so pollers never share them.
+ * A poller's last answers for one client: each window lies in a live data
+ * region and holds no completion word, as of the client's memory
+ * generation (its gen).  Per lcore, so pollers never share them.
  */
-#define ADDR_WINDOWS 4
 struct addr_window {
-	uint64_t lo[ADDR_WINDOWS], hi[ADDR_WINDOWS];
-	uint64_t gen;                   /* the client's mem_gen they were computed under */
-	uint32_t next;                  /* the entry the next miss replaces */
+	struct netdma_range_cache c;
 } __rte_cache_aligned;
 
 struct dclient {
@@ -78,8 +82,8 @@ struct dclient {
 	rte_seqlock_t mem_lock;
 	uint64_t mem_gen;               /* moves at every change; windows carry it */
 	struct dregion regions[NETDMAD_MAX_REGIONS];
-	uint64_t cws[NETDMAD_MAX_CWS];  /* sorted: a check is a binary search */
-	uint32_t nb_cws;
+	uint64_t cw_iovas[NETDMAD_MAX_CWS];
+	struct netdma_cw_set cws;       /* over cw_iovas; no descriptor may touch one */
 	uint32_t region_slots;          /* no used region at or above this index */
 	uint32_t hint;                  /* the region the last check matched */
 	struct addr_window win[RTE_MAX_LCORE];

@@ -81,6 +81,7 @@ static int
 run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
 {
 	struct netdma_descriptor *d;
+	int ret;
 
 	switch (cmd->op) {
 	case NETDMA_CMD_START:
@@ -94,7 +95,9 @@ run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
 		return cmd->op == NETDMA_CMD_START ? netdma_chan_start(dc->ch, d, cmd->count) :
 			netdma_chan_append(dc->ch, d, cmd->count);
 	case NETDMA_CMD_SUSPEND:
-		return netdma_chan_suspend(dc->ch, value);
+		/* -EINPROGRESS: a later pass acknowledges it (ack_suspend) */
+		ret = netdma_chan_suspend_begin(dc->ch);
+		return ret == 0 ? netdma_chan_suspend_poll(dc->ch, value) : ret;
 	case NETDMA_CMD_RESUME:
 		return netdma_chan_resume(dc->ch);
 	case NETDMA_CMD_ABORT:
@@ -106,14 +109,45 @@ run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
 	}
 }
 
+/* Tell the client command @p seq is done. */
+static void
+ack(struct dchan *dc, uint64_t seq, int result, uint64_t value)
+{
+	struct netdma_cmd_ring *q = dc->ring;
+
+	q->done_value = value;
+	q->done_result = result;
+	__atomic_store_n(&q->done_seq, seq, __ATOMIC_RELEASE);
+}
+
+/* A pending Suspend: acknowledged once it has an outcome.  @return false while it waits. */
+static bool
+ack_suspend(struct dchan *dc)
+{
+	netdma_iova_t last = 0;
+	int ret;
+
+	if (!dc->suspending)
+		return true;
+	ret = netdma_chan_suspend_poll(dc->ch, &last);
+	if (ret == -EINPROGRESS)
+		return false;
+	dc->suspending = false;
+	ack(dc, dc->suspend_seq, ret, last);
+	return true;
+}
+
 int
 netdmad_dchan_run_commands(struct dchan *dc)
 {
 	struct netdma_cmd_ring *q = dc->ring;
-	uint64_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
-	uint64_t n = head - dc->tail;
+	uint64_t head, n;
 	int done = 0;
 
+	if (!ack_suspend(dc))
+		return 0;
+	head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	n = head - dc->tail;
 	if (n == 0)
 		return 0;
 	if (n > dc->entries) {
@@ -129,7 +163,7 @@ netdmad_dchan_run_commands(struct dchan *dc)
 	/* a bounded share per pass: the rest waits for the next one */
 	if (n > netdmad_conf->commands_per_pass)
 		head = dc->tail + netdmad_conf->commands_per_pass;
-	while (dc->tail != head) {
+	while (dc->tail != head && !dc->suspending) {
 		struct netdma_cmd cmd;
 		uint64_t value = 0;
 		int ret;
@@ -138,9 +172,12 @@ netdmad_dchan_run_commands(struct dchan *dc)
 		memcpy(&cmd, (const void *)&q->cmds[dc->tail & (dc->entries - 1)], sizeof(cmd));
 		ret = run_one(dc, &cmd, &value);
 		dc->commands++;
-		q->done_value = value;
-		q->done_result = ret;
-		__atomic_store_n(&q->done_seq, cmd.seq, __ATOMIC_RELEASE);
+		if (ret == -EINPROGRESS && cmd.op == NETDMA_CMD_SUSPEND) {
+			dc->suspending = true;
+			dc->suspend_seq = cmd.seq;
+		} else {
+			ack(dc, cmd.seq, ret, value);
+		}
 		dc->tail++;
 		__atomic_store_n(&q->tail, dc->tail, __ATOMIC_RELEASE);
 		done++;

@@ -45,22 +45,6 @@ in_data_region(const struct dregion *r, netdma_iova_t iova, uint64_t len)
 		iova - (uintptr_t)r->va <= r->size - len && len <= r->size;
 }
 
-/* Index of the first completion word that ends after @p iova (cws[] is sorted). */
-static uint32_t
-first_cw_after(const struct dclient *cl, netdma_iova_t iova, uint32_t n)
-{
-	uint32_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (cl->cws[mid] + sizeof(uint64_t) <= iova)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * Is [iova, iova+len) in one live data region and clear of every completion
  * word?  If so, @p w gets the widest window around it with the same answer:
@@ -70,11 +54,7 @@ static bool
 checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len, uint64_t *wlo, uint64_t *whi)
 {
 	uint32_t i, hint = __atomic_load_n(&cl->hint, __ATOMIC_RELAXED), n = cl->region_slots;
-	uint32_t ncw = cl->nb_cws, k;
 	const struct dregion *r = NULL;
-
-	if (ncw > NETDMAD_MAX_CWS)
-		return false;   /* a torn read: the seqlock retries */
 	/* most descriptors of a chain land in the region the previous one did */
 	if (hint < NETDMAD_MAX_REGIONS && in_data_region(&cl->regions[hint], iova, len))
 		r = &cl->regions[hint];
@@ -87,14 +67,8 @@ checked_range_ok(struct dclient *cl, netdma_iova_t iova, uint64_t len, uint64_t 
 		return false;
 	*wlo = (uintptr_t)r->va;
 	*whi = (uintptr_t)r->va + r->size;
-	k = first_cw_after(cl, iova, ncw);
-	if (k < ncw && overlaps(iova, len, cl->cws[k], sizeof(uint64_t)))
-		return false;
-	if (k > 0 && cl->cws[k - 1] + sizeof(uint64_t) > *wlo)
-		*wlo = cl->cws[k - 1] + sizeof(uint64_t);
-	if (k < ncw && cl->cws[k] < *whi)
-		*whi = cl->cws[k];
-	return true;
+	/* a torn read of the set fails here, and the seqlock retries */
+	return netdma_cw_set_clip(&cl->cws, iova, len, wlo, whi);
 }
 
 /*
@@ -130,8 +104,8 @@ bool
 client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo, netdma_iova_t *whi)
 {
 	struct dclient *cl = ctx;
-	unsigned int lcore = rte_lcore_id(), i;
-	struct addr_window *w = lcore < RTE_MAX_LCORE ? &cl->win[lcore] : NULL;
+	unsigned int lcore = rte_lcore_id();
+	struct netdma_range_cache *w = lcore < RTE_MAX_LCORE ? &cl->win[lcore].c : NULL;
 	uint64_t lo = 0, hi = 0, gen;
 	uint32_t sn;
 	bool ok;
@@ -139,27 +113,16 @@ client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo,
 	if (len == 0 || iova + len < iova)
 		return false;
 	gen = __atomic_load_n(&cl->mem_gen, __ATOMIC_ACQUIRE);
-	if (w != NULL && w->gen == gen)
-		for (i = 0; i < ADDR_WINDOWS; i++)
-			if (iova >= w->lo[i] && iova + len <= w->hi[i]) {
-				*wlo = w->lo[i];
-				*whi = w->hi[i];
-				return true;
-			}
+	if (w != NULL && w->gen == gen && netdma_range_cache_find(w, iova, len, wlo, whi))
+		return true;
 	do {
 		sn = rte_seqlock_read_begin(&cl->mem_lock);
 		gen = __atomic_load_n(&cl->mem_gen, __ATOMIC_RELAXED);
 		ok = checked_range_ok(cl, iova, len, &lo, &hi);
 	} while (rte_seqlock_read_retry(&cl->mem_lock, sn));
 	if (ok && w != NULL) {
-		if (w->gen != gen) {
-			memset(w->lo, 0, sizeof(w->lo));
-			memset(w->hi, 0, sizeof(w->hi));
-			w->gen = gen;
-		}
-		w->lo[w->next] = lo;
-		w->hi[w->next] = hi;
-		w->next = (w->next + 1) % ADDR_WINDOWS;
+		netdma_range_cache_sync(w, gen);
+		netdma_range_cache_put(w, lo, hi);
 	}
 	*wlo = lo;
 	*whi = hi;
@@ -429,34 +392,14 @@ region_del(struct dclient *cl, uint32_t id, char *why)
 				     "retry once it is idle") : 0;
 }
 
-/* Add or remove a completion word, keeping cws[] sorted. */
+/* Add or remove a completion word (the set stays sorted for the checks). */
 int
 cw_slot(struct dclient *cl, uint64_t cw, bool add)
 {
-	uint32_t i, n = cl->nb_cws;
-	int ret = 0;
+	int ret;
 
 	mem_write_begin(cl);
-	if (add) {
-		if (n == NETDMAD_MAX_CWS) {
-			ret = -ENOSPC;
-		} else {
-			for (i = n; i > 0 && cl->cws[i - 1] > cw; i--)
-				cl->cws[i] = cl->cws[i - 1];
-			cl->cws[i] = cw;
-			cl->nb_cws = n + 1;
-		}
-	} else {
-		for (i = 0; i < n && cl->cws[i] != cw; i++)
-			;
-		if (i == n) {
-			ret = -ENOENT;
-		} else {
-			memmove(&cl->cws[i], &cl->cws[i + 1], (n - i - 1) * sizeof(cl->cws[0]));
-			cl->nb_cws = n - 1;
-		}
-	}
+	ret = add ? netdma_cw_set_add(&cl->cws, cw) : netdma_cw_set_del(&cl->cws, cw);
 	mem_write_end(cl);
 	return ret;
 }
-

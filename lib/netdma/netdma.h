@@ -206,6 +206,12 @@ enum netdma_chan_state {
 	NETDMA_CHAN_SUSPENDED,
 	NETDMA_CHAN_HALTED,
 	NETDMA_CHAN_REVOKED,   /**< its provider stopped; only Free is valid */
+	/**
+	 * Between a Suspend and the end of the descriptors the engine was
+	 * processing (spec §3.6): the channel fetches nothing new; Abort,
+	 * Reset and Free are accepted, and the suspend completes on a poll.
+	 */
+	NETDMA_CHAN_SUSPENDING,
 	NETDMA_CHAN_STATE_MAX,
 };
 

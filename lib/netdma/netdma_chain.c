@@ -13,25 +13,19 @@ range_ok(const struct netdma_check_rules *r, netdma_iova_t iova, uint64_t len)
 {
 	struct netdma_range_cache *c = r->cache;
 	netdma_iova_t lo, hi;
-	unsigned int i;
 
 	if (iova == 0 || len == 0 || iova + len < iova)
 		return false;
 	if (r->max_address != 0 && iova + len - 1 > r->max_address)
 		return false;
-	if (c != NULL)
-		for (i = 0; i < NETDMA_RANGE_WINDOWS; i++)
-			if (iova >= c->lo[i] && iova + len <= c->hi[i])
-				return true;
+	if (c != NULL && netdma_range_cache_find(c, iova, len, &lo, &hi))
+		return true;
 	if (r->range_win == NULL)
 		return r->range_ok == NULL || r->range_ok(r->range_ctx, iova, len);
 	if (!r->range_win(r->range_ctx, iova, len, &lo, &hi))
 		return false;
-	if (c != NULL) {
-		c->lo[c->next] = lo;
-		c->hi[c->next] = hi;
-		c->next = (c->next + 1) % NETDMA_RANGE_WINDOWS;
-	}
+	if (c != NULL)
+		netdma_range_cache_put(c, lo, hi);
 	return true;
 }
 

@@ -42,6 +42,7 @@ typedef bool (*netdma_range_win_t)(void *ctx, netdma_iova_t iova, uint64_t len,
 struct netdma_range_cache {
 	netdma_iova_t lo[NETDMA_RANGE_WINDOWS], hi[NETDMA_RANGE_WINDOWS];
 	unsigned int next;
+	uint64_t gen;   /**< the owner's memory generation the windows hold for */
 };
 
 static inline void
@@ -52,6 +53,41 @@ netdma_range_cache_reset(struct netdma_range_cache *c)
 	for (i = 0; i < NETDMA_RANGE_WINDOWS; i++)
 		c->lo[i] = c->hi[i] = 0;
 	c->next = 0;
+}
+
+/** Empty @p c unless its windows were computed under generation @p gen. */
+static inline void
+netdma_range_cache_sync(struct netdma_range_cache *c, uint64_t gen)
+{
+	if (c->gen != gen) {
+		netdma_range_cache_reset(c);
+		c->gen = gen;
+	}
+}
+
+/** A cached window holding [iova, iova+len), copied to lo and hi; false if none. */
+static inline bool
+netdma_range_cache_find(const struct netdma_range_cache *c, netdma_iova_t iova, uint64_t len,
+			netdma_iova_t *lo, netdma_iova_t *hi)
+{
+	unsigned int i;
+
+	for (i = 0; i < NETDMA_RANGE_WINDOWS; i++)
+		if (iova >= c->lo[i] && iova + len <= c->hi[i]) {
+			*lo = c->lo[i];
+			*hi = c->hi[i];
+			return true;
+		}
+	return false;
+}
+
+/** Remember window [lo, hi), replacing the oldest. */
+static inline void
+netdma_range_cache_put(struct netdma_range_cache *c, netdma_iova_t lo, netdma_iova_t hi)
+{
+	c->lo[c->next] = lo;
+	c->hi[c->next] = hi;
+	c->next = (c->next + 1) % NETDMA_RANGE_WINDOWS;
 }
 
 /** The rules a descriptor is checked against. */

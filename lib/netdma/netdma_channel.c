@@ -254,10 +254,23 @@ netdma_chan_set_error(void *handle, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->last_error, sizeof(c->last_error), fmt, ap);
+	vsnprintf(c->core.last_error, sizeof(c->core.last_error), fmt, ap);
 	va_end(ap);
 	/* a consumer may halt its channels at will: netdma_chan_last_error() tells it */
-	NETDMA_LOG(DEBUG, "channel on lcore %u (%s): %s\n", c->lcore, c->prov->name, c->last_error);
+	NETDMA_LOG(DEBUG, "channel on lcore %u (%s): %s\n", c->lcore, c->prov->name,
+		   c->core.last_error);
+}
+
+/* Every state change of a channel: logged, and told to a service that asked. */
+static void
+chan_state_changed(void *arg, int old, int new, enum netdma_chan_event ev)
+{
+	struct netdma_chan *c = arg;
+
+	NETDMA_LOG(DEBUG, "channel %p on lcore %u: %s -> %s (%s)\n", (void *)c, c->lcore,
+		   netdma_chan_state_name(old), netdma_chan_state_name(new), netdma_event_name(ev));
+	if (c->state_cb != NULL)
+		c->state_cb(c->state_cb_arg, old, new, ev);
 }
 
 /* ---- lcore choice ----------------------------------------------------- */
@@ -383,6 +396,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		c->reseed[0].next_descriptor = netdma_virt2iova(&c->reseed[1]);
 	c->prov = p;
 	c->version = (uint16_t)(p->c.major_version << 8 | p->c.minor_version);
+	netdma_core_init(&c->core, p->c.major_version, chan_state_changed, c);
 	c->addr_check = dpdk_range_ok;
 	c->intr_cb = conf->intr_cb;
 	c->intr_arg = conf->intr_arg;
@@ -419,7 +433,6 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		goto err;
 	}
 	c->lcore = c->params.cpu_number;
-	c->state = NETDMA_CHAN_ALLOCATED;
 
 	rte_spinlock_lock(&netdma_registry_lock);
 	if (!p->started) {   /* raced with netdma_provider_stop() */
@@ -476,25 +489,20 @@ netdma_chan_range_ok(void *handle, netdma_iova_t iova, uint64_t len)
  * held and the target state returned; on failure the lock is released.
  */
 static int
-enter(struct netdma_chan *c, enum netdma_chan_op op)
+enter(struct netdma_chan *c, enum netdma_chan_event op)
 {
 	int next;
 
 	if (!chan_live(c))
 		return -EINVAL;   /* NULL, or freed: nothing of it may be used */
 	rte_spinlock_lock(&c->lock);
-	next = netdma_state_next(c->state, op);
+	next = netdma_core_allows(&c->core, op);
 	if (next < 0) {
-		if (next == -EPERM)
-			snprintf(c->last_error, sizeof(c->last_error), "%s not allowed on a %s channel",
-				 netdma_op_name(op), netdma_chan_state_name(c->state));
-		else
-			snprintf(c->last_error, sizeof(c->last_error), "channel revoked: provider stopped");
 		rte_spinlock_unlock(&c->lock);
 		return next;
 	}
 	if (op != NETDMA_OP_FREE && c->prov->powered_down) {
-		snprintf(c->last_error, sizeof(c->last_error), "provider powered down");
+		netdma_core_fail(&c->core, -EAGAIN, "provider powered down");
 		rte_spinlock_unlock(&c->lock);
 		return -EAGAIN;
 	}
@@ -514,124 +522,64 @@ netdma_chan_set_check_at_fetch(struct netdma_chan *c, bool enable)
 	if (!chan_live(c))
 		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
-	c->check_at_fetch = enable;
+	c->core.check_at_fetch = enable;
 	rte_spinlock_unlock(&c->lock);
 	return 0;
 }
 
-/*
- * The head alone (netdma_chan_set_check_at_fetch): the engine checks the
- * rest, and bounds a 1.x chain it follows (no walk looked for cycles).
- */
-static int
-check_head(struct netdma_chan *c, netdma_iova_t pa, uint32_t count)
+int
+netdma_chan_set_state_cb(struct netdma_chan *c, netdma_core_state_cb_t cb, void *arg)
 {
-	/* spec §1: 1.x providers ignore the count */
-	if (c->prov->c.major_version >= 2 && (count == 0 || count > NETDMA_CHAIN_MAX)) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "2.0 chain with a descriptor count of %u (1 to %u)", count, NETDMA_CHAIN_MAX);
-		return count == 0 ? -EINVAL : -E2BIG;
-	}
-	if (!netdma_chan_addr_ok(c, pa, sizeof(struct netdma_descriptor))) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "descriptor outside the client's DMA memory (descriptor 0x%" PRIx64 ")", pa);
-		return -EFAULT;
-	}
+	if (!chan_live(c))
+		return -EINVAL;
+	rte_spinlock_lock(&c->lock);
+	c->state_cb = cb;
+	c->state_cb_arg = arg;
+	if (cb != NULL)   /* the state as of now, so the service starts from the truth */
+		cb(arg, c->core.state, c->core.state, NETDMA_EV_MAX);
+	rte_spinlock_unlock(&c->lock);
 	return 0;
 }
 
-/* Check a whole chain before any of it reaches the provider. */
 static int
-check_chain(struct netdma_chan *c, struct netdma_descriptor *head, uint32_t count,
-	    netdma_iova_t *pa_out, netdma_iova_t *last)
+submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descriptor *head,
+       uint32_t count)
 {
 	struct netdma_range_cache cache;
 	struct netdma_check_rules rules = {
-		.major_version = c->prov->c.major_version,
-		.max_transfer_size = c->prov->attr.maximum_transfer_size,
-		.max_address = c->prov->attr.maximum_address_space,
 		.range_ok = netdma_chan_addr_ok,
 		.range_win = netdma_chan_addr_win,
 		.cache = &cache,   /* this call's only */
 		.range_ctx = c,
 		.fetch = netdma_desc_fetch_va,
 	};
-	const char *why = "";
-	netdma_iova_t pa, bad = 0;
-	int n;
-
-	netdma_range_cache_reset(&cache);
-
-	if (head == NULL) {
-		snprintf(c->last_error, sizeof(c->last_error), "no descriptor given");
-		return -EINVAL;
-	}
-	if ((uintptr_t)head & 63) {
-		snprintf(c->last_error, sizeof(c->last_error), "descriptor not 64-byte aligned");
-		return -EINVAL;
-	}
-	pa = netdma_virt2iova(head);
-	if (pa == NETDMA_BAD_IOVA) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "descriptor outside the client's DMA memory");
-		return -EFAULT;
-	}
-	if (c->check_at_fetch) {
-		*pa_out = pa;
-		*last = 0;   /* not walked: no pre-link known */
-		return check_head(c, pa, count);
-	}
-	n = netdma_chain_check(pa, count, &rules, last, &bad, &why);
-	if (n < 0) {
-		snprintf(c->last_error, sizeof(c->last_error), "%s (descriptor 0x%" PRIx64 ")", why, bad);
-		NETDMA_LOG(DEBUG, "chain refused: %s\n", c->last_error);
-		return n;
-	}
-	*pa_out = pa;
-	return 0;
-}
-
-static int
-submit(struct netdma_chan *c, enum netdma_chan_op op, struct netdma_descriptor *head,
-       uint32_t count)
-{
+	netdma_iova_t pa, prelink;
 	netdma_dma_submit_t fn;
-	netdma_iova_t pa, last;
-	bool as_start;
-	int next, ret;
+	int ret;
 
-	next = enter(c, op);
-	if (next < 0)
-		return next;
-	ret = check_chain(c, head, count, &pa, &last);
+	ret = enter(c, op);
 	if (ret < 0)
-		return leave(c, ret);
-	/* after a power-up re-seed the engine no longer holds the old tail */
-	as_start = op == NETDMA_OP_START || c->restart_on_append;
-	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
-	if (!as_start && !c->check_at_fetch && c->prov->c.major_version >= 2 &&
-	    pa != c->v2_prelink) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
-			 pa, c->v2_prelink);
-		return leave(c, -EINVAL);
-	}
-	fn = as_start ? c->prov->c.start_dma : c->prov->c.append_dma;
-	ret = netdma_status_to_errno(fn(c->prov_ctx, head, pa, count));
+		return ret;
+	rules.major_version = c->core.major_version;
+	rules.max_transfer_size = c->prov->attr.maximum_transfer_size;
+	rules.max_address = c->prov->attr.maximum_address_space;
+	netdma_range_cache_reset(&cache);
+	pa = head != NULL ? netdma_virt2iova(head) : NETDMA_BAD_IOVA;
+	ret = netdma_core_check_submit(&c->core, op, head, pa, count, &rules, &prelink);
 	if (ret < 0) {
-		snprintf(c->last_error, sizeof(c->last_error), "provider refused %s: %d",
-			 netdma_op_name(op), ret);
+		NETDMA_LOG(DEBUG, "%s refused: %s\n", netdma_event_name(op), c->core.last_error);
 		return leave(c, ret);
 	}
-	c->restart_on_append = false;
-	if (last != 0)
-		c->v2_prelink =
-			((const struct netdma_descriptor *)netdma_iova2virt(last))->next_descriptor;
+	fn = netdma_core_as_start(&c->core, op) ? c->prov->c.start_dma : c->prov->c.append_dma;
+	ret = netdma_status_to_errno(fn(c->prov_ctx, head, pa, count));
+	if (ret < 0)
+		return leave(c, netdma_core_fail(&c->core, ret, "provider refused %s: %d",
+						 netdma_event_name(op), ret));
+	netdma_core_submitted(&c->core, op, prelink);
 	if (op == NETDMA_OP_START)
 		c->starts++;
 	else
 		c->appends++;
-	c->state = next;
 	leave(c, 0);
 	netdma_lcore_kick(c->lcore);   /* a parked poller has work now */
 	return 0;
@@ -649,82 +597,174 @@ netdma_chan_append(struct netdma_chan *c, struct netdma_descriptor *head, uint32
 	return submit(c, NETDMA_OP_APPEND, head, count);
 }
 
-/* Suspend/Resume/Abort/Reset: optional provider callbacks (spec §3). */
+/* Resume/Abort/Reset: optional provider callbacks (spec §3.6-3.8). */
 static int
-control(struct netdma_chan *c, enum netdma_chan_op op, netdma_iova_t *last)
+control(struct netdma_chan *c, enum netdma_chan_event op)
 {
-	netdma_dma_ctl_t fn = NULL;
-	int next, ret;
+	netdma_dma_ctl_t fn;
+	int ret;
 
-	next = enter(c, op);
-	if (next < 0)
-		return next;
-	switch (op) {
-	case NETDMA_OP_SUSPEND:
-		ret = c->prov->c.suspend_dma == NULL ? -ENOTSUP :
-			c->prov->c.suspend_dma(c->prov_ctx, last);
-		break;
-	case NETDMA_OP_RESUME:
-		fn = c->prov->c.resume_dma;
-		break;
-	case NETDMA_OP_ABORT:
-		fn = c->prov->c.abort_dma;
-		break;
-	default:
-		fn = c->prov->c.reset_channel;
-		break;
-	}
-	if (op != NETDMA_OP_SUSPEND)
-		ret = fn == NULL ? -ENOTSUP : fn(c->prov_ctx);
-	ret = netdma_status_to_errno(ret);
-	if (ret < 0) {
-		snprintf(c->last_error, sizeof(c->last_error), "%s failed: %d", netdma_op_name(op), ret);
-		return leave(c, ret);
-	}
-	/* an abandoned re-seed is forgotten with the rest of the chain */
-	if (op != NETDMA_OP_SUSPEND && op != NETDMA_OP_RESUME)
-		c->restart_on_append = false;
-	c->state = next;
+	ret = enter(c, op);
+	if (ret < 0)
+		return ret;
+	fn = op == NETDMA_OP_RESUME ? c->prov->c.resume_dma :
+		op == NETDMA_OP_ABORT ? c->prov->c.abort_dma : c->prov->c.reset_channel;
+	ret = netdma_status_to_errno(fn == NULL ? -ENOTSUP : fn(c->prov_ctx));
+	if (ret < 0)
+		return leave(c, netdma_core_fail(&c->core, ret, "%s failed: %d",
+						 netdma_event_name(op), ret));
+	netdma_core_event(&c->core, op);
 	leave(c, 0);
 	netdma_lcore_kick(c->lcore);
 	return 0;
 }
 
+/*
+ * Suspend, first half: stop fetching.  The provider either stopped at
+ * once (its last descriptor is known) or answers -EINPROGRESS and reports
+ * the end of the descriptors it was processing from a later poll
+ * (netdma_suspend_complete()): nothing waits here, so netdmad can run it
+ * on a poller other channels share.
+ */
+int
+netdma_chan_suspend_begin(struct netdma_chan *c)
+{
+	netdma_iova_t last = 0;
+	int ret;
+
+	ret = enter(c, NETDMA_OP_SUSPEND);
+	if (ret < 0)
+		return ret;
+	ret = c->prov->c.suspend_dma == NULL ? -ENOTSUP : c->prov->c.suspend_dma(c->prov_ctx, &last);
+	if (ret != -EINPROGRESS) {
+		ret = netdma_status_to_errno(ret);
+		if (ret < 0)
+			return leave(c, netdma_core_fail(&c->core, ret, "suspend failed: %d", ret));
+	}
+	netdma_core_event(&c->core, NETDMA_OP_SUSPEND);
+	if (ret == 0) {
+		c->suspend_last = last;
+		netdma_core_event(&c->core, NETDMA_EV_DRAINED);
+	}
+	leave(c, 0);
+	netdma_lcore_kick(c->lcore);   /* the poll completes it */
+	return ret;
+}
+
+/* Called by the provider, channel lock held, when a -EINPROGRESS Suspend ends. */
+void
+netdma_suspend_complete(void *handle, int status, netdma_iova_t last)
+{
+	struct netdma_chan *c = handle;
+
+	if (c->core.state != NETDMA_CHAN_SUSPENDING)
+		return;   /* aborted or reset meanwhile: nothing to complete */
+	if (status == 0) {
+		c->suspend_last = last;
+		netdma_core_event(&c->core, NETDMA_EV_DRAINED);
+	} else {
+		netdma_core_fail(&c->core, status, "suspend did not complete: the descriptors being "
+				 "processed did not finish in time");
+		netdma_core_event(&c->core, NETDMA_EV_DRAIN_TIMEOUT);
+	}
+}
+
+/* The outcome of the channel's Suspend, while it is the last thing that happened to it. */
+static int
+suspend_outcome(const struct netdma_chan *c, netdma_iova_t *last)
+{
+	switch (c->core.state) {
+	case NETDMA_CHAN_SUSPENDING:
+		return -EINPROGRESS;
+	case NETDMA_CHAN_SUSPENDED:
+		*last = c->suspend_last;
+		return 0;
+	case NETDMA_CHAN_RUNNING:
+		return -ETIMEDOUT;   /* the drain timed out: it runs on */
+	case NETDMA_CHAN_REVOKED:
+		return -ENODEV;
+	default:
+		return -EIO;         /* halted: an error, an Abort or a Reset came first */
+	}
+}
+
+int
+netdma_chan_suspend_poll(struct netdma_chan *c, netdma_iova_t *last)
+{
+	int ret;
+
+	if (!chan_live(c) || last == NULL)
+		return -EINVAL;
+	rte_spinlock_lock(&c->lock);
+	ret = suspend_outcome(c, last);
+	rte_spinlock_unlock(&c->lock);
+	return ret;
+}
+
+/*
+ * The consumer's Suspend returns once the descriptors being processed have
+ * completed (spec §3.6).  The caller polls the channel while it waits, so
+ * that it completes also where no poller runs (the owner may be the
+ * caller), and holds the channel lock only for one poll at a time.
+ */
 int
 netdma_chan_suspend(struct netdma_chan *c, netdma_iova_t *last)
 {
-	netdma_iova_t dummy;
+	netdma_iova_t dummy = 0, *out = last != NULL ? last : &dummy;
+	int ret = netdma_chan_suspend_begin(c);
 
-	return control(c, NETDMA_OP_SUSPEND, last != NULL ? last : &dummy);
+	if (ret == 0)
+		return netdma_chan_suspend_poll(c, out);
+	if (ret != -EINPROGRESS)
+		return ret;
+	for (;;) {
+		rte_spinlock_lock(&c->lock);
+		if (c->core.state == NETDMA_CHAN_SUSPENDING)
+			netdma_chan_poll_locked(c);
+		ret = suspend_outcome(c, out);
+		rte_spinlock_unlock(&c->lock);
+		if (ret != -EINPROGRESS)
+			return ret;
+		rte_pause();
+	}
 }
 
 int
 netdma_chan_resume(struct netdma_chan *c)
 {
-	return control(c, NETDMA_OP_RESUME, NULL);
+	return control(c, NETDMA_OP_RESUME);
 }
 
 int
 netdma_chan_abort(struct netdma_chan *c)
 {
-	return control(c, NETDMA_OP_ABORT, NULL);
+	return control(c, NETDMA_OP_ABORT);
 }
 
 int
 netdma_chan_reset(struct netdma_chan *c)
 {
-	return control(c, NETDMA_OP_RESET, NULL);
+	return control(c, NETDMA_OP_RESET);
 }
 
-/* Outstanding = anything an engine could still read or write (rule 10). */
+/*
+ * Outstanding = anything an engine could still read or write (rule 10):
+ * descriptors with it, ops of aborted ones, and in a started channel the
+ * descriptors it has still to fetch - a suspended channel's included, since
+ * Resume would fetch them (spec §3.3: Free only when nothing is outstanding).
+ */
 int
 netdma_chan_outstanding_locked(struct netdma_chan *c, struct netdma_chan_progress *p)
 {
+	int st = c->core.state;
+
 	memset(p, 0, sizeof(*p));
 	if (c->prov_ctx == NULL)
 		return 0;
 	c->prov->c.query_dma_channel(c->prov_ctx, p);
-	return p->inflight + p->zombie_ops + (c->state == NETDMA_CHAN_RUNNING && p->more);
+	return p->inflight + p->zombie_ops +
+		((st == NETDMA_CHAN_RUNNING || st == NETDMA_CHAN_SUSPENDING ||
+		  st == NETDMA_CHAN_SUSPENDED) && p->more);
 }
 
 int
@@ -733,29 +773,26 @@ netdma_chan_free(struct netdma_chan *c)
 	struct netdma_chan_progress pr;
 	struct netdma_provider *p;
 	bool revoked;
-	int next;
+	int ret;
 
-	next = enter(c, NETDMA_OP_FREE);
-	if (next < 0)
-		return next;
-	if (c->detached && c->state != NETDMA_CHAN_REVOKED) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "provider is stopping: retry Free once it has revoked the channel");
-		return leave(c, -EBUSY);
-	}
-	if (netdma_chan_outstanding_locked(c, &pr) > 0) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "free with work outstanding (%u in flight, %u aborted ops pending)",
-			 pr.inflight, pr.zombie_ops);
-		return leave(c, -EBUSY);
-	}
+	ret = enter(c, NETDMA_OP_FREE);
+	if (ret < 0)
+		return ret;
+	if (c->detached && c->core.state != NETDMA_CHAN_REVOKED)
+		return leave(c, netdma_core_fail(&c->core, -EBUSY, "provider is stopping: retry Free "
+						 "once it has revoked the channel"));
+	if (netdma_chan_outstanding_locked(c, &pr) > 0)
+		return leave(c, netdma_core_fail(&c->core, -EBUSY, "free with work outstanding (%u in "
+						 "flight, %u aborted ops pending%s): Abort first, "
+						 "or let it finish", pr.inflight, pr.zombie_ops,
+						 pr.more ? ", more to fetch" : ""));
 	p = c->prov;
-	revoked = c->state == NETDMA_CHAN_REVOKED;
+	revoked = c->core.state == NETDMA_CHAN_REVOKED;
 	if (!revoked) {
 		p->c.free_dma_channel(c->prov_ctx);
 		c->prov_ctx = NULL;
 	}
-	c->state = NETDMA_CHAN_REVOKED;   /* pollers skip it from now on */
+	netdma_core_event(&c->core, NETDMA_OP_FREE);   /* pollers skip it from now on */
 	rte_spinlock_unlock(&c->lock);
 
 	if (!revoked) {
@@ -788,7 +825,7 @@ netdma_chan_stats_get(const struct netdma_chan *cc, struct netdma_chan_stats *st
 	st->appends = c->appends;
 	st->interrupts = c->interrupts;
 	st->errors = c->errors;
-	st->state = c->state;
+	st->state = c->core.state;
 	st->completion_word = netdma_completion_read(c->params.completion_virtual_address);
 	rte_spinlock_unlock(&c->lock);
 	return 0;
@@ -797,7 +834,7 @@ netdma_chan_stats_get(const struct netdma_chan *cc, struct netdma_chan_stats *st
 const char *
 netdma_chan_last_error(const struct netdma_chan *c)
 {
-	return chan_live(c) ? c->last_error : "no channel (NULL or freed handle)";
+	return chan_live(c) ? c->core.last_error : "no channel (NULL or freed handle)";
 }
 
 /* ---- interrupts: ISR/DPC (spec §2.5, §2.6, §6.2) ------------------------- */
@@ -819,8 +856,7 @@ netdma_interrupt_dpc(void *handle, netdma_iova_t last_completed)
 
 	if (last_completed == 0) {
 		/* spec §6.3: an error; Start is required before any Append */
-		c->state = NETDMA_CHAN_HALTED;
-		c->restart_on_append = false;
+		netdma_core_event(&c->core, NETDMA_EV_ERROR);
 		c->errors++;
 		c->dpc_error_pending = true;
 		return;
@@ -833,7 +869,7 @@ netdma_interrupt_dpc(void *handle, netdma_iova_t last_completed)
 int
 netdma_chan_poll_locked(struct netdma_chan *c)
 {
-	if (c->prov_ctx == NULL || c->state == NETDMA_CHAN_REVOKED)
+	if (c->prov_ctx == NULL || c->core.state == NETDMA_CHAN_REVOKED)
 		return 0;
 	return c->prov->c.poll_dma_channel(c->prov_ctx);
 }
@@ -858,7 +894,7 @@ netdma_chan_drain(struct netdma_chan *c, unsigned int timeout_ms)
 		if (left > 0 && !aborted && rte_get_timer_cycles() > deadline) {
 			if (c->prov->c.abort_dma != NULL && c->prov_ctx != NULL)
 				c->prov->c.abort_dma(c->prov_ctx);
-			c->state = NETDMA_CHAN_HALTED;
+			netdma_core_event(&c->core, NETDMA_OP_ABORT);
 			aborted = true;
 			deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * timeout_ms;
 		}

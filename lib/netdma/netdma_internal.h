@@ -12,14 +12,13 @@
 
 #include "netdma.h"
 #include "netdma_provider.h"
-#include "netdma_state.h"
+#include "netdma_core.h"
 
 extern int netdma_logtype;
 #define NETDMA_LOG(level, ...) \
 	rte_log(RTE_LOG_ ## level, netdma_logtype, "netdma: " __VA_ARGS__)
 
 #define NETDMA_MAX_PROVIDERS 64
-#define NETDMA_ERR_LEN 160
 /* a 2.0 chain's last descriptor must pre-link the next one: two slots */
 #define NETDMA_RESEED_SLOTS 2
 #define NETDMA_RESEED_BYTES (NETDMA_RESEED_SLOTS * sizeof(struct netdma_descriptor))
@@ -39,7 +38,11 @@ struct netdma_chan {
 	struct netdma_provider *prov;    /* NULL once revoked: the provider may be gone */
 	uint16_t version;                /* provider's major<<8 | minor, kept past revocation */
 	void *prov_ctx;                  /* provider's channel context */
-	int state;                       /* enum netdma_chan_state */
+	/* state, chain checks, pre-link, reason: the rules written once (netdma_core.h) */
+	struct netdma_chan_core core;
+	netdma_core_state_cb_t state_cb; /* a service's own view of state changes */
+	void *state_cb_arg;
+	netdma_iova_t suspend_last;      /* what the completed Suspend reports */
 	unsigned int lcore;              /* owner: spec CpuNumber */
 	struct netdma_channel_params params;
 	netdma_intr_cb_t intr_cb;
@@ -54,17 +57,13 @@ struct netdma_chan {
 	 */
 	struct netdma_descriptor *reseed;   /* NETDMA_RESEED_SLOTS */
 	netdma_iova_t reseed_iova;       /* computed once: checked per descriptor */
-	bool restart_on_append;
 	bool detached;                   /* taken off its provider by Stop */
-	netdma_iova_t v2_prelink;        /* 2.0: where the next Append must start */
-	bool check_at_fetch;             /* chains checked by the engine only */
 	/* DPCs recorded under the lock, delivered by the owner after unlock */
 	bool dpc_pending;
 	bool dpc_error_pending;
 	netdma_iova_t dpc_pa;
 	/* counters */
 	uint64_t starts, appends, interrupts, errors;
-	char last_error[NETDMA_ERR_LEN];
 	TAILQ_ENTRY(netdma_chan) prov_link;   /* also the free list's link */
 	TAILQ_ENTRY(netdma_chan) lcore_link;
 };

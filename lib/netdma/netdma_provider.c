@@ -271,8 +271,8 @@ netdma_provider_stop(struct netdma_provider *p)
 		p->c.free_dma_channel(c->prov_ctx);
 		c->prov_ctx = NULL;
 		c->prov = NULL;   /* Deregister frees it: nothing may read it from here on */
-		c->state = NETDMA_CHAN_REVOKED;
-		snprintf(c->last_error, sizeof(c->last_error), "provider '%s' stopped", p->name);
+		netdma_core_event(&c->core, NETDMA_EV_REVOKE);
+		netdma_core_fail(&c->core, -ENODEV, "provider '%s' stopped", p->name);
 		rte_spinlock_unlock(&c->lock);
 	}
 	NETDMA_LOG(INFO, "provider %u '%s' stopped\n", p->id, p->name);
@@ -291,15 +291,14 @@ reseed_channels(struct netdma_provider *p)
 		int ret;
 
 		rte_spinlock_lock(&c->lock);
-		if (c->state == NETDMA_CHAN_RUNNING || c->state == NETDMA_CHAN_SUSPENDED) {
+		/* started channels only: the table says which (power-up column) */
+		if (netdma_state_next(c->core.state, NETDMA_EV_POWER_UP) == NETDMA_CHAN_RUNNING) {
 			ret = p->c.start_dma(c->prov_ctx, c->reseed, pa, 1);
 			if (ret < 0) {
-				c->state = NETDMA_CHAN_HALTED;
-				snprintf(c->last_error, sizeof(c->last_error),
-					 "power-up re-start failed (%d)", ret);
+				netdma_core_event(&c->core, NETDMA_EV_ERROR);
+				netdma_core_fail(&c->core, ret, "power-up re-start failed (%d)", ret);
 			} else {
-				c->state = NETDMA_CHAN_RUNNING;
-				c->restart_on_append = true;
+				netdma_core_event(&c->core, NETDMA_EV_POWER_UP);
 			}
 		}
 		rte_spinlock_unlock(&c->lock);

@@ -26,6 +26,7 @@
 
 #include "netdma.h"
 #include "netdma_chain.h"
+#include "netdma_core.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,7 +53,13 @@ typedef void (*netdma_chan_free_t)(void *provider_chan_ctx);
 typedef int (*netdma_dma_submit_t)(void *provider_chan_ctx,
 				   struct netdma_descriptor *va,
 				   netdma_iova_t pa, uint32_t count);
-/** Spec §3.6; optional (requires Resume). */
+/**
+ * Spec §3.6; optional (requires Resume).  Stop fetching; @return 0 with
+ * @p last once the descriptors being processed have completed, or
+ * -EINPROGRESS to report that later from the channel's poll with
+ * netdma_suspend_complete() (no provider may wait here: the caller may be a
+ * poller other channels share).
+ */
 typedef int (*netdma_dma_suspend_t)(void *provider_chan_ctx, netdma_iova_t *last);
 /** Resume, Abort, Reset (spec §3.6–3.8); optional. */
 typedef int (*netdma_dma_ctl_t)(void *provider_chan_ctx);
@@ -233,6 +240,42 @@ int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win
  * @return 0, or -EINVAL for a bad channel handle.
  */
 int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
+
+/**
+ * Be told of every state change of @p chan (netdmad publishes the state to
+ * its client).  @p cb runs once at once with the current state (ev
+ * NETDMA_EV_MAX), then under the channel lock at each change; it must not
+ * call into the channel.  NULL stops it.
+ * @return 0, or -EINVAL for a bad channel handle.
+ */
+int netdma_chan_set_state_cb(struct netdma_chan *chan, netdma_core_state_cb_t cb, void *arg);
+
+/**
+ * Suspend without waiting (spec §3.6), for a caller that must not block, such
+ * as a poller other channels share.  The channel stops fetching at once.
+ * @return 0 when it is suspended already (netdma_chan_suspend_poll() gives
+ *   the last descriptor), -EINPROGRESS when descriptors being processed
+ *   must complete first (the channel's polls finish it), or the errors of
+ *   netdma_chan_suspend().
+ */
+int netdma_chan_suspend_begin(struct netdma_chan *chan);
+
+/**
+ * Where a Suspend begun by netdma_chan_suspend_begin() stands.
+ * @param[out] last the last descriptor processed, once suspended.
+ * @return 0 suspended, -EINPROGRESS still draining, -ETIMEDOUT the
+ *   descriptors did not complete in time and the channel runs on, -EIO an
+ *   error, Abort or Reset halted it first, -ENODEV revoked, -EINVAL bad
+ *   arguments.
+ */
+int netdma_chan_suspend_poll(struct netdma_chan *chan, netdma_iova_t *last);
+
+/**
+ * A provider's Suspend that answered -EINPROGRESS has ended (call with the
+ * channel lock held, from the channel's poll): @p status 0 with the last
+ * processed descriptor, or -ETIMEDOUT when the channel went on running.
+ */
+void netdma_suspend_complete(void *netdma_chan_handle, int status, netdma_iova_t last);
 
 /** Record why a channel failed (shown by netdma_chan_last_error()). */
 void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)

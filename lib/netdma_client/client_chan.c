@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "client_internal.h"
-#include "netdma_state.h"
 
 #define RING_ENTRIES 64
 
@@ -39,11 +38,13 @@ struct netdma_chan {
 	uint64_t irq_errors_seen;
 	netdma_iova_t cw_iova;         /* no descriptor may touch it */
 	const volatile uint64_t *cw;
-	int state;                     /* spec §8 state as this client last saw it */
-	bool state_stale;              /* a command timed out: reload before use */
 	struct client_chain_rules rules;
-	netdma_iova_t prelink;         /* 2.0: where the next Append must start; 0 = none yet */
-	char last_error[160];
+	/*
+	 * The checks, the pre-link and the reason (netdma_core.h).  Its state is
+	 * not kept here: it is read from what the daemon publishes in the ring
+	 * before each check, and only orders the checks; the daemon decides.
+	 */
+	struct netdma_chan_core core;
 };
 
 void
@@ -62,12 +63,12 @@ refresh_error(struct netdma_chan *c, int ret)
 	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
 	m.chan_id = c->id;
 	if (ret == -ECONNRESET)
-		snprintf(c->last_error, sizeof(c->last_error), "the daemon went away");
+		netdma_core_fail(&c->core, ret, "the daemon went away");
 	else if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
 		 r.last_error[0] != '\0')
-		snprintf(c->last_error, sizeof(c->last_error), "%.159s", r.last_error);
+		netdma_core_fail(&c->core, ret, "%.159s", r.last_error);
 	else
-		snprintf(c->last_error, sizeof(c->last_error), "%s", strerror(-ret));
+		netdma_core_fail(&c->core, ret, "%s", strerror(-ret));
 }
 
 static inline void
@@ -120,8 +121,8 @@ ring_doorbell(struct netdma_chan *c)
 #define YIELD_US       20
 #define ALIVE_US       1000      /* how often to ask the socket if the daemon lives */
 
-static enum netdma_chan_op
-op_of(uint32_t cmd)
+static enum netdma_chan_event
+event_of(uint32_t cmd)
 {
 	switch (cmd) {
 	case NETDMA_CMD_START: return NETDMA_OP_START;
@@ -133,33 +134,13 @@ op_of(uint32_t cmd)
 	}
 }
 
-/*
- * Would the daemon's state machine take @p cmd?  As far as this client can
- * tell: its own commands, and a halt the engine published in the word.
- */
-static bool
-state_allows(const struct netdma_chan *c, uint32_t cmd)
+/* What the daemon last published of the channel's state (spec §8). */
+static int
+published_state(const struct netdma_chan *c)
 {
-	int st = c->state;
+	int st = __atomic_load_n(&c->ring->chan_state, __ATOMIC_ACQUIRE);
 
-	if (netdma_completion_status(*c->cw) == NETDMA_STATUS_HALTED)
-		st = NETDMA_CHAN_HALTED;
-	return netdma_state_next(st, op_of(cmd)) >= 0;
-}
-
-/* c->lock held: take the daemon's word for the state (after a surprise or a timeout). */
-static void
-state_reload(struct netdma_chan *c)
-{
-	struct netdma_msg_chan m;
-	struct netdma_reply_chan_stats r;
-
-	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
-	m.chan_id = c->id;
-	if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
-	    r.state >= 0 && r.state < NETDMA_CHAN_STATE_MAX)
-		c->state = r.state;
-	c->state_stale = false;
+	return st >= 0 && st < NETDMA_CHAN_STATE_MAX ? st : NETDMA_CHAN_ALLOCATED;
 }
 
 /* c->lock held: one command in flight.  @p refresh: ask the daemon why. */
@@ -173,12 +154,8 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	int ret;
 
 	*refresh = false;
-	if (c->state_stale)
-		state_reload(c);
-	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead) {
-		snprintf(c->last_error, sizeof(c->last_error), "channel revoked: the daemon let it go");
-		return -ENODEV;
-	}
+	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead)
+		return netdma_core_fail(&c->core, -ENODEV, "channel revoked: the daemon let it go");
 	head = q->head;
 	seq = ++c->seq;
 	q->cmds[head & (q->entries - 1)] = (struct netdma_cmd){
@@ -215,19 +192,7 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	ret = (int)q->done_result;
 	if (value != NULL)
 		*value = q->done_value;
-	if (ret == 0) {
-		int next = netdma_state_next(c->state, op_of(op));
-
-		if (next >= 0)
-			c->state = next;
-		/* after Abort/Reset the next transfer is a Start (spec §8 rule 3): no pre-link */
-		if (op == NETDMA_CMD_ABORT || op == NETDMA_CMD_RESET)
-			c->prelink = 0;
-	}
 out:
-	/* timed out: the daemon may still run it; ask before trusting the mirror */
-	if (ret == -ETIMEDOUT)
-		c->state_stale = true;
 	*refresh = ret < 0;
 	return ret;
 }
@@ -249,54 +214,30 @@ command(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t count, 
 }
 
 /*
- * Start/Append: what can be refused here is refused without a round trip.
- * A 2.0 chain is checked whole here (client_check.c): the daemon checks
- * only its head now and each descriptor when its engine fetches it.
+ * Start/Append: what can be refused here is refused without a round trip,
+ * by the same checks the library runs in-process (netdma_core.h), against
+ * this client's memory (client_check.c).  The daemon checks only the head
+ * now and each descriptor when its engine fetches it.
  */
 static int
 submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint32_t count)
 {
-	netdma_iova_t iova = netdma_virt2iova(head), prelink = 0;
-	bool refresh, allowed;
+	netdma_iova_t iova = head != NULL ? netdma_virt2iova(head) : NETDMA_BAD_IOVA, prelink = 0;
+	enum netdma_chan_event ev = event_of(op);
+	bool refresh;
 	int ret;
 
 	if (c == NULL)
 		return -EINVAL;
-	if (head == NULL || ((uintptr_t)head & 63)) {
-		snprintf(c->last_error, sizeof(c->last_error), "descriptor missing or not 64-byte aligned");
-		return -EINVAL;
-	}
-	if (iova == NETDMA_BAD_IOVA) {
-		snprintf(c->last_error, sizeof(c->last_error), "descriptor outside the client's DMA memory");
-		return -EFAULT;
-	}
 	pthread_mutex_lock(&c->lock);
-	if (c->state_stale)
-		state_reload(c);
-	/* a call its state refuses gets the daemon's -EPERM, as in-process */
-	allowed = state_allows(c, op);
-	if (allowed) {
-		ret = client_chain_check(&c->rules, iova, count, &prelink, c->last_error,
-					 sizeof(c->last_error));
-		if (ret < 0) {
-			pthread_mutex_unlock(&c->lock);
-			return ret;
-		}
-	}
-	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
-	if (op == NETDMA_CMD_APPEND && c->prelink != 0 && prelink != 0 && iova != c->prelink) {
-		snprintf(c->last_error, sizeof(c->last_error),
-			 "2.0 append at 0x%" PRIx64 ", but the previous chain pre-linked 0x%" PRIx64,
-			 iova, c->prelink);
-		pthread_mutex_unlock(&c->lock);
-		return -EINVAL;
-	}
-	ret = command_locked(c, op, iova, count, NULL, &refresh);
+	c->core.state = published_state(c);
+	ret = client_chain_check(&c->core, &c->rules, ev, head, iova, count, &prelink);
 	if (ret == 0)
-		c->prelink = prelink;
-	/* the daemon took what the mirror refused: the mirror was stale */
-	if (ret == 0 && !allowed)
-		state_reload(c);
+		ret = command_locked(c, op, iova, count, NULL, &refresh);
+	else
+		refresh = false;
+	if (ret == 0)
+		netdma_core_submitted(&c->core, ev, prelink);
 	pthread_mutex_unlock(&c->lock);
 	if (refresh)
 		refresh_error(c, ret);
@@ -463,7 +404,6 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	/* the word is off limits to this client's descriptors from now on */
 	c->cw_iova = netdma_virt2iova((const void *)conf->completion_word);
 	c->cw = conf->completion_word;
-	c->state = NETDMA_CHAN_ALLOCATED;
 	ret = client_cw_add(c->cw_iova);
 	if (ret == 0) {
 		ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
@@ -478,7 +418,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->id = rep.chan_id;
 	c->lcore = rep.lcore;
 	c->version = rep.version;
-	c->rules.major_version = (uint8_t)(rep.version >> 8);
+	netdma_core_init(&c->core, (uint8_t)(rep.version >> 8), NULL, NULL);
 	c->rules.max_transfer_size = rep.max_transfer_size;
 	c->rules.max_address = rep.max_address;
 	c->efd = efd;
@@ -534,7 +474,7 @@ netdma_chan_version(const struct netdma_chan *c)
 const char *
 netdma_chan_last_error(const struct netdma_chan *c)
 {
-	return c != NULL ? c->last_error : "no channel (NULL or freed handle)";
+	return c != NULL ? c->core.last_error : "no channel (NULL or freed handle)";
 }
 
 int

@@ -23,8 +23,8 @@
 #define MAX_CWS 1024   /* the daemon's limit per client */
 
 static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t cws[MAX_CWS];   /* sorted IOVAs of this client's completion words */
-static uint32_t nb_cws;
+static uint64_t cw_iovas[MAX_CWS];
+static struct netdma_cw_set cws = { .iova = cw_iovas, .max = MAX_CWS };
 static uint32_t generation;     /* windows computed under an older one are void */
 static bool local_check = true;
 
@@ -47,34 +47,21 @@ bump_generation(void)
 int
 client_cw_add(netdma_iova_t iova)
 {
-	uint32_t i;
+	int ret;
 
 	pthread_mutex_lock(&check_lock);
-	if (nb_cws == MAX_CWS) {
-		pthread_mutex_unlock(&check_lock);
-		return -ENOSPC;
-	}
-	for (i = nb_cws; i > 0 && cws[i - 1] > iova; i--)
-		cws[i] = cws[i - 1];
-	cws[i] = iova;
-	nb_cws++;
-	bump_generation();
+	ret = netdma_cw_set_add(&cws, iova);
+	if (ret == 0)
+		bump_generation();
 	pthread_mutex_unlock(&check_lock);
-	return 0;
+	return ret;
 }
 
 void
 client_cw_del(netdma_iova_t iova)
 {
-	uint32_t i;
-
 	pthread_mutex_lock(&check_lock);
-	for (i = 0; i < nb_cws && cws[i] != iova; i++)
-		;
-	if (i < nb_cws) {
-		memmove(&cws[i], &cws[i + 1], (nb_cws - i - 1) * sizeof(cws[0]));
-		nb_cws--;
-	}
+	netdma_cw_set_del(&cws, iova);
 	bump_generation();
 	pthread_mutex_unlock(&check_lock);
 }
@@ -91,7 +78,7 @@ void
 client_check_forget_all(void)
 {
 	pthread_mutex_lock(&check_lock);
-	nb_cws = 0;   /* the daemon dropped every channel with the connection */
+	cws.nb = 0;   /* the daemon dropped every channel with the connection */
 	bump_generation();
 	pthread_mutex_unlock(&check_lock);
 }
@@ -114,21 +101,12 @@ static bool
 window_of(netdma_iova_t iova, uint64_t len, uint64_t *lo, uint64_t *hi)
 {
 	struct client_region *r = data_region_of_iova(iova, len);
-	uint32_t i;
 
 	if (r == NULL)
 		return false;
 	*lo = r->iova;
 	*hi = r->iova + r->size;
-	for (i = 0; i < nb_cws; i++) {
-		if (cws[i] < iova + len && iova < cws[i] + sizeof(uint64_t))
-			return false;   /* over a completion word: the daemon's to write */
-		if (cws[i] + sizeof(uint64_t) <= iova && cws[i] + sizeof(uint64_t) > *lo)
-			*lo = cws[i] + sizeof(uint64_t);
-		if (cws[i] >= iova + len && cws[i] < *hi)
-			*hi = cws[i];
-	}
-	return true;
+	return netdma_cw_set_clip(&cws, iova, len, lo, hi);
 }
 
 /* The validator's slow path (netdma_range_win_t): the chain check caches its windows. */
@@ -166,11 +144,12 @@ fetch(void *ctx, netdma_iova_t pa)
 }
 
 int
-client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint32_t count,
-		   netdma_iova_t *prelink, char *err, size_t err_len)
+client_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *cr,
+		   enum netdma_chan_event op, const void *head_va, netdma_iova_t head, uint32_t count,
+		   netdma_iova_t *prelink)
 {
 	struct netdma_check_rules rules = {
-		.major_version = cr->major_version,
+		.major_version = k->major_version,
 		.max_transfer_size = cr->max_transfer_size,
 		.max_address = cr->max_address,
 		.range_win = range_win,
@@ -178,9 +157,7 @@ client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint
 		.fetch = fetch,
 	};
 	uint32_t gen;
-	const char *why = "";
-	netdma_iova_t last = 0, bad = 0;
-	int n;
+	int ret;
 
 	if (!__atomic_load_n(&local_check, __ATOMIC_RELAXED)) {
 		*prelink = 0;
@@ -196,12 +173,7 @@ client_chain_check(const struct client_chain_rules *cr, netdma_iova_t head, uint
 			netdma_range_cache_reset(&cache);
 			cache_gen = gen;
 		}
-		n = netdma_chain_check(head, count, &rules, &last, &bad, &why);
-	} while (n >= 0 && __atomic_load_n(&generation, __ATOMIC_ACQUIRE) != gen);
-	if (n < 0) {
-		snprintf(err, err_len, "%s (descriptor 0x%" PRIx64 ")", why, bad);
-		return n;
-	}
-	*prelink = fetch(NULL, last)->next_descriptor;
-	return n;
+		ret = netdma_core_check_submit(k, op, head_va, head, count, &rules, prelink);
+	} while (ret >= 0 && __atomic_load_n(&generation, __ATOMIC_ACQUIRE) != gen);
+	return ret;
 }

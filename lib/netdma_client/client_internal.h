@@ -9,6 +9,7 @@
 
 #include "netdma_chain.h"
 #include "netdma_client.h"
+#include "netdma_core.h"
 #include "netdma_proto.h"
 
 struct client_region {
@@ -66,7 +67,6 @@ void client_ring_put(struct client_region *region, uint64_t offset);
  * client's data regions and clear of its completion words.
  */
 struct client_chain_rules {
-	uint8_t major_version;
 	uint32_t max_transfer_size;
 	uint64_t max_address;
 };
@@ -75,9 +75,13 @@ void client_cw_del(netdma_iova_t iova);
 void client_check_regions_changed(void);
 /* Disconnected: no completion word, no region is known any more. */
 void client_check_forget_all(void);
-/* @return descriptors checked or -errno with @p err; @p prelink: where the next Append starts */
-int client_chain_check(const struct client_chain_rules *rules, netdma_iova_t head, uint32_t count,
-		       netdma_iova_t *prelink, char *err, size_t err_len);
+/*
+ * netdma_core_check_submit() against this client's memory.
+ * @return 0 or -errno with the reason in @p k; @p prelink: where the next Append starts.
+ */
+int client_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *rules,
+		       enum netdma_chan_event op, const void *head_va, netdma_iova_t head,
+		       uint32_t count, netdma_iova_t *prelink);
 
 /* DPCs of @p chan (client_chan.c); @p alive: does it still exist between two callbacks */
 int client_chan_dispatch(struct netdma_chan *chan, bool (*alive)(const struct netdma_chan *));

@@ -34,7 +34,7 @@
  * 4: failed replies carry a reason, doorbells are per channel, regions are
  * sealed memfds
  */
-#define NETDMA_PROTO_VERSION   4
+#define NETDMA_PROTO_VERSION   5
 #define NETDMA_MSG_MAX         4096          /* largest message either way */
 #define NETDMA_DEFAULT_SOCKET  "/run/netdma/netdmad.sock"
 
@@ -244,6 +244,12 @@ struct netdma_cmd_ring {
 	uint32_t poller_parked;
 	uint64_t irq_pa;           /* last interrupt watermark (spec §2.6) */
 	uint64_t irq_errors;       /* error DPCs so far */
+	/*
+	 * The channel's spec §8 state (enum netdma_chan_state), written by the
+	 * daemon at every change before it acknowledges the command that made
+	 * it; the daemon never reads it back.
+	 */
+	int32_t chan_state;
 	struct netdma_cmd cmds[] __attribute__((aligned(64)));
 };
 

@@ -272,7 +272,7 @@ t_bad_messages(void)
 	h.min_version = h.max_version = NETDMA_PROTO_VERSION;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), mfd, NULL, 0), -EBADF);
 	/* versions we do not speak */
-	h.min_version = h.max_version = 5;
+	h.min_version = h.max_version = NETDMA_PROTO_VERSION + 1;
 	CU_ASSERT_EQUAL(raw(fd, &h, sizeof(h), -1, NULL, 0), -EPROTONOSUPPORT);
 	/* now a proper session */
 	CU_ASSERT_EQUAL_FATAL(raw_hello(fd), 0);
