@@ -178,6 +178,12 @@ int netdma_chan_reset(struct netdma_chan *chan);
 /**
  * Free the channel (spec §3.3).  -EBUSY while work is outstanding: let it
  * finish, or Abort and poll until the engine has let go of the memory.
+ * Outstanding is what an engine could still read or write: descriptors it
+ * holds, ops of aborted ones it has not handed back, and in a started
+ * channel (running, suspending or suspended) descriptors it has still to
+ * fetch - a suspended channel's too, since Resume would fetch them.  A
+ * provider Stop (spec §2.4) waits for what the engine holds, then frees
+ * the channel; a suspended channel's unfetched descriptors are abandoned.
  */
 int netdma_chan_free(struct netdma_chan *chan);
 

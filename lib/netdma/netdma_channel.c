@@ -877,7 +877,10 @@ netdma_chan_poll_locked(struct netdma_chan *c)
 /*
  * Wait until the engine holds nothing of this channel (spec §2.4), polling it
  * from here (the owner may be idle or absent).  Past the timeout the channel
- * is aborted, then its aborted ops get the same time to come back.
+ * is aborted, then its aborted ops get the same time to come back.  A
+ * suspended channel whose engine holds nothing is left as it is, with
+ * -ECANCELED: its unfetched descriptors wait for a Resume only its consumer
+ * can give (Stop abandons them, power-down keeps them).
  */
 int
 netdma_chan_drain(struct netdma_chan *c, unsigned int timeout_ms)
@@ -891,6 +894,11 @@ netdma_chan_drain(struct netdma_chan *c, unsigned int timeout_ms)
 		rte_spinlock_lock(&c->lock);
 		netdma_chan_poll_locked(c);
 		left = netdma_chan_outstanding_locked(c, &pr);
+		if (left > 0 && c->core.state == NETDMA_CHAN_SUSPENDED &&
+		    pr.inflight + pr.zombie_ops == 0) {
+			rte_spinlock_unlock(&c->lock);
+			return -ECANCELED;
+		}
 		if (left > 0 && !aborted && rte_get_timer_cycles() > deadline) {
 			if (c->prov->c.abort_dma != NULL && c->prov_ctx != NULL)
 				c->prov->c.abort_dma(c->prov_ctx);

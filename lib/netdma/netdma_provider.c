@@ -246,6 +246,21 @@ pop_chan(struct netdma_provider *p)
 	return c;
 }
 
+/* Spec §2.4: let a channel's work finish; say what was abandoned instead. */
+static void
+drain_or_abort(const struct netdma_provider *p, struct netdma_chan *c, const char *why)
+{
+	int ret = netdma_chan_drain(c, netdma_drain_timeout_ms);
+
+	if (ret == -ECANCELED)
+		NETDMA_LOG(NOTICE, "%s %s: channel on lcore %u is suspended with descriptors left "
+			   "to fetch%s\n", why, p->name, c->lcore,
+			   strcmp(why, "stop") == 0 ? "; they are abandoned" : "");
+	else if (ret < 0)
+		NETDMA_LOG(WARNING, "%s %s: channel on lcore %u did not drain in %u ms; aborted\n",
+			   why, p->name, c->lcore, netdma_drain_timeout_ms);
+}
+
 int
 netdma_provider_stop(struct netdma_provider *p)
 {
@@ -263,9 +278,7 @@ netdma_provider_stop(struct netdma_provider *p)
 
 	/* spec §2.4: drain, then FreeDmaChannel for every channel */
 	while ((c = pop_chan(p)) != NULL) {
-		if (netdma_chan_drain(c, netdma_drain_timeout_ms) < 0)
-			NETDMA_LOG(WARNING, "stop %s: channel on lcore %u did not drain in %u ms; aborted\n",
-				   p->name, c->lcore, netdma_drain_timeout_ms);
+		drain_or_abort(p, c, "stop");
 		netdma_lcore_detach(c);
 		rte_spinlock_lock(&c->lock);
 		p->c.free_dma_channel(c->prov_ctx);
@@ -317,8 +330,7 @@ drain_all(struct netdma_provider *p)
 
 	rte_spinlock_lock(&netdma_registry_lock);
 	TAILQ_FOREACH(c, &p->chans, prov_link)
-		if (netdma_chan_drain(c, netdma_drain_timeout_ms) < 0)
-			NETDMA_LOG(WARNING, "power-down %s: a channel did not drain; aborted\n", p->name);
+		drain_or_abort(p, c, "power-down");
 	rte_spinlock_unlock(&netdma_registry_lock);
 }
 

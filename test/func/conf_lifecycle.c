@@ -81,6 +81,47 @@ l_stop_drains_dmadev(void)
 	stop_drains(BE_DMADEV);
 }
 
+/*
+ * §2.4, §3.3: Stop with a suspended channel waits for nothing that cannot
+ * come: what the engine held completed at Suspend, the unfetched rest is
+ * abandoned at once (not after the drain timeout), the channel revoked.
+ */
+static void
+stop_suspended(enum backend_kind kind)
+{
+	netdma_iova_t last = 0;
+	double t0;
+
+	CU_ASSERT_FATAL(use(kind, 2, 0, CONF_BURST));
+	chain(0, 16, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 16), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&F.d[1]));
+	t0 = conf_now();
+	CU_ASSERT_EQUAL(backend_destroy(&lb), 0);
+	CU_ASSERT(conf_now() - t0 < 2.0);   /* the drain timeout is 5 s */
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 14));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(1, NETDMA_STATUS_SUSPEND));
+	CU_ASSERT_EQUAL(netdma_chan_resume(F.ch), -ENODEV);
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	done();
+}
+
+static void
+l_stop_suspended_cpu(void)
+{
+	stop_suspended(BE_CPU);
+}
+
+static void
+l_stop_suspended_dmadev(void)
+{
+	stop_suspended(BE_DMADEV);
+}
+
 /* §8 rule 11: Stop precedes Deregister */
 static void
 l_deregister_before_stop(void)
@@ -1084,6 +1125,9 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "stop drains (cpu)", l_stop_drains_cpu) ||
 	    !CU_add_test(s, "stop drains (dmadev)", l_stop_drains_dmadev) ||
 	    !CU_add_test(s, "stop with every channel busy", l_stop_all_channels) ||
+	    !CU_add_test(s, "stop abandons a suspended channel's rest (cpu)", l_stop_suspended_cpu) ||
+	    !CU_add_test(s, "stop abandons a suspended channel's rest (dmadev)",
+			 l_stop_suspended_dmadev) ||
 	    !CU_add_test(s, "deregister before stop", l_deregister_before_stop) ||
 	    !CU_add_test(s, "alloc before start; restart", l_alloc_before_start) ||
 	    !CU_add_test(s, "register checks", l_register_checks) ||

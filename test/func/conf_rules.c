@@ -418,6 +418,36 @@ t_free_outstanding(void)
 	F.ch = NULL;
 }
 
+/*
+ * §3.3, §8 rule 10: a suspended channel with descriptors left to fetch has
+ * work outstanding (Resume would fetch them): Free refuses, nothing moves;
+ * after Abort it frees.
+ */
+static void
+t_free_suspended(void)
+{
+	netdma_iova_t last = 0;
+
+	NEED_FIX();
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&F.d[1]));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), -EBUSY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "more to fetch"));
+	poll_n(3);
+	CU_ASSERT_TRUE(blocks_copied(0, 2));
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(1, NETDMA_STATUS_SUSPEND));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_abort(F.ch), 0);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(1, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+}
+
 /* §13.9: the DPC gets the watermark, on the owning lcore */
 static void
 t_interrupt_watermark(void)
@@ -547,7 +577,8 @@ conf_add_rules(struct backend *b)
 	     !CU_add_test(s, "bad edit while suspended halts", t_bad_edit_while_suspended) ||
 	     !CU_add_test(s, "abort then start (13.7)", t_abort_then_start) ||
 	     !CU_add_test(s, "reset then start (13.7, 8.9)", t_reset_then_start) ||
-	     !CU_add_test(s, "free with work outstanding (8.10)", t_free_outstanding)))
+	     !CU_add_test(s, "free with work outstanding (8.10)", t_free_outstanding) ||
+	     !CU_add_test(s, "free while suspended with work left (3.3)", t_free_suspended)))
 		return -1;
 	if (b->major >= 2 &&
 	    (!CU_add_test(s, "2.0 append at the wrong slot (3.5)", t_v2_append_wrong_slot) ||
