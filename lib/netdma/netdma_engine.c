@@ -78,10 +78,12 @@ publish(struct netdma_engine *eng, netdma_iova_t pa, enum netdma_transfer_status
 	__atomic_store_n(eng->cw, netdma_completion_encode(pa, st), __ATOMIC_RELEASE);
 }
 
+/* 1.x: an Append met the tail already fetched; its re-read is work to come too */
 static inline bool
 more_to_fetch(const struct netdma_engine *eng)
 {
-	return eng->rules.major_version >= 2 ? eng->remaining > 0 : eng->next_pa != 0;
+	return eng->rules.major_version >= 2 ? eng->remaining > 0 :
+		eng->next_pa != 0 || eng->reread_tail;
 }
 
 /* Stop fetching; ops still owned by the backend come back as zombies. */
@@ -510,6 +512,8 @@ netdma_engine_resume(struct netdma_engine *eng)
 	if (eng->last_retired != 0) {
 		/* no window from before the suspension is trusted */
 		netdma_range_cache_reset(&eng->range_cache);
+		/* drained, that is the tail: an Append's pending re-read is this one */
+		eng->reread_tail = false;
 		eng->next_pa = reread_link(eng, eng->last_retired);
 	}
 	return 0;
@@ -541,7 +545,7 @@ netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *p)
 {
 	p->inflight = eng->tail - eng->head;
 	p->zombie_ops = eng->zombie_ops;
-	p->more = more_to_fetch(eng) || eng->reread_tail;
+	p->more = more_to_fetch(eng);
 	p->descriptors_retired = eng->descriptors_retired;
 	p->bytes_copied = eng->bytes_copied;
 	return 0;

@@ -402,6 +402,40 @@ test_copy_refused(void)
 	ut_engine_teardown();
 }
 
+/*
+ * spec §3.5, §6.1, §13 rule 6: a 1.x Append while the old tail is still
+ * with the device.  When the tail retires, the appended descriptor is still
+ * to fetch: the word says Active, and Idle only after the appended one.
+ */
+static void
+test_v1_append_tail_in_flight(void)
+{
+	struct netdma_chan_progress p;
+
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
+	blocks(0, 2, STATUS);
+	ut_link(0, 1);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.be.enq, 1);
+
+	/* the consumer links d1 behind the tail d0, then appends it */
+	fx.d[0].next_descriptor = ut_pa(1);
+	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(1), 0), 0);
+	netdma_engine_query(&fx.eng, &p);
+	CU_ASSERT_TRUE(p.more);
+
+	fake_finish(1);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_ACTIVE));
+	CU_ASSERT_EQUAL(fx.be.enq, 2);   /* the tail re-read found d1 */
+	fake_finish_all();
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
+	ut_engine_teardown();
+}
+
 int
 unit_add_engine(void)
 {
@@ -415,7 +449,8 @@ unit_add_engine(void)
 	    !CU_add_test(s, "backend error: Halted, error upcall", test_backend_error) ||
 	    !CU_add_test(s, "bad descriptor at fetch", test_bad_descriptor_at_fetch) ||
 	    !CU_add_test(s, "full ring: work waits, then continues", test_ring_full) ||
-	    !CU_add_test(s, "copy refused despite capacity", test_copy_refused))
+	    !CU_add_test(s, "copy refused despite capacity", test_copy_refused) ||
+	    !CU_add_test(s, "1.x Append while the tail is in flight", test_v1_append_tail_in_flight))
 		return -1;
 	return 0;
 }

@@ -70,6 +70,39 @@ test_suspend_resume(void)
 }
 
 /*
+ * spec §3.5, §3.6: a 1.x Append while suspended, at a tail already
+ * processed: Resume's re-read finds the new descriptor, and once it
+ * retires the chain is over (Idle), nothing more is pending.
+ */
+static void
+test_append_while_suspended(void)
+{
+	netdma_iova_t last = 0;
+
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 1), 0);
+	chain_v1(0, 1);
+	chain_v1(1, 1);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
+	netdma_engine_poll(&fx.eng);
+	fx.be.finish_on_call = fx.be.completed_calls + 1;
+	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), 0);
+	CU_ASSERT_EQUAL(last, ut_pa(0));
+
+	fx.d[0].next_descriptor = ut_pa(1);
+	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(1), 0), 0);
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_SUSPEND));
+	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), 0);
+	netdma_engine_poll(&fx.eng);   /* one per poll: d1 is the last fetch of this one */
+	CU_ASSERT_EQUAL(fx.be.enq, 2);
+	fake_finish_all();
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
+	CU_ASSERT_EQUAL(fx.be.enq, 2);
+	ut_engine_teardown();
+}
+
+/*
  * Suspend waits for the device at most 2 s (read on the host's clock):
  * then -ETIMEDOUT, the channel runs on, and the word is untouched.
  */
@@ -237,6 +270,7 @@ unit_add_engine_ctl(void)
 
 	if (s == NULL ||
 	    !CU_add_test(s, "Suspend drains, Resume re-reads the link", test_suspend_resume) ||
+	    !CU_add_test(s, "1.x Append while suspended", test_append_while_suspended) ||
 	    !CU_add_test(s, "Suspend drain timeout on the host clock", test_suspend_drain_timeout) ||
 	    !CU_add_test(s, "copy failing while Suspend drains", test_suspend_drain_error) ||
 	    !CU_add_test(s, "Abort: Halted, zombies reaped", test_abort) ||
