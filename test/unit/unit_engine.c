@@ -316,6 +316,38 @@ test_bad_descriptor_at_fetch(void)
 	ut_engine_teardown();
 }
 
+/*
+ * spec §7.5: the library's own re-seed descriptor is outside the client's
+ * memory; the engine fetches it in a chain the library started with it,
+ * and in no consumer's chain.
+ */
+static void
+test_internal_descriptor(void)
+{
+	static struct netdma_descriptor reseed;   /* not in the arena */
+
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
+	reseed.control_flags = NETDMA_F_NULL_TRANSFER | STATUS;
+	reseed.next_descriptor = 0;
+	fx.host.internal_pa = iova_of(&reseed);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, iova_of(&reseed), 0), 0);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(iova_of(&reseed), NETDMA_STATUS_IDLE));
+	CU_ASSERT_EQUAL(fx.host.halts, 0);
+
+	blocks(0, 1, STATUS);
+	fx.d[0].next_descriptor = iova_of(&reseed);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
+	netdma_engine_poll(&fx.eng);
+	fake_finish_all();
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_HALTED));
+	CU_ASSERT_EQUAL(fx.host.halts, 1);
+	CU_ASSERT_EQUAL(fx.host.halt_bad, iova_of(&reseed));
+	CU_ASSERT_TRUE(ut_copied(0, BLK));
+	ut_engine_teardown();
+}
+
 /* A device with no free slot: the chain waits in the channel, then continues. */
 static void
 test_ring_full(void)
@@ -448,6 +480,7 @@ unit_add_engine(void)
 	    !CU_add_test(s, "SERIALIZE holds fetch until retired", test_serialize) ||
 	    !CU_add_test(s, "backend error: Halted, error upcall", test_backend_error) ||
 	    !CU_add_test(s, "bad descriptor at fetch", test_bad_descriptor_at_fetch) ||
+	    !CU_add_test(s, "the library's own descriptor", test_internal_descriptor) ||
 	    !CU_add_test(s, "full ring: work waits, then continues", test_ring_full) ||
 	    !CU_add_test(s, "copy refused despite capacity", test_copy_refused) ||
 	    !CU_add_test(s, "1.x Append while the tail is in flight", test_v1_append_tail_in_flight))
