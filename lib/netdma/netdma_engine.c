@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "netdma_engine.h"
+#include "netdma_relax.h"
 
 /* How long Suspend waits for the descriptors already with the backend. */
 #define SUSPEND_DRAIN_MS 2000
@@ -15,17 +16,6 @@
 #define ENG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define ENG_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ENG_RING_ALIGN 64   /* a cache line */
-
-/* Spin-wait hint while the backend drains. */
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
-}
 
 static uint32_t
 pow2_at_least(uint32_t v)
@@ -491,7 +481,7 @@ netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last)
 				eng->state = NETDMA_ENG_RUNNING;
 				return -ETIMEDOUT;
 			}
-			cpu_relax();
+			netdma_cpu_relax();
 		}
 	}
 	if (eng->state != NETDMA_ENG_SUSPENDED)

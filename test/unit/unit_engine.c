@@ -8,18 +8,6 @@
 
 #include "unit_engine.h"
 
-#define BLK 256   /* bytes of descriptor i: src/dst + i * BLK */
-#define STATUS NETDMA_F_STATUS_UPDATE_ON_COMPLETION
-
-static void
-blocks(unsigned int first, unsigned int n, uint32_t flags)
-{
-	unsigned int i;
-
-	for (i = first; i < first + n; i++)
-		ut_copy_desc(i, i * BLK, BLK, flags);
-}
-
 /*
  * spec §3.5, §6.1, §13 rules 2, 3: a 1.x linked chain is copied and retired
  * in order; the word stays Armed until a STATUS_UPDATE descriptor retires,
@@ -33,7 +21,7 @@ test_v1_linked_chain(void)
 	struct netdma_chan_progress p;
 
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
-	blocks(0, 4, 0);
+	ut_blocks(0, 4, 0);
 	fx.d[1].control_flags = STATUS | NETDMA_F_INTERRUPT_ON_COMPLETION;
 	fx.d[2].control_flags = NETDMA_F_NULL_TRANSFER;
 	fx.d[3].control_flags = STATUS;
@@ -89,18 +77,16 @@ static void
 test_v2_counted_chain(void)
 {
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(2, 64, 2), 0);
-	blocks(0, 4, STATUS);
+	ut_blocks(0, 4, STATUS);
 	ut_link(0, 4);   /* d3 pre-links d4, still all zero: fetching it would halt */
 
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 4), 0);
 	netdma_engine_poll(&fx.eng);
 	CU_ASSERT_EQUAL(fx.be.enq, 2);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_ACTIVE));
 	CU_ASSERT_EQUAL(fx.be.enq, 4);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(3, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 4 * BLK));
 	netdma_engine_poll(&fx.eng);
@@ -109,12 +95,11 @@ test_v2_counted_chain(void)
 
 	/* an Append must start at the pre-linked slot */
 	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(5), 1), -EINVAL);
-	blocks(4, 1, STATUS);
+	ut_blocks(4, 1, STATUS);
 	ut_link(4, 1);
 	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(4), 1), 0);
 	netdma_engine_poll(&fx.eng);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(4, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 5 * BLK));
 	CU_ASSERT_EQUAL(fx.host.halts, 0);
@@ -200,8 +185,7 @@ test_partial_completions(void)
 	fx.be.per_call = 2;
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 3), 0);
 	netdma_engine_poll(&fx.eng);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);   /* ops 0-1 */
+	ut_complete();   /* ops 0-1 */
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_ACTIVE));
 	netdma_engine_poll(&fx.eng);   /* ops 2-3: d1 complete */
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_ACTIVE));
@@ -220,7 +204,7 @@ static void
 test_serialize(void)
 {
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
-	blocks(0, 3, STATUS);
+	ut_blocks(0, 3, STATUS);
 	fx.d[0].control_flags |= NETDMA_F_SERIALIZE_TRANSFER;
 	ut_link(0, 3);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
@@ -237,8 +221,7 @@ test_serialize(void)
 	CU_ASSERT(fx.be.log[1].flags & NETDMA_ENGINE_FENCE);
 	CU_ASSERT_FALSE(fx.be.log[2].flags & NETDMA_ENGINE_FENCE);
 	CU_ASSERT_FALSE(fx.be.log[0].flags & NETDMA_ENGINE_FENCE);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(2, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 3 * BLK));
 	ut_engine_teardown();
@@ -255,13 +238,12 @@ test_backend_error(void)
 	struct netdma_chan_progress p;
 
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
-	blocks(0, 4, STATUS);
+	ut_blocks(0, 4, STATUS);
 	ut_link(0, 4);
 	fx.be.fail_at = 2;   /* d2's copy */
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_HALTED));
 	CU_ASSERT_EQUAL(fx.host.halts, 1);
@@ -284,8 +266,7 @@ test_backend_error(void)
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
 	netdma_engine_poll(&fx.eng);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(3, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 4 * BLK));
 	ut_engine_teardown();
@@ -299,15 +280,14 @@ static void
 test_bad_descriptor_at_fetch(void)
 {
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
-	blocks(0, 3, STATUS);
+	ut_blocks(0, 3, STATUS);
 	fx.d[2].source_address = 0x1000;   /* outside the client's memory */
 	ut_link(0, 3);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
 	CU_ASSERT_EQUAL(fx.be.enq, 2);
 	CU_ASSERT_EQUAL(fx.host.halts, 0);   /* not before d0 and d1 are done */
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_HALTED));
 	CU_ASSERT_EQUAL(fx.host.halts, 1);
 	CU_ASSERT_EQUAL(fx.host.halt_bad, ut_pa(2));
@@ -335,12 +315,11 @@ test_internal_descriptor(void)
 	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(iova_of(&reseed), NETDMA_STATUS_IDLE));
 	CU_ASSERT_EQUAL(fx.host.halts, 0);
 
-	blocks(0, 1, STATUS);
+	ut_blocks(0, 1, STATUS);
 	fx.d[0].next_descriptor = iova_of(&reseed);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_HALTED));
 	CU_ASSERT_EQUAL(fx.host.halts, 1);
 	CU_ASSERT_EQUAL(fx.host.halt_bad, iova_of(&reseed));
@@ -355,7 +334,7 @@ test_ring_full(void)
 	struct netdma_chan_progress p;
 
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 0, 0), 0);
-	blocks(0, 3, STATUS);
+	ut_blocks(0, 3, STATUS);
 	ut_link(0, 3);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	CU_ASSERT_EQUAL(netdma_engine_poll(&fx.eng), 0);
@@ -368,12 +347,10 @@ test_ring_full(void)
 	fx.be.slots = 2;
 	netdma_engine_poll(&fx.eng);
 	CU_ASSERT_EQUAL(fx.be.enq, 2);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);   /* frees two slots: d2 goes */
+	ut_complete();   /* frees two slots: d2 goes */
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_ACTIVE));
 	CU_ASSERT_EQUAL(fx.be.enq, 3);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(2, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 3 * BLK));
 	CU_ASSERT_EQUAL(fx.host.halts, 0);
@@ -389,12 +366,10 @@ test_ring_full(void)
 	CU_ASSERT_EQUAL(fx.be.enq, 1);
 	netdma_engine_poll(&fx.eng);
 	CU_ASSERT_EQUAL(fx.be.enq, 1);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_ACTIVE));
 	CU_ASSERT_EQUAL(fx.be.enq, 4);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(page_break_copied());
 	CU_ASSERT_TRUE(ut_copied(0, BLK));
@@ -424,8 +399,7 @@ test_copy_refused(void)
 	CU_ASSERT_EQUAL(fx.host.halt_bad, ut_pa(1));
 	netdma_engine_query(&fx.eng, &p);
 	CU_ASSERT_EQUAL(p.zombie_ops, 2);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	netdma_engine_query(&fx.eng, &p);
 	CU_ASSERT_EQUAL(p.zombie_ops, 0);
 	CU_ASSERT_EQUAL(p.descriptors_retired, 0);
@@ -445,7 +419,7 @@ test_v1_append_tail_in_flight(void)
 	struct netdma_chan_progress p;
 
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
-	blocks(0, 2, STATUS);
+	ut_blocks(0, 2, STATUS);
 	ut_link(0, 1);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
@@ -461,8 +435,7 @@ test_v1_append_tail_in_flight(void)
 	netdma_engine_poll(&fx.eng);
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_ACTIVE));
 	CU_ASSERT_EQUAL(fx.be.enq, 2);   /* the tail re-read found d1 */
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
 	ut_engine_teardown();

@@ -16,6 +16,8 @@
 #define FAKE_NONE UINT64_MAX
 #define FAKE_LOG 256            /* ops remembered (by op index modulo) */
 #define DATA_BYTES (ARENA_SIZE / 4)
+#define BLK 256                 /* ut_blocks(): descriptor i copies src/dst + i * BLK */
+#define STATUS NETDMA_F_STATUS_UPDATE_ON_COMPLETION
 
 struct fake_op {
 	netdma_iova_t src, dst;
@@ -76,11 +78,14 @@ void ut_engine_teardown(void);
 
 /** d[i]: copy @p len bytes from src+off to dst+off. */
 void ut_copy_desc(unsigned int i, uint32_t off, uint32_t len, uint32_t flags);
+/** d[first..first+n): BLK-byte copies, descriptor i at offset i * BLK. */
+void ut_blocks(unsigned int first, unsigned int n, uint32_t flags);
 /** Link d[first..first+n): 1.x ends with 0, 2.0 pre-links d[first+n]. */
 void ut_link(unsigned int first, unsigned int n);
 /** The device finishes its next @p n ops (copying the bytes of those that succeed). */
 void fake_finish(uint64_t n);
-void fake_finish_all(void);
+/** The device finishes everything it holds, then the engine polls once. */
+void ut_complete(void);
 
 netdma_iova_t ut_pa(unsigned int i);
 uint64_t ut_word(unsigned int i, enum netdma_transfer_status st);

@@ -9,17 +9,12 @@
 
 #include "unit_engine.h"
 
-#define BLK 256
-#define STATUS NETDMA_F_STATUS_UPDATE_ON_COMPLETION
 #define DRAIN_US 2000000ull   /* the engine's Suspend drain bound: 2 s */
 
 static void
 chain_v1(unsigned int first, unsigned int n)
 {
-	unsigned int i;
-
-	for (i = first; i < first + n; i++)
-		ut_copy_desc(i, i * BLK, BLK, STATUS);
+	ut_blocks(first, n, STATUS);
 	ut_link(first, n);
 }
 
@@ -60,8 +55,7 @@ test_suspend_resume(void)
 	netdma_engine_poll(&fx.eng);
 	CU_ASSERT_EQUAL_FATAL(fx.be.enq, 3);
 	CU_ASSERT_EQUAL(fx.be.log[2].src, iova_of(fx.src + 3 * BLK));
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(3, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
 	CU_ASSERT_TRUE(ut_untouched(2 * BLK, BLK));
@@ -94,8 +88,7 @@ test_append_while_suspended(void)
 	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), 0);
 	netdma_engine_poll(&fx.eng);   /* one per poll: d1 is the last fetch of this one */
 	CU_ASSERT_EQUAL(fx.be.enq, 2);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
 	CU_ASSERT_EQUAL(fx.be.enq, 2);
@@ -126,8 +119,7 @@ test_suspend_drain_timeout(void)
 	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
 	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), -EPERM);   /* still running */
 
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
 	ut_engine_teardown();
@@ -194,8 +186,7 @@ test_abort(void)
 	netdma_engine_query(&fx.eng, &p);
 	CU_ASSERT_EQUAL(p.zombie_ops, 1);
 	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(5, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(4 * BLK, 2 * BLK));
 	netdma_engine_query(&fx.eng, &p);
@@ -234,8 +225,7 @@ test_reset(void)
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(3), 0), 0);
 	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
 	netdma_engine_poll(&fx.eng);
-	fake_finish_all();
-	netdma_engine_poll(&fx.eng);
+	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(3, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 4 * BLK));
 	ut_engine_teardown();

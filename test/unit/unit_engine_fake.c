@@ -66,7 +66,7 @@ fake_finish(uint64_t n)
 	}
 }
 
-void
+static void
 fake_finish_all(void)
 {
 	fake_finish(fx.be.enq - fx.be.ready);
@@ -222,6 +222,22 @@ ut_copy_desc(unsigned int i, uint32_t off, uint32_t len, uint32_t flags)
 	fx.d[i].control_flags = flags;
 	fx.d[i].source_address = iova_of(fx.src + off);
 	fx.d[i].destination_address = iova_of(fx.dst + off);
+}
+
+void
+ut_blocks(unsigned int first, unsigned int n, uint32_t flags)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++)
+		ut_copy_desc(i, i * BLK, BLK, flags);
+}
+
+void
+ut_complete(void)
+{
+	fake_finish_all();
+	netdma_engine_poll(&fx.eng);
 }
 
 void
