@@ -484,6 +484,20 @@ netdma_chan_range_ok(void *handle, netdma_iova_t iova, uint64_t len)
 	return netdma_chan_addr_ok(handle, iova, len);
 }
 
+void
+netdma_chan_check_rules(struct netdma_chan *c, struct netdma_check_rules *rules)
+{
+	memset(rules, 0, sizeof(*rules));
+	rules->major_version = c->prov->c.major_version;
+	rules->max_transfer_size = c->prov->attr.maximum_transfer_size;
+	rules->max_address = c->prov->attr.maximum_address_space;
+	rules->range_ok = netdma_chan_addr_ok;
+	rules->range_win = netdma_chan_addr_win;   /* one call, not two */
+	rules->range_ctx = c;
+	rules->fetch = netdma_desc_fetch_va;
+	rules->fetch_ctx = c;
+}
+
 /*
  * Common entry: lock, check the transition (spec §8).  On success the lock is
  * held and the target state returned; on failure the lock is released.
@@ -546,13 +560,7 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
        uint32_t count)
 {
 	struct netdma_range_cache cache;
-	struct netdma_check_rules rules = {
-		.range_ok = netdma_chan_addr_ok,
-		.range_win = netdma_chan_addr_win,
-		.cache = &cache,   /* this call's only */
-		.range_ctx = c,
-		.fetch = netdma_desc_fetch_va,
-	};
+	struct netdma_check_rules rules;
 	netdma_iova_t pa, prelink;
 	netdma_dma_submit_t fn;
 	int ret;
@@ -560,9 +568,8 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 	ret = enter(c, op);
 	if (ret < 0)
 		return ret;
-	rules.major_version = c->core.major_version;
-	rules.max_transfer_size = c->prov->attr.maximum_transfer_size;
-	rules.max_address = c->prov->attr.maximum_address_space;
+	netdma_chan_check_rules(c, &rules);
+	rules.cache = &cache;   /* this call's only */
 	netdma_range_cache_reset(&cache);
 	pa = head != NULL ? netdma_virt2iova(head) : NETDMA_BAD_IOVA;
 	ret = netdma_core_check_submit(&c->core, op, head, pa, count, &rules, &prelink);

@@ -1,47 +1,54 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Software model of an I/OAT channel (spec §9) over a copy backend.  Runs
- * under the library's channel lock; the poll runs on the owner lcore.
+ * under the library's channel lock; the poll runs on the owner lcore.  No
+ * EAL here: what the engine needs from outside comes from its host.
  */
 #include <errno.h>
 #include <string.h>
 
-#include <rte_common.h>
-#include <rte_cycles.h>
-#include <rte_malloc.h>
-#include <rte_prefetch.h>
-
 #include "netdma_engine.h"
+#include "netdma_relax.h"
 
 /* How long Suspend waits for the descriptors already with the backend. */
 #define SUSPEND_DRAIN_MS 2000
 
+#define ENG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ENG_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ENG_RING_ALIGN 64   /* a cache line */
+
+static uint32_t
+pow2_at_least(uint32_t v)
+{
+	uint32_t p = 1;
+
+	while (p < v && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
 int
 netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *conf,
+		   const struct netdma_engine_host *host,
 		   const struct netdma_backend_ops *ops, void *be, void *chan_handle)
 {
-	uint32_t size = rte_align32pow2(conf->ring_size ? conf->ring_size : 1024);
+	uint32_t size = pow2_at_least(conf->ring_size ? conf->ring_size : 1024);
 
 	memset(eng, 0, sizeof(*eng));
-	eng->ring = rte_zmalloc("netdma_engine", size * sizeof(*eng->ring), RTE_CACHE_LINE_SIZE);
+	eng->ring = host->zalloc(size * sizeof(*eng->ring), ENG_RING_ALIGN);
 	if (eng->ring == NULL)
 		return -ENOMEM;
 	eng->ring_mask = size - 1;
+	eng->host = host;
 	eng->ops = ops;
 	eng->be = be;
 	eng->chan_handle = chan_handle;
-	eng->cw = netdma_chan_params(chan_handle)->completion_virtual_address;
+	eng->cw = conf->cw;
 	eng->burst = conf->burst ? conf->burst : 64;
 	eng->poll_byte_budget = conf->poll_byte_budget;
 	eng->max_inflight_bytes = conf->max_inflight_bytes;
-	eng->rules.major_version = conf->major_version;
-	eng->rules.max_transfer_size = conf->max_transfer_size;
-	eng->rules.max_address = conf->max_address;
-	eng->rules.range_ok = netdma_chan_addr_ok;   /* one call, not two */
-	eng->rules.range_win = netdma_chan_addr_win;
+	eng->rules = conf->rules;
 	eng->rules.cache = &eng->range_cache;
-	eng->rules.range_ctx = chan_handle;
-	eng->rules.fetch = netdma_desc_fetch_va;
 	eng->state = NETDMA_ENG_STOPPED;
 	return 0;
 }
@@ -49,7 +56,8 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 void
 netdma_engine_fini(struct netdma_engine *eng)
 {
-	rte_free(eng->ring);
+	if (eng->ring != NULL)
+		eng->host->free(eng->ring);
 	eng->ring = NULL;
 }
 
@@ -60,10 +68,12 @@ publish(struct netdma_engine *eng, netdma_iova_t pa, enum netdma_transfer_status
 	__atomic_store_n(eng->cw, netdma_completion_encode(pa, st), __ATOMIC_RELEASE);
 }
 
+/* 1.x: an Append met the tail already fetched; its re-read is work to come too */
 static inline bool
 more_to_fetch(const struct netdma_engine *eng)
 {
-	return eng->rules.major_version >= 2 ? eng->remaining > 0 : eng->next_pa != 0;
+	return eng->rules.major_version >= 2 ? eng->remaining > 0 :
+		eng->next_pa != 0 || eng->reread_tail;
 }
 
 /* Stop fetching; ops still owned by the backend come back as zombies. */
@@ -90,12 +100,8 @@ static uint32_t reap_zombies(struct netdma_engine *eng);
 static void
 report_halt(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
 {
-	uint32_t cpu;
-
 	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
-	netdma_chan_set_error(eng->chan_handle, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
-	netdma_isr(eng->chan_handle, 0, &cpu);
-	netdma_interrupt_dpc(eng->chan_handle, 0);
+	eng->host->halted(eng->chan_handle, bad, why);
 }
 
 /* spec §6.3, §11: error → Halted, error DPC (address 0), Start required. */
@@ -138,7 +144,7 @@ reap_zombies(struct netdma_engine *eng)
 			n += eng->ops->discard(eng->be, eng->zombie_ops - n);
 		if (n == 0)
 			break;
-		eng->zombie_ops -= RTE_MIN(n, eng->zombie_ops);
+		eng->zombie_ops -= ENG_MIN(n, eng->zombie_ops);
 		done += n;
 	}
 	return done;
@@ -190,13 +196,8 @@ retire(struct netdma_engine *eng)
 
 		publish(eng, status_pa, idle ? NETDMA_STATUS_IDLE : NETDMA_STATUS_ACTIVE);
 	}
-	if (irq_pa != 0) {
-		uint32_t cpu;
-
-		/* ISR then DPC; the library runs the DPC on the owner lcore */
-		netdma_isr(eng->chan_handle, irq_pa, &cpu);
-		netdma_interrupt_dpc(eng->chan_handle, irq_pa);
-	}
+	if (irq_pa != 0)
+		eng->host->interrupt(eng->chan_handle, irq_pa);
 	if (err) {
 		/* the op after the good ones failed: it belongs to ring[head] */
 		netdma_iova_t bad = eng->ring[eng->head & eng->ring_mask].pa;
@@ -214,10 +215,9 @@ retire(struct netdma_engine *eng)
 static inline const struct netdma_descriptor *
 descriptor_at(struct netdma_engine *eng, netdma_iova_t pa)
 {
-	if (likely(netdma_range_check(&eng->rules, pa, sizeof(struct netdma_descriptor))))
-		return netdma_iova2virt_inline(pa);
-	if (eng->internal_chain && netdma_chan_desc_internal(eng->chan_handle, pa))
-		return netdma_iova2virt_inline(pa);
+	if (ENG_LIKELY(netdma_range_check(&eng->rules, pa, sizeof(struct netdma_descriptor))) ||
+	    (eng->internal_chain && eng->host->desc_internal(eng->chan_handle, pa)))
+		return eng->rules.fetch(eng->rules.fetch_ctx, pa);
 	return NULL;
 }
 
@@ -299,7 +299,7 @@ budget_add(struct netdma_engine *eng)
 static inline bool
 v1_budget_ok(struct netdma_engine *eng, netdma_iova_t pa)
 {
-	if (eng->rules.major_version >= 2 || likely(eng->fetch_budget > 0))
+	if (eng->rules.major_version >= 2 || ENG_LIKELY(eng->fetch_budget > 0))
 		return true;
 	halt_at_fetch(eng, pa, V1_TOO_LONG);
 	return false;
@@ -353,7 +353,7 @@ feed(struct netdma_engine *eng)
 		}
 		if (nops > room)
 			break;   /* waits in the channel until completions free slots */
-		rte_prefetch0(netdma_iova2virt_inline(d.next_descriptor));
+		__builtin_prefetch(eng->rules.fetch(eng->rules.fetch_ctx, d.next_descriptor));
 		flags = netdma_desc_engine_flags(d.control_flags, eng->fence_next);
 		for (i = 0; i < nops; i++) {
 			if (eng->ops->copy(eng->be, segs[i].src, segs[i].dst, segs[i].len,
@@ -435,7 +435,7 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 	publish(eng, 0, NETDMA_STATUS_ARMED);
 	/* spec §3.4: what the backend holds finishes; the rest is abandoned */
 	/* consumers' heads never name a re-seed slot: only the library does */
-	eng->internal_chain = netdma_chan_desc_internal(eng->chan_handle, pa);
+	eng->internal_chain = eng->host->desc_internal(eng->chan_handle, pa);
 	eng->fetch_budget = NETDMA_CHAIN_MAX;
 	eng->next_pa = pa;
 	eng->remaining = count;
@@ -468,19 +468,20 @@ netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count
 int
 netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * SUSPEND_DRAIN_MS;
+	uint64_t deadline;
 
 	if (eng->state != NETDMA_ENG_RUNNING)
 		return -EPERM;
+	deadline = eng->host->now_us() + SUSPEND_DRAIN_MS * 1000ull;
 	/* spec §3.6: the descriptors being processed complete; nothing new starts */
 	eng->state = NETDMA_ENG_SUSPENDED;
 	while (eng->head != eng->tail && eng->state == NETDMA_ENG_SUSPENDED) {
 		if (retire(eng) == 0) {
-			if (rte_get_timer_cycles() > deadline) {
+			if (eng->host->now_us() > deadline) {
 				eng->state = NETDMA_ENG_RUNNING;
 				return -ETIMEDOUT;
 			}
-			rte_pause();
+			netdma_cpu_relax();
 		}
 	}
 	if (eng->state != NETDMA_ENG_SUSPENDED)
@@ -501,6 +502,8 @@ netdma_engine_resume(struct netdma_engine *eng)
 	if (eng->last_retired != 0) {
 		/* no window from before the suspension is trusted */
 		netdma_range_cache_reset(&eng->range_cache);
+		/* drained, that is the tail: an Append's pending re-read is this one */
+		eng->reread_tail = false;
 		eng->next_pa = reread_link(eng, eng->last_retired);
 	}
 	return 0;
@@ -532,7 +535,7 @@ netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *p)
 {
 	p->inflight = eng->tail - eng->head;
 	p->zombie_ops = eng->zombie_ops;
-	p->more = more_to_fetch(eng) || eng->reread_tail;
+	p->more = more_to_fetch(eng);
 	p->descriptors_retired = eng->descriptors_retired;
 	p->bytes_copied = eng->bytes_copied;
 	return 0;

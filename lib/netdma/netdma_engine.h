@@ -13,12 +13,19 @@
  * Suspend/Resume/Abort/Reset (§3.6–3.8), backend errors ending in HALTED
  * with an error DPC (§6.3), and the ISR/DPC upcalls (§6.2).
  *
+ * The engine needs no EAL: memory, the clock and the upcalls into the
+ * channel library come from a struct netdma_engine_host given at init, and
+ * the completion word and descriptor rules from its struct
+ * netdma_engine_conf.  The library's own host is netdma_engine_host_dpdk;
+ * the unit tests run the engine over a fake host and backend.
+ *
  * Every entry point is called with the library's channel lock held.
  */
 #ifndef NETDMA_ENGINE_H
 #define NETDMA_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "netdma_chain.h"
@@ -49,11 +56,45 @@ struct netdma_backend_ops {
 	uint32_t (*discard)(void *be, uint32_t max);
 };
 
+/**
+ * What the engine asks of whoever runs it.  Every member is required.
+ * @p chan is the handle given to netdma_engine_init().
+ */
+struct netdma_engine_host {
+	/** Zeroed memory of @p size bytes aligned to @p align (a power of 2), or NULL. */
+	void *(*zalloc)(size_t size, size_t align);
+	/** Release what zalloc gave. */
+	void (*free)(void *p);
+	/** A monotonic clock in microseconds (the Suspend drain timeout). */
+	uint64_t (*now_us)(void);
+	/**
+	 * Is @p pa one of the library's own descriptors of @p chan (the
+	 * power-up re-seed, spec §7.5), which no range check passes?
+	 */
+	bool (*desc_internal)(void *chan, netdma_iova_t pa);
+	/**
+	 * The channel halted (spec §6.3) at descriptor @p bad for reason @p why
+	 * (a static string); the completion word already says Halted.  Record
+	 * the reason and raise the error ISR and DPC (address 0).
+	 */
+	void (*halted)(void *chan, netdma_iova_t bad, const char *why);
+	/**
+	 * A descriptor with INTERRUPT_ON_COMPLETION retired at @p pa, and its
+	 * completion word is published: ISR then DPC (spec §6.2).
+	 */
+	void (*interrupt)(void *chan, netdma_iova_t pa);
+};
+
 /** Engine settings, fixed at channel allocation. */
 struct netdma_engine_conf {
-	uint8_t major_version;      /**< 1 or 2: chain style */
-	uint32_t max_transfer_size;
-	uint64_t max_address;
+	/**
+	 * What every fetched descriptor is checked against, and how it is read:
+	 * rules.fetch on a range-checked address, and on the next link, not yet
+	 * checked, for a prefetch hint (so it only translates, never reads).
+	 * The engine keeps its own window cache: rules.cache is ignored.
+	 */
+	struct netdma_check_rules rules;
+	volatile uint64_t *cw;      /**< the completion word (spec §6.1) */
 	uint32_t ring_size;         /**< max descriptors in flight (power of 2) */
 	uint32_t burst;             /**< max descriptors fetched per poll */
 	/**
@@ -90,7 +131,8 @@ struct netdma_engine_inflight {
 struct netdma_engine {
 	const struct netdma_backend_ops *ops;
 	void *be;
-	void *chan_handle;              /**< library handle for upcalls */
+	const struct netdma_engine_host *host;
+	void *chan_handle;              /**< passed to the host's callbacks */
 	volatile uint64_t *cw;          /**< completion word */
 	struct netdma_check_rules rules;
 	struct netdma_range_cache range_cache;  /**< emptied at every feed */
@@ -133,10 +175,15 @@ struct netdma_engine {
 	uint64_t bytes_copied;
 };
 
-/** Prepare @p eng; the ring is allocated with rte_zmalloc. @return 0 or -ENOMEM. */
+/**
+ * Prepare @p eng: the in-flight ring comes from host->zalloc.
+ * @param chan_handle given back to every callback of @p host.
+ * @return 0, or -ENOMEM.
+ */
 int netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *conf,
-		       const struct netdma_backend_ops *ops, void *be,
-		       void *chan_handle);
+		       const struct netdma_engine_host *host,
+		       const struct netdma_backend_ops *ops, void *be, void *chan_handle);
+/** Give the ring back to the host. */
 void netdma_engine_fini(struct netdma_engine *eng);
 
 /* The provider callbacks, ready to be called by a provider's own. */
@@ -148,6 +195,22 @@ int netdma_engine_abort(struct netdma_engine *eng);
 int netdma_engine_reset(struct netdma_engine *eng);
 int netdma_engine_poll(struct netdma_engine *eng);
 int netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *p);
+
+/* ---- the library's host (lib/netdma, with EAL) ---------------------------- */
+
+/**
+ * rte_zmalloc memory, the timer cycles, and the channel library's upcalls:
+ * netdma_chan_desc_internal(), netdma_chan_set_error() with netdma_isr() and
+ * netdma_interrupt_dpc().  @p chan is a channel handle.
+ */
+extern const struct netdma_engine_host netdma_engine_host_dpdk;
+
+/**
+ * Fill @p conf's rules (the provider's version and limits, the channel's
+ * address validator, IOVA translation) and completion word from channel
+ * handle @p chan_handle; the caller sets the rest.
+ */
+void netdma_engine_conf_from_chan(struct netdma_engine_conf *conf, void *chan_handle);
 
 #ifdef __cplusplus
 }

@@ -97,6 +97,8 @@ void netdma_lcore_kick(unsigned int lcore);
 int netdma_chan_poll_locked(struct netdma_chan *chan);
 int netdma_chan_outstanding_locked(struct netdma_chan *chan, struct netdma_chan_progress *p);
 int netdma_chan_drain(struct netdma_chan *chan, unsigned int timeout_ms);
+/* The rules a chain of @p chan is checked against (no window cache). */
+void netdma_chan_check_rules(struct netdma_chan *chan, struct netdma_check_rules *rules);
 int netdma_status_to_errno(int status);
 extern unsigned int netdma_drain_timeout_ms;
 

@@ -67,9 +67,6 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 {
 	struct netdma_soft_provider *sp = ctx;
 	struct netdma_engine_conf ec = {
-		.major_version = sp->conf.major_version,
-		.max_transfer_size = sp->conf.attr.maximum_transfer_size,
-		.max_address = sp->conf.attr.maximum_address_space,
 		.ring_size = sp->conf.ring_size,
 		.burst = sp->conf.burst,
 		.poll_byte_budget = sp->conf.poll_byte_budget,
@@ -95,7 +92,9 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 	ret = sp->conf.chan_init(sp->conf.drv, c->idx, &c->be);
 	if (ret < 0)
 		goto err;
-	ret = netdma_engine_init(&c->eng, &ec, sp->conf.ops, c->be, handle);
+	netdma_engine_conf_from_chan(&ec, handle);
+	ret = netdma_engine_init(&c->eng, &ec, &netdma_engine_host_dpdk, sp->conf.ops, c->be,
+				 handle);
 	if (ret < 0) {
 		if (sp->conf.chan_fini != NULL)
 			sp->conf.chan_fini(sp->conf.drv, c->idx, c->be);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client_internal.h"
+#include "netdma_relax.h"
 
 #define RING_ENTRIES 64
 
@@ -69,16 +70,6 @@ refresh_error(struct netdma_chan *c, int ret)
 		netdma_core_fail(&c->core, ret, "%.159s", r.last_error);
 	else
 		netdma_core_fail(&c->core, ret, "%s", strerror(-ret));
-}
-
-static inline void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
 }
 
 static uint64_t
@@ -165,7 +156,7 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	ring_doorbell(c);
 
 	while (__atomic_load_n(&q->done_seq, __ATOMIC_ACQUIRE) != seq) {
-		cpu_relax();
+		netdma_cpu_relax();
 		if (++spins % SPINS_PER_LOOK)
 			continue;
 		t = now_us();

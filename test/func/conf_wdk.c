@@ -61,12 +61,13 @@ WdkSetAffinity(PVOID ctx, PNET_DMA_CHANNEL_CPU_AFFINITY arr, ULONG size)
 static NTSTATUS
 WdkAllocate(PVOID ctx, PNET_DMA_CHANNEL_PARAMETERS p, PVOID handle, PVOID *out)
 {
-	struct netdma_engine_conf ec = { .major_version = 2, .max_transfer_size = 65536,
-					 .ring_size = 64 };
+	struct netdma_engine_conf ec = { .ring_size = 64 };
 	int lcore = netdma_pick_lcore((struct netdma_channel_params *)(void *)p, (int)wdk_affinity_cpu);
 
 	RTE_SET_USED(ctx);
-	if (lcore < 0 || netdma_engine_init(&wdk_eng, &ec, &wdk_ops, NULL, handle) < 0)
+	netdma_engine_conf_from_chan(&ec, handle);
+	if (lcore < 0 ||
+	    netdma_engine_init(&wdk_eng, &ec, &netdma_engine_host_dpdk, &wdk_ops, NULL, handle) < 0)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	p->CpuNumber = (ULONG)lcore;
 	wdk_handle = handle;

@@ -25,5 +25,7 @@ int unit_add_desc(void);
 int unit_add_chain(void);
 int unit_add_state(void);
 int unit_add_core(void);
+int unit_add_engine(void);
+int unit_add_engine_ctl(void);
 
 #endif
