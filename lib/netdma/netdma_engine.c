@@ -92,6 +92,8 @@ stop_engine(struct netdma_engine *eng)
 	eng->serialize_wait = false;
 	eng->fence_next = false;
 	eng->halting = false;
+	eng->suspending = false;   /* an error, Abort or Reset ends a drain: no upcall */
+	eng->at_new_head = false;
 }
 
 static uint32_t reap_zombies(struct netdma_engine *eng);
@@ -380,6 +382,7 @@ feed(struct netdma_engine *eng)
 		r->control_flags = kind == NETDMA_DESC_CONTEXT_CHANGE ? 0 : d.control_flags;
 		eng->tail++;
 		eng->tail_pa = pa;
+		eng->at_new_head = false;
 		eng->next_pa = d.next_descriptor;
 		if (eng->rules.major_version >= 2)
 			eng->remaining--;
@@ -397,11 +400,36 @@ out:
 	return fetched;
 }
 
+/*
+ * A Suspend waiting for the descriptors being processed: done once the
+ * backend holds nothing of the channel, or given up at the deadline.
+ */
+static uint32_t
+finish_suspend(struct netdma_engine *eng)
+{
+	if (eng->head == eng->tail) {
+		eng->suspending = false;
+		publish(eng, eng->last_retired, NETDMA_STATUS_SUSPEND);
+		eng->host->suspended(eng->chan_handle, 0, eng->last_retired);
+		return 1;
+	}
+	if (eng->host->now_us() > eng->suspend_deadline_us) {
+		eng->suspending = false;
+		eng->state = NETDMA_ENG_RUNNING;
+		eng->host->suspended(eng->chan_handle, -ETIMEDOUT, 0);
+		return 1;
+	}
+	return 0;
+}
+
 int
 netdma_engine_poll(struct netdma_engine *eng)
 {
 	uint32_t work = retire(eng);
 	uint32_t fed;
+
+	if (eng->suspending)
+		work += finish_suspend(eng);
 
 	if (eng->state == NETDMA_ENG_RUNNING) {
 		fed = feed(eng);
@@ -440,6 +468,8 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 	eng->next_pa = pa;
 	eng->remaining = count;
 	eng->reread_tail = false;
+	eng->suspending = false;   /* a Start ends a drain too: the caller's state says so */
+	eng->at_new_head = true;
 	eng->state = NETDMA_ENG_RUNNING;
 	return 0;
 }
@@ -465,27 +495,26 @@ netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count
 	return 0;
 }
 
+/*
+ * spec §3.6: the descriptors being processed complete, nothing new starts.
+ * Never waits (the caller may be a poller other channels share): with
+ * nothing at the backend it is suspended now; else -EINPROGRESS, and the
+ * poll that sees the backend let go reports it (host->suspended).
+ */
 int
 netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last)
 {
-	uint64_t deadline;
-
 	if (eng->state != NETDMA_ENG_RUNNING)
 		return -EPERM;
-	deadline = eng->host->now_us() + SUSPEND_DRAIN_MS * 1000ull;
-	/* spec §3.6: the descriptors being processed complete; nothing new starts */
 	eng->state = NETDMA_ENG_SUSPENDED;
-	while (eng->head != eng->tail && eng->state == NETDMA_ENG_SUSPENDED) {
-		if (retire(eng) == 0) {
-			if (eng->host->now_us() > deadline) {
-				eng->state = NETDMA_ENG_RUNNING;
-				return -ETIMEDOUT;
-			}
-			netdma_cpu_relax();
-		}
-	}
+	retire(eng);
 	if (eng->state != NETDMA_ENG_SUSPENDED)
-		return -EIO;   /* a copy failed while draining: the channel halted */
+		return -EIO;   /* a copy had failed: the channel halted */
+	if (eng->head != eng->tail) {
+		eng->suspending = true;
+		eng->suspend_deadline_us = eng->host->now_us() + SUSPEND_DRAIN_MS * 1000ull;
+		return -EINPROGRESS;
+	}
 	publish(eng, eng->last_retired, NETDMA_STATUS_SUSPEND);
 	*last = eng->last_retired;
 	return 0;
@@ -494,12 +523,12 @@ netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last)
 int
 netdma_engine_resume(struct netdma_engine *eng)
 {
-	if (eng->state != NETDMA_ENG_SUSPENDED)
+	if (eng->state != NETDMA_ENG_SUSPENDED || eng->suspending)
 		return -EPERM;
 	eng->state = NETDMA_ENG_RUNNING;
 	budget_add(eng);   /* the consumer may have relinked a new chain in */
 	/* spec §3.6: reload the last processed descriptor for its (new) next */
-	if (eng->last_retired != 0) {
+	if (eng->last_retired != 0 && !eng->at_new_head) {
 		/* no window from before the suspension is trusted */
 		netdma_range_cache_reset(&eng->range_cache);
 		/* drained, that is the tail: an Append's pending re-read is this one */

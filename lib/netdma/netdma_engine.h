@@ -83,6 +83,14 @@ struct netdma_engine_host {
 	 * completion word is published: ISR then DPC (spec §6.2).
 	 */
 	void (*interrupt)(void *chan, netdma_iova_t pa);
+	/**
+	 * A Suspend that answered -EINPROGRESS has ended (spec §3.6): @p status
+	 * 0 with @p last, the last descriptor processed (the completion word
+	 * already says Suspend), or -ETIMEDOUT when the descriptors being
+	 * processed did not complete in time and the channel runs on.  Not
+	 * called when an error, Abort or Reset ends the drain first.
+	 */
+	void (*suspended)(void *chan, int status, netdma_iova_t last);
 };
 
 /** Engine settings, fixed at channel allocation. */
@@ -150,6 +158,14 @@ struct netdma_engine {
 	bool serialize_wait;            /**< SERIALIZE: hold fetch until drained */
 	bool fence_next;
 	bool halting;                   /**< bad descriptor met: halt once drained */
+	bool suspending;                /**< Suspend waits for the backend (spec §3.6) */
+	uint64_t suspend_deadline_us;   /**< ... until then, or the channel runs on */
+	/**
+	 * Nothing of the chain given to the last Start has been fetched: a
+	 * Resume continues at its head, not after the old chain's last
+	 * descriptor (spec §3.4: the rest of the old chain is abandoned).
+	 */
+	bool at_new_head;
 	netdma_iova_t halt_pa;
 	const char *halt_why;
 	uint8_t dca_target;             /**< last context-change target */

@@ -48,6 +48,7 @@ const struct netdma_engine_host netdma_engine_host_dpdk = {
 	.desc_internal = netdma_chan_desc_internal,
 	.halted = dpdk_halted,
 	.interrupt = dpdk_interrupt,
+	.suspended = netdma_suspend_complete,
 };
 
 void

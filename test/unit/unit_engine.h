@@ -54,6 +54,10 @@ struct fake_host {
 	unsigned int irqs;
 	netdma_iova_t irq_pa;
 	uint64_t irq_cw;
+	unsigned int suspends;      /* suspended() upcalls */
+	int suspend_status;
+	netdma_iova_t suspend_last;
+	uint64_t suspend_cw;        /* the completion word when suspended() ran */
 };
 
 struct engine_fixture {

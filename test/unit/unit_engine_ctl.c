@@ -20,9 +20,11 @@ chain_v1(unsigned int first, unsigned int n)
 
 /*
  * spec §3.6, §13 rule 7: Suspend lets what the device holds complete,
- * publishes Suspend at the last processed descriptor and returns it;
+ * publishes Suspend at the last processed descriptor and reports it;
  * nothing new is fetched; Resume re-reads that descriptor's link, which
- * the consumer may have changed meanwhile.
+ * the consumer may have changed meanwhile.  Suspend never waits: with work
+ * at the device it answers -EINPROGRESS and the poll that sees the device
+ * let go reports it through the host (issue 10, fix 4).
  */
 static void
 test_suspend_resume(void)
@@ -38,10 +40,19 @@ test_suspend_resume(void)
 	CU_ASSERT_EQUAL(fx.be.enq, 2);
 	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), -EPERM);            /* running */
 
-	/* the device finishes d0 and d1 while Suspend waits for them */
-	fx.be.finish_on_call = fx.be.completed_calls + 2;
-	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), 0);
-	CU_ASSERT_EQUAL(last, ut_pa(1));
+	/* the device still holds d0 and d1: the Suspend is under way */
+	fx.be.finish_on_call = fx.be.completed_calls + 1;
+	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -EINPROGRESS);
+	CU_ASSERT_EQUAL(fx.host.suspends, 0);
+	CU_ASSERT_EQUAL(ut_cw(), netdma_completion_encode(0, NETDMA_STATUS_ARMED));
+	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -EPERM);
+	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), -EPERM);            /* not suspended yet */
+	/* the poll that sees them done completes it */
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.host.suspends, 1);
+	CU_ASSERT_EQUAL(fx.host.suspend_status, 0);
+	CU_ASSERT_EQUAL(fx.host.suspend_last, ut_pa(1));
+	CU_ASSERT_EQUAL(fx.host.suspend_cw, ut_word(1, NETDMA_STATUS_SUSPEND));
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_SUSPEND));
 	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
 	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -EPERM);
@@ -78,9 +89,10 @@ test_append_while_suspended(void)
 	chain_v1(1, 1);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
-	fx.be.finish_on_call = fx.be.completed_calls + 1;
+	fake_finish(1);   /* the device is done already: suspended at once */
 	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), 0);
 	CU_ASSERT_EQUAL(last, ut_pa(0));
+	CU_ASSERT_EQUAL(fx.host.suspends, 0);   /* answered by the call itself */
 
 	fx.d[0].next_descriptor = ut_pa(1);
 	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(1), 0), 0);
@@ -96,13 +108,15 @@ test_append_while_suspended(void)
 }
 
 /*
- * Suspend waits for the device at most 2 s (read on the host's clock):
- * then -ETIMEDOUT, the channel runs on, and the word is untouched.
+ * A Suspend waits for the device at most 2 s (read on the host's clock):
+ * then the poll reports -ETIMEDOUT, the channel runs on, and the word is
+ * untouched.
  */
 static void
 test_suspend_drain_timeout(void)
 {
 	netdma_iova_t last = 0;
+	unsigned int polls = 0;
 	uint64_t t0;
 
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
@@ -112,7 +126,11 @@ test_suspend_drain_timeout(void)
 	fx.host.clock_us = t0 = 5000000;
 	fx.host.clock_step_us = 100000;   /* 100 ms pass at each read */
 
-	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -EINPROGRESS);
+	while (fx.host.suspends == 0 && polls++ < 1000)
+		netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.host.suspends, 1);
+	CU_ASSERT_EQUAL(fx.host.suspend_status, -ETIMEDOUT);
 	/* it gave up past the 2 s, and not much later */
 	CU_ASSERT(fx.host.clock_us - t0 > DRAIN_US);
 	CU_ASSERT(fx.host.clock_reads <= DRAIN_US / fx.host.clock_step_us + 3);
@@ -122,6 +140,65 @@ test_suspend_drain_timeout(void)
 	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
+	ut_engine_teardown();
+}
+
+/*
+ * A copy that fails while Suspend drains: the channel halted (error upcall,
+ * Halted word), and the Suspend is not reported as done.
+ */
+static void
+test_suspend_drain_error_later(void)
+{
+	netdma_iova_t last = 0;
+
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 0), 0);
+	chain_v1(0, 3);
+	fx.be.fail_at = 1;
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
+	netdma_engine_poll(&fx.eng);
+	fx.be.finish_on_call = fx.be.completed_calls + 1;
+	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -EINPROGRESS);
+	CU_ASSERT_EQUAL(fx.host.halts, 0);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.host.suspends, 0);
+	CU_ASSERT_EQUAL(fx.host.halts, 1);
+	CU_ASSERT_EQUAL(fx.host.halt_bad, ut_pa(1));
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_HALTED));
+	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), -EPERM);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.host.suspends, 0);
+	CU_ASSERT_TRUE(ut_copied(0, BLK));
+	CU_ASSERT_TRUE(ut_untouched(BLK, 2 * BLK));
+	ut_engine_teardown();
+}
+
+/*
+ * spec §3.4, §3.6: a Start while the old chain is at the device, then a
+ * Suspend before the new head is fetched: Resume continues at the new
+ * head, not after the old chain's last descriptor (that rest is abandoned).
+ */
+static void
+test_resume_at_new_head(void)
+{
+	netdma_iova_t last = 0;
+
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(1, 64, 2), 0);
+	chain_v1(0, 4);
+	chain_v1(8, 2);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
+	netdma_engine_poll(&fx.eng);                        /* d0, d1 at the device */
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(8), 0), 0);
+	fake_finish(2);
+	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), 0);
+	CU_ASSERT_EQUAL(last, ut_pa(1));
+	CU_ASSERT_EQUAL(netdma_engine_resume(&fx.eng), 0);
+	netdma_engine_poll(&fx.eng);
+	ut_complete();
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(9, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
+	CU_ASSERT_TRUE(ut_untouched(2 * BLK, 2 * BLK));   /* the old chain's rest */
+	CU_ASSERT_TRUE(ut_copied(8 * BLK, 2 * BLK));
 	ut_engine_teardown();
 }
 
@@ -136,7 +213,7 @@ test_suspend_drain_error(void)
 	fx.be.fail_at = 1;
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
-	fx.be.finish_on_call = fx.be.completed_calls + 1;
+	fake_finish(2);   /* d0 done, d1 failed, before the Suspend looks */
 	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), -EIO);
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(0, NETDMA_STATUS_HALTED));
 	CU_ASSERT_EQUAL(fx.host.halts, 1);
@@ -209,7 +286,7 @@ test_reset(void)
 	chain_v1(0, 3);
 	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 0), 0);
 	netdma_engine_poll(&fx.eng);
-	fx.be.finish_on_call = fx.be.completed_calls + 1;
+	fake_finish(3);
 	CU_ASSERT_EQUAL(netdma_engine_suspend(&fx.eng, &last), 0);
 	CU_ASSERT_EQUAL(last, ut_pa(2));
 
@@ -263,6 +340,10 @@ unit_add_engine_ctl(void)
 	    !CU_add_test(s, "1.x Append while suspended", test_append_while_suspended) ||
 	    !CU_add_test(s, "Suspend drain timeout on the host clock", test_suspend_drain_timeout) ||
 	    !CU_add_test(s, "copy failing while Suspend drains", test_suspend_drain_error) ||
+	    !CU_add_test(s, "copy failing on a later poll of the drain",
+			 test_suspend_drain_error_later) ||
+	    !CU_add_test(s, "Resume after a Start continues at the new head",
+			 test_resume_at_new_head) ||
 	    !CU_add_test(s, "Abort: Halted, zombies reaped", test_abort) ||
 	    !CU_add_test(s, "Reset: Halted, old chain forgotten", test_reset) ||
 	    !CU_add_test(s, "ring memory from the host", test_host_memory))

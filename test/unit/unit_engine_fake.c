@@ -167,6 +167,16 @@ host_interrupt(void *chan, netdma_iova_t pa)
 	fx.host.irq_cw = ut_cw();
 }
 
+static void
+host_suspended(void *chan, int status, netdma_iova_t last)
+{
+	CU_ASSERT_PTR_EQUAL(chan, &fx);
+	fx.host.suspends++;
+	fx.host.suspend_status = status;
+	fx.host.suspend_last = last;
+	fx.host.suspend_cw = ut_cw();
+}
+
 const struct netdma_engine_host ut_fake_host = {
 	.zalloc = host_zalloc,
 	.free = host_free,
@@ -174,6 +184,7 @@ const struct netdma_engine_host ut_fake_host = {
 	.desc_internal = host_desc_internal,
 	.halted = host_halted,
 	.interrupt = host_interrupt,
+	.suspended = host_suspended,
 };
 
 /* ---- the fixture ----------------------------------------------------------- */
