@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client_internal.h"
+#include "netdma_client_test.h"
 #include "netdma_state.h"
 
 #define RING_ENTRIES 64
@@ -215,7 +216,7 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	ret = (int)q->done_result;
 	if (value != NULL)
 		*value = q->done_value;
-	if (ret == 0) {
+	if (ret == 0 && op != NETDMA_CMD_STEP) {
 		int next = netdma_state_next(c->state, op_of(op));
 
 		if (next >= 0)
@@ -342,6 +343,21 @@ int
 netdma_chan_reset(struct netdma_chan *c)
 {
 	return command(c, NETDMA_CMD_RESET, 0, 0, NULL);
+}
+
+/* Tests only (netdma_client_test.h): not a consumer call, so no reason is recorded. */
+int
+netdma_client_chan_step(struct netdma_chan *c)
+{
+	bool refresh;
+	int ret;
+
+	if (c == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	ret = command_locked(c, NETDMA_CMD_STEP, 0, 0, NULL, &refresh);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
 }
 
 int
@@ -611,6 +627,8 @@ client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_ch
 		calls++;
 	}
 	if (err && (calls == 0 || alive == NULL || alive(c))) {
+		/* the halt's reason, as in-process it is set before the DPC runs */
+		refresh_error(c, -EIO);
 		cb(c, 0, arg);   /* the error DPC */
 		calls++;
 	}
