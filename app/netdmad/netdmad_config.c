@@ -168,6 +168,11 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			BAD("engines", "dmadev_inflight_bytes", v);
 		c->dmadev_inflight_bytes = u;
 	}
+	if ((v = rte_cfgfile_get_entry(f, "engines", "burst")) != NULL) {
+		if (!parse_u64(v, &u, 10) || u == 0 || u > NETDMAD_MAX_BURST)
+			BAD("engines", "burst", v);
+		c->burst = (uint32_t)u;
+	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {
 		if (strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0 || strcmp(v, "2.0") == 0) {
 			c->major = (uint8_t)(v[0] - '0');

@@ -71,6 +71,7 @@ netdmad_engines_start(const struct netdmad_conf *c)
 			.nb_channels = c->cpu_channels,
 			.nt_threshold = c->cpu_nt_threshold,
 			.poll_bytes = c->cpu_bytes_per_poll,
+			.burst = c->burst,
 		};
 
 		ret = netdma_cpu_provider_create(&cc, &cpu);
@@ -86,6 +87,7 @@ netdmad_engines_start(const struct netdmad_conf *c)
 			struct netdma_dmadev_conf dc = {
 				.major_version = c->major, .minor_version = c->minor,
 				.max_inflight_bytes = c->dmadev_inflight_bytes,
+				.burst = c->burst,
 			};
 			struct rte_dma_info info;
 

@@ -3,6 +3,11 @@
  * Polling lcores: each runs the command rings of the client channels it owns,
  * then the engines (netdma_lcore_poll), backing off when idle.  Commands run
  * on the owner lcore, so a channel's calls stay on one thread.
+ *
+ * The test build netdmad-step (-DNETDMAD_TEST_STEP, never installed) runs
+ * the command rings alike but polls an engine only when its client posts
+ * NETDMA_CMD_STEP: one poll per STEP, so that a test stops an engine
+ * mid-chain as exactly through the daemon as in-process.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,6 +26,12 @@ struct poll_set {
 } __rte_cache_aligned;
 
 static struct poll_set sets[RTE_MAX_LCORE];
+
+#ifdef NETDMAD_TEST_STEP
+static const bool step_build = true;
+#else
+static const bool step_build = false;
+#endif
 
 RTE_INIT(netdmad_poll_init)
 {
@@ -76,6 +87,29 @@ netdmad_poll_detach(struct dchan *dc)
 	rte_spinlock_unlock(&s->lock);
 }
 
+/*
+ * netdmad-step: may this pass poll @p dc's engine although its client did
+ * not step it?  Only while a Suspend waits for the descriptors being
+ * processed (the client waits for its answer and cannot step): the polls
+ * then only retire, as the in-process netdma_chan_suspend() polls its own
+ * channel.  Otherwise only a STEP moves an engine there (step()).  netdmad
+ * polls every engine of the lcore at every pass.
+ */
+static inline bool
+step_build_polls_unasked(const struct dchan *dc)
+{
+	return dc->suspending;
+}
+
+/* NETDMA_CMD_STEP: one poll of the channel's engine, its DPC included, before the answer. */
+static int
+step(struct dchan *dc)
+{
+	if (!step_build)
+		return -ENOTSUP;
+	return netdma_chan_poll(dc->ch) < 0 ? -EINVAL : 0;
+}
+
 /* Run one command; @return 0 or -errno, @p value for Suspend. */
 static int
 run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
@@ -104,6 +138,8 @@ run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
 		return netdma_chan_abort(dc->ch);
 	case NETDMA_CMD_RESET:
 		return netdma_chan_reset(dc->ch);
+	case NETDMA_CMD_STEP:
+		return step(dc);
 	default:
 		return -EINVAL;
 	}
@@ -193,10 +229,14 @@ netdmad_poll_lcore(unsigned int lcore)
 	int work = 0;
 
 	rte_spinlock_lock(&s->lock);
-	TAILQ_FOREACH(dc, &s->chans, poll_link)
+	TAILQ_FOREACH(dc, &s->chans, poll_link) {
 		work += netdmad_dchan_run_commands(dc);
+		if (step_build && step_build_polls_unasked(dc))
+			work += netdma_chan_poll(dc->ch);
+	}
 	rte_spinlock_unlock(&s->lock);
-	return work + netdma_lcore_poll(lcore);
+	/* netdmad: all at once, the channels of clients that left included */
+	return step_build ? work : work + netdma_lcore_poll(lcore);
 }
 
 int
@@ -210,6 +250,8 @@ netdmad_pollers_start(const struct netdmad_conf *c)
 	unsigned int i, l;
 	int ret;
 
+	if (step_build)
+		DLOG(WARNING, "test build: an engine moves only when its client steps it\n");
 	for (i = 0; i < c->nb_pollers; i++) {
 		l = c->pollers[i];
 		if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l) || l == rte_get_main_lcore()) {

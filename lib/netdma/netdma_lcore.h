@@ -26,6 +26,18 @@ extern "C" {
  */
 int netdma_lcore_poll(unsigned int lcore_id);
 
+struct netdma_chan;
+
+/**
+ * Poll one channel once, as netdma_lcore_poll() polls each channel of its
+ * lcore, and deliver its pending DPC; call it on the channel's owner lcore
+ * (netdma_chan_lcore()).  For a caller that decides channel by channel
+ * when an engine may run: netdmad's test build steps an engine only when
+ * its client asks.  Waits for a call of another thread on the channel.
+ * @return the amount of work done (0 when idle), or -EINVAL (NULL).
+ */
+int netdma_chan_poll(struct netdma_chan *chan);
+
 /** Backoff policy of netdma_poller_start() loops. */
 /**
  * Told when a poller parks (@p parked true) and when it wakes, from the

@@ -99,6 +99,31 @@ struct dpc {
 	void *arg;
 };
 
+/*
+ * One pass over @p c, its lock held: the engine, then the DPC to run once
+ * the lock is dropped, if any.  One DPC per channel per pass, progress
+ * before error: a DPC may free its channel, and then no second call may
+ * name it.
+ */
+static int
+poll_locked(struct netdma_chan *c, struct dpc *d)
+{
+	int work = netdma_chan_poll_locked(c);
+
+	if (c->dpc_pending || c->dpc_error_pending) {
+		d->pa = c->dpc_pending ? c->dpc_pa : 0;
+		d->cb = c->intr_cb;
+		d->arg = c->intr_arg;
+		if (c->dpc_pending)
+			c->dpc_pending = false;
+		else
+			c->dpc_error_pending = false;
+		c->interrupts++;
+		work++;
+	}
+	return work;
+}
+
 int
 netdma_lcore_poll(unsigned int lcore_id)
 {
@@ -117,28 +142,30 @@ netdma_lcore_poll(unsigned int lcore_id)
 		/* never wait here: a consumer holding this lock may want ours */
 		if (!rte_spinlock_trylock(&c->lock))
 			continue;
-		work += netdma_chan_poll_locked(c);
-		/*
-		 * One DPC per channel per pass, progress before error: a DPC may
-		 * free its channel, and then no second call may name it.
-		 */
-		if (c->dpc_pending || c->dpc_error_pending) {
-			d.pa = c->dpc_pending ? c->dpc_pa : 0;
-			d.cb = c->intr_cb;
-			d.arg = c->intr_arg;
-			if (c->dpc_pending)
-				c->dpc_pending = false;
-			else
-				c->dpc_error_pending = false;
-			c->interrupts++;
-			work++;
-		}
+		work += poll_locked(c, &d);
 		rte_spinlock_unlock(&c->lock);
 		/* outside the channel lock, so the DPC may call the API, Free too */
 		if (d.cb != NULL)
 			d.cb(c, d.pa, d.arg);
 	}
 	rte_spinlock_recursive_unlock(&s->lock);
+	return work;
+}
+
+int
+netdma_chan_poll(struct netdma_chan *c)
+{
+	struct dpc d = { 0, NULL, NULL };
+	int work;
+
+	if (c == NULL)
+		return -EINVAL;
+	/* the caller asked for this pass: wait for a consumer call to end */
+	rte_spinlock_lock(&c->lock);
+	work = poll_locked(c, &d);
+	rte_spinlock_unlock(&c->lock);
+	if (d.cb != NULL)
+		d.cb(c, d.pa, d.arg);
 	return work;
 }
 

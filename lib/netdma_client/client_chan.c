@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client_internal.h"
+#include "netdma_client_test.h"
 #include "netdma_relax.h"
 
 #define RING_ENTRIES 64
@@ -274,6 +275,21 @@ int
 netdma_chan_reset(struct netdma_chan *c)
 {
 	return command(c, NETDMA_CMD_RESET, 0, 0, NULL);
+}
+
+/* Tests only (netdma_client_test.h): not a consumer call, so no reason is recorded. */
+int
+netdma_client_chan_step(struct netdma_chan *c)
+{
+	bool refresh;
+	int ret;
+
+	if (c == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	ret = command_locked(c, NETDMA_CMD_STEP, 0, 0, NULL, &refresh);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
 }
 
 int
@@ -542,6 +558,8 @@ client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_ch
 		calls++;
 	}
 	if (err && (calls == 0 || alive == NULL || alive(c))) {
+		/* the halt's reason, as in-process it is set before the DPC runs */
+		refresh_error(c, -EIO);
 		cb(c, 0, arg);   /* the error DPC */
 		calls++;
 	}

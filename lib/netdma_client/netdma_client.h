@@ -42,7 +42,9 @@ void netdma_client_disconnect(void);
 /** Interrupt delivery: an fd that becomes readable when a DPC is due. */
 int netdma_client_chan_fd(const struct netdma_chan *chan);
 /**
- * Run the channel's pending DPCs on the calling thread.
+ * Run the channel's pending DPCs on the calling thread.  Before an error
+ * DPC, netdma_chan_last_error() is loaded with the daemon's reason for the
+ * halt (a request to the daemon), as in-process.
  * @return how many ran; -ECONNRESET once the daemon has let go of the
  *   channel (its fd then stays readable: stop watching it); -EINVAL.
  */

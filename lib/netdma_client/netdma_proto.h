@@ -211,6 +211,12 @@ enum netdma_cmd_op {
 	NETDMA_CMD_RESUME,
 	NETDMA_CMD_ABORT,
 	NETDMA_CMD_RESET,
+	/*
+	 * Tests only: poll this channel's engine once, then acknowledge.  The
+	 * test build netdmad-step polls an engine at nothing else; netdmad
+	 * answers -ENOTSUP.
+	 */
+	NETDMA_CMD_STEP,
 };
 
 struct netdma_cmd {

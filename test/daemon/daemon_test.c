@@ -24,6 +24,7 @@
 
 #include "netdma.h"
 #include "netdma_client.h"
+#include "netdma_client_test.h"
 #include "netdma_proto.h"
 #include "netdma_proto_io.h"
 #include "daemon_raw.h"
@@ -646,6 +647,34 @@ t_cw_target(void)
 	CU_ASSERT_EQUAL(in_child(child_cw_target, "unchecked"), 0);   /* the daemon's check alone */
 }
 
+/* netdmad refuses the test-only STEP (netdmad-step's); its engines run on their own */
+static int
+child_step_refused(void *arg)
+{
+	volatile uint64_t *cw;
+	struct netdma_chan *ch;
+	int id, ret;
+
+	(void)arg;
+	if (netdma_client_connect(sock) < 0)
+		return 20;
+	id = netdma_provider_find("cpu");
+	cw = netdma_mem_alloc(8, 64);
+	if (id < 0 || cw == NULL ||
+	    netdma_chan_alloc((uint32_t)id, &(struct netdma_chan_conf){ .completion_word = cw }, &ch) < 0)
+		return 21;
+	ret = netdma_client_chan_step(ch);
+	if (netdma_chan_free(ch) < 0 || ret != -ENOTSUP)
+		return 22;
+	return copy_once("cpu", 1u << 20, 4096);
+}
+
+static void
+t_step_refused(void)
+{
+	CU_ASSERT_EQUAL(in_child(child_step_refused, NULL), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -672,6 +701,7 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "the same, unchecked by the client: the daemon halts the channel",
 			 t_cross_client_region_unchecked) ||
 	    !CU_add_test(s, "descriptors over completion words", t_cw_target) ||
+	    !CU_add_test(s, "the test-only STEP is refused", t_step_refused) ||
 	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
 	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||
 	    park_suite_add(netdmad_bin) < 0 || hostile_suite_add(netdmad_bin) < 0 ||

@@ -23,13 +23,15 @@ struct backend {
 	enum backend_kind kind;
 	uint8_t major, minor;
 	bool inline_poll;            /* the test drives the engine: exact stepping */
+	bool dpc_on_owner;           /* DPCs run on the channel's lcore (in-process) */
+	bool word_dma_readable;      /* a descriptor may read a completion word (not netdmad) */
 	void *provider;              /* backend-specific */
 	int daemon;                  /* client backend: netdmad's pid */
 	uint32_t id;
 };
 
 /* Backend hooks: conf_backend_dpdk.c or conf_backend_client.c. */
-void conf_poll(const struct netdma_chan *ch);    /* one step of progress */
+void conf_poll(struct netdma_chan *ch);          /* one poll of its engine, DPC included */
 unsigned int conf_self_lcore(void);              /* the caller's lcore */
 uint64_t conf_home_mask(void);                   /* lcore mask for test channels */
 int conf_worker_lcore(void);                     /* another enabled lcore, or -1 */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The daemon backend: each suite starts its own netdmad (with the suite's
- * NetDMA version) and reaches the provider through libnetdma_client.
- * netdmad polls the channels itself, so "a step of progress" is a yield.
+ * The daemon backend: each suite starts its own netdmad-step (the test
+ * build, with the suite's NetDMA version) and reaches the provider through
+ * libnetdma_client.  Its engines move only when the test steps them, two
+ * descriptors a step ([engines] burst = 2 in netdmad-step.ini), and the
+ * DPCs run on the test's thread after the step that raised them: the same
+ * steps as in-process.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +20,26 @@
 
 #include "conf.h"
 #include "netdma_client.h"
+#include "netdma_client_test.h"
 
 const char *conf_netdmad, *conf_config;
 static char dir[64], sock[96];
 
+/*
+ * netdmad-step polls the engine once and signals the DPC that raised before
+ * it answers; run that DPC here, as in-process it runs in the poll.
+ */
 void
-conf_poll(const struct netdma_chan *ch)
+conf_poll(struct netdma_chan *ch)
 {
-	UNUSED(ch);
-	sched_yield();
+	static bool told;
+	int ret = netdma_client_chan_step(ch);
+
+	if (ret == -ENOTSUP && !told) {
+		fprintf(stderr, "the daemon does not step engines: run netdmad-step\n");
+		told = true;
+	}
+	netdma_client_chan_dispatch(ch);
 }
 
 unsigned int
@@ -68,7 +81,7 @@ backend_create(struct backend *b, uint32_t burst)
 	pid_t pid;
 	int id;
 
-	UNUSED(burst);   /* the daemon's own fetch burst applies */
+	UNUSED(burst);   /* CONF_BURST is [engines] burst of netdmad-step.ini */
 	snprintf(dir, sizeof(dir), "/tmp/netdma-conf-XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -errno;
@@ -86,6 +99,8 @@ backend_create(struct backend *b, uint32_t burst)
 		_exit(127);
 	}
 	b->daemon = pid;
+	/* DPCs in conf_poll(), never on a thread of their own */
+	netdma_client_set_intr_thread(false);
 	while (!socket_up(sock)) {
 		if (conf_now() > deadline || waitpid(pid, NULL, WNOHANG) == pid)
 			return -ECONNREFUSED;

@@ -53,7 +53,7 @@ backend_destroy(struct backend *b)
 }
 
 void
-conf_poll(const struct netdma_chan *ch)
+conf_poll(struct netdma_chan *ch)
 {
 	netdma_lcore_poll((unsigned int)netdma_chan_lcore(ch));
 }

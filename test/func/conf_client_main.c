@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The conformance suite again, through netdmad: the same rules and bad-input
- * tests as netdma_func, linked against libnetdma_client (no DPDK here).
- * Usage: netdma_conf_client NETDMAD_BINARY CONFIG_INI
+ * tests as netdma_func, linked against libnetdma_client (no DPDK here), on
+ * the test build netdmad-step, whose engines move only when the test steps
+ * them.
+ * Usage: netdma_conf_client NETDMAD_STEP_BINARY CONFIG_INI
  */
 #include <stdio.h>
 
@@ -12,11 +14,15 @@
 
 extern const char *conf_netdmad, *conf_config;
 
+/*
+ * The test steps the engine (conf_poll); DPCs run on its thread, not on the
+ * channel's lcore, and netdmad refuses descriptors at a completion word.
+ */
 static struct backend backends[] = {
-	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 1, .minor = 1 },
-	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 2, .minor = 0 },
-	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 1, .minor = 1 },
-	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 2, .minor = 0 },
+	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 1, .minor = 1, .inline_poll = true },
+	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 2, .minor = 0, .inline_poll = true },
+	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 1, .minor = 1, .inline_poll = true },
+	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 2, .minor = 0, .inline_poll = true },
 };
 
 int
@@ -25,7 +31,7 @@ main(int argc, char **argv)
 	unsigned int i, failed, passed;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s NETDMAD_BINARY CONFIG_INI\n", argv[0]);
+		fprintf(stderr, "usage: %s NETDMAD_STEP_BINARY CONFIG_INI\n", argv[0]);
 		return 2;
 	}
 	conf_netdmad = argv[1];

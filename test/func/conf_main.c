@@ -15,11 +15,14 @@
 
 #include "conf_dpdk.h"
 
+/* the test polls the owner lcore: it drives the engine and runs the DPCs */
+#define IN_PROCESS .inline_poll = true, .dpc_on_owner = true, .word_dma_readable = true
+
 static struct backend backends[] = {
-	{ .name = "cpu", .kind = BE_CPU, .major = 1, .minor = 1, .inline_poll = true },
-	{ .name = "cpu", .kind = BE_CPU, .major = 2, .minor = 0, .inline_poll = true },
-	{ .name = "skeleton", .kind = BE_DMADEV, .major = 1, .minor = 1, .inline_poll = true },
-	{ .name = "skeleton", .kind = BE_DMADEV, .major = 2, .minor = 0, .inline_poll = true },
+	{ .name = "cpu", .kind = BE_CPU, .major = 1, .minor = 1, IN_PROCESS },
+	{ .name = "cpu", .kind = BE_CPU, .major = 2, .minor = 0, IN_PROCESS },
+	{ .name = "skeleton", .kind = BE_DMADEV, .major = 1, .minor = 1, IN_PROCESS },
+	{ .name = "skeleton", .kind = BE_DMADEV, .major = 2, .minor = 0, IN_PROCESS },
 };
 
 int

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Spec §8 and §13 on every backend: real bytes, and the completion word
- * after each step.  Channels are polled inline from the main lcore.
+ * after each step.  The test steps the engines (conf_poll): in-process it
+ * polls the owner lcore, through the daemon it asks netdmad-step.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,9 +29,9 @@ t_armed_then_idle(void)
  * §5.2, §6.1: every Start shows Armed until something of the new chain
  * retires - on a channel that finished its chain and on a suspended one
  * too: the word must not keep the old chain's Idle or Suspend, or a
- * consumer waiting for Idle stops before the new chain ran.  In-process
- * nothing runs before the test polls; through netdmad the poller may have
- * finished the new chain already.
+ * consumer waiting for Idle stops before the new chain ran.  Nothing runs
+ * before the test steps the engine; a backend whose engine ran on its own
+ * may have finished the new chain already.
  */
 static void
 expect_armed_or_new_idle(unsigned int last)
@@ -188,26 +189,45 @@ t_serialize_data(void)
 }
 
 /*
- * §13.4: ... and N's status too.  N+1 copies the completion word itself
- * (in-process only: netdmad refuses descriptors aimed at a completion word).
+ * §13.4: ... and N's status too.  Nothing after N is handed over before N
+ * retired (one step hands over descriptor 0 alone, where the burst would
+ * take two), and when N+1's bytes land N's status is in the word.  Where a
+ * descriptor may read the completion word (in-process), N+1 copies the
+ * word itself; netdmad refuses that, so there the test reads the word as
+ * soon as N+1's bytes show.
  */
 static void
 t_serialize(void)
 {
+	double deadline;
 	uint64_t seen;
 
 	NEED_FIX();
 	chain(0, 3, SU);
 	F.d[0].control_flags = NETDMA_F_SERIALIZE_TRANSFER | SU;
-	F.d[1].transfer_size = sizeof(uint64_t);
-	F.d[1].source_address = IO(F.cw);
 	F.d[1].control_flags = NETDMA_F_SERIALIZE_TRANSFER;
+	if (B->word_dma_readable) {
+		F.d[1].transfer_size = sizeof(uint64_t);
+		F.d[1].source_address = IO(F.cw);
+	}
 	F.d[2].source_address = IO(F.dst);          /* block 0's destination */
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 3), 0);
+	poll_n(1);
+	CU_ASSERT_TRUE(blocks_zero(1, 2));
+	deadline = conf_now() + 5;
+	while (bytes_zero(F.dst + BLK, sizeof(seen)) && conf_now() < deadline)
+		poll_n(1);
+	seen = netdma_completion_read(F.cw);   /* read after the bytes */
+	/* N retired, more pending → ACTIVE; or already the end, on an asynchronous engine */
+	CU_ASSERT(seen == word(0, NETDMA_STATUS_ACTIVE) || seen == word(2, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_IDLE)));
-	memcpy(&seen, F.dst + BLK, sizeof(seen));
-	/* descriptor 1 read N's status: N retired, more pending → ACTIVE */
-	CU_ASSERT_EQUAL(seen, word(0, NETDMA_STATUS_ACTIVE));
+	if (B->word_dma_readable) {
+		/* what descriptor 1 read of N's status */
+		memcpy(&seen, F.dst + BLK, sizeof(seen));
+		CU_ASSERT_EQUAL(seen, word(0, NETDMA_STATUS_ACTIVE));
+	} else {
+		CU_ASSERT_TRUE(blocks_copied(1, 1));
+	}
 	CU_ASSERT_EQUAL(memcmp(F.dst + 2 * BLK, F.src, BLK), 0);
 }
 
@@ -407,10 +427,17 @@ t_reset_then_start(void)
 static void
 t_free_outstanding(void)
 {
+	int ret;
+
 	NEED_FIX();
 	chain(0, 8, SU);
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
-	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), -EBUSY);
+	ret = netdma_chan_free(F.ch);
+	CU_ASSERT_EQUAL(ret, -EBUSY);
+	if (ret == 0) {
+		F.ch = NULL;   /* freed all the same: the handle is gone */
+		return;
+	}
 	CU_ASSERT_STRING_NOT_EQUAL(netdma_chan_last_error(F.ch), "");
 	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
 	CU_ASSERT_TRUE(blocks_copied(0, 8));
@@ -468,7 +495,7 @@ t_interrupt_watermark(void)
 	}
 	CU_ASSERT(irqs() >= 1 && irqs() <= 2);
 	CU_ASSERT_EQUAL(F.irq_pa, IO(&F.d[7]));
-	if (B->inline_poll)   /* in-process the DPC runs on the owning lcore */
+	if (B->dpc_on_owner)   /* in-process the DPC runs on the owning lcore */
 		CU_ASSERT_EQUAL((int)F.irq_lcore, netdma_chan_lcore(F.ch));
 	CU_ASSERT_TRUE(blocks_copied(0, 8));
 }
