@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* netdmad.ini, read with rte_cfgfile; every key is optional. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +118,65 @@ parse_u64(const char *v, uint64_t *out, int base)
 	return errno == 0 && end != v && *end == '\0';
 }
 
+/* Plain numbers: [section] key, the range it must be in, and its field. */
+struct num_key {
+	const char *section, *key;
+	int base;
+	uint64_t min, max;
+	size_t offset;
+	size_t size;   /* 4 or 8 */
+};
+
+#define NUM(sec, k, b, lo, hi, field) { sec, k, b, lo, hi, offsetof(struct netdmad_conf, field), \
+	sizeof(((struct netdmad_conf *)0)->field) }
+
+static const struct num_key num_keys[] = {
+	NUM("engines", "cpu_channels", 10, 1, 256, cpu_channels),
+	NUM("engines", "cpu_bytes_per_poll", 10, 4096, UINT32_MAX - 1, cpu_bytes_per_poll),
+	NUM("engines", "dmadev_inflight_bytes", 10, 4096, UINT64_MAX, dmadev_inflight_bytes),
+	NUM("engines", "burst", 10, 1, NETDMAD_MAX_BURST, burst),
+	NUM("pollers", "spin_polls", 10, 0, UINT32_MAX, spin_polls),
+	NUM("pollers", "max_sleep_us", 10, 1, 1000000, max_sleep_us),
+	NUM("pollers", "park_timeout_ms", 10, 1, 60000, park_timeout_ms),
+	NUM("socket", "mode", 8, 0, 0777, socket_mode),
+	NUM("quota", "channels", 10, 1, 4096, quota_channels),
+	NUM("quota", "region_bytes", 10, 4096, UINT64_MAX, quota_region_bytes),
+	NUM("quota", "provider_share", 10, 1, 100, quota_provider_share),
+	NUM("quota", "regions", 10, 2, NETDMAD_MAX_CLIENT_REGIONS, quota_regions),
+	NUM("limits", "connections", 10, 1, 65536, max_connections),
+	NUM("limits", "hello_timeout_ms", 10, 1, 600000, hello_timeout_ms),
+	NUM("limits", "region_bytes", 10, 4096, UINT64_MAX, max_region_bytes),
+	NUM("limits", "log_burst", 10, 1, 1000000, log_burst),
+	NUM("limits", "log_interval_s", 10, 1, 3600, log_interval_s),
+	NUM("pollers", "commands_per_pass", 10, 1, 4096, commands_per_pass),
+	NUM("shutdown", "drain_ms", 10, 0, 600000, drain_ms),
+};
+
+/* Every key of num_keys[] the file sets, checked and stored. */
+static int
+load_numbers(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
+{
+	const struct num_key *k;
+	const char *v;
+	uint64_t u;
+
+	for (k = num_keys; k < num_keys + RTE_DIM(num_keys); k++) {
+		v = rte_cfgfile_get_entry(f, k->section, k->key);
+		if (v == NULL)
+			continue;
+		if (!parse_u64(v, &u, k->base) || u < k->min || u > k->max) {
+			DLOG(ERR, "%s: [%s] %s = '%s' is not valid (%s%" PRIu64 " to %" PRIu64 ")\n",
+			     path, k->section, k->key, v, k->base == 8 ? "octal, " : "", k->min, k->max);
+			return -EINVAL;
+		}
+		if (k->size == sizeof(uint64_t))
+			*(uint64_t *)(void *)((char *)c + k->offset) = u;
+		else
+			*(uint32_t *)(void *)((char *)c + k->offset) = (uint32_t)u;
+	}
+	return 0;
+}
+
 #define BAD(sec, key, val) do { \
 	DLOG(ERR, "%s: [%s] %s = '%s' is not valid\n", path, sec, key, val); \
 	ret = -EINVAL; goto out; } while (0)
@@ -134,17 +195,15 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		return -ENOENT;
 	}
 	snprintf(c->config_path, sizeof(c->config_path), "%s", path);
+	ret = load_numbers(f, c, path);
+	if (ret < 0)
+		goto out;
 	if ((v = rte_cfgfile_get_entry(f, "eal", "args")) != NULL)
 		snprintf(c->eal_args, sizeof(c->eal_args), "%s", v);
 	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu")) != NULL) {
 		if (!parse_bool(v, &b))
 			BAD("engines", "cpu", v);
 		c->cpu = b;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_channels")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 256)
-			BAD("engines", "cpu_channels", v);
-		c->cpu_channels = (uint32_t)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_nt_threshold")) != NULL) {
 		if (strcmp(v, "never") == 0)
@@ -157,21 +216,6 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			u = NETDMA_CPU_NT_MIN;
 		}
 		c->cpu_nt_threshold = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_bytes_per_poll")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u < 4096 || u >= UINT32_MAX)
-			BAD("engines", "cpu_bytes_per_poll", v);
-		c->cpu_bytes_per_poll = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "engines", "dmadev_inflight_bytes")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u < 4096)
-			BAD("engines", "dmadev_inflight_bytes", v);
-		c->dmadev_inflight_bytes = u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "engines", "burst")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > NETDMAD_MAX_BURST)
-			BAD("engines", "burst", v);
-		c->burst = (uint32_t)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {
 		if (strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0 || strcmp(v, "2.0") == 0) {
@@ -194,16 +238,6 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			BAD("pollers", "lcores", v);
 		c->nb_pollers = (unsigned int)n;
 	}
-	if ((v = rte_cfgfile_get_entry(f, "pollers", "spin_polls")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u > UINT32_MAX)
-			BAD("pollers", "spin_polls", v);
-		c->spin_polls = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "pollers", "max_sleep_us")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 1000000)
-			BAD("pollers", "max_sleep_us", v);
-		c->max_sleep_us = (uint32_t)u;
-	}
 	if ((v = rte_cfgfile_get_entry(f, "pollers", "park_after_us")) != NULL) {
 		if (strcasecmp(v, "never") == 0)
 			u = UINT32_MAX;
@@ -211,50 +245,10 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			BAD("pollers", "park_after_us", v);
 		c->park_after_us = (uint32_t)u;
 	}
-	if ((v = rte_cfgfile_get_entry(f, "pollers", "park_timeout_ms")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 60000)
-			BAD("pollers", "park_timeout_ms", v);
-		c->park_timeout_ms = (uint32_t)u;
-	}
 	if ((v = rte_cfgfile_get_entry(f, "socket", "path")) != NULL) {
 		if (strlen(v) >= sizeof(c->socket_path))
 			BAD("socket", "path", v);
 		snprintf(c->socket_path, sizeof(c->socket_path), "%s", v);
-	}
-	if ((v = rte_cfgfile_get_entry(f, "socket", "mode")) != NULL) {
-		if (!parse_u64(v, &u, 8) || u > 0777)
-			BAD("socket", "mode", v);
-		c->socket_mode = (unsigned int)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "quota", "channels")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 4096)
-			BAD("quota", "channels", v);
-		c->quota_channels = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "quota", "region_bytes")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u < 4096)
-			BAD("quota", "region_bytes", v);
-		c->quota_region_bytes = u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "quota", "provider_share")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 100)
-			BAD("quota", "provider_share", v);
-		c->quota_provider_share = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "quota", "regions")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u < 2 || u > NETDMAD_MAX_CLIENT_REGIONS)
-			BAD("quota", "regions", v);
-		c->quota_regions = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "connections")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 65536)
-			BAD("limits", "connections", v);
-		c->max_connections = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "hello_timeout_ms")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 600000)
-			BAD("limits", "hello_timeout_ms", v);
-		c->hello_timeout_ms = (uint32_t)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "limits", "regions")) != NULL) {
 		if (strcasecmp(v, "auto") == 0)
@@ -263,35 +257,10 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 			BAD("limits", "regions", v);
 		c->max_regions = (uint32_t)u;
 	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "region_bytes")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u < 4096)
-			BAD("limits", "region_bytes", v);
-		c->max_region_bytes = u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "log_burst")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 1000000)
-			BAD("limits", "log_burst", v);
-		c->log_burst = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "log_interval_s")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 3600)
-			BAD("limits", "log_interval_s", v);
-		c->log_interval_s = (uint32_t)u;
-	}
 	if ((v = rte_cfgfile_get_entry(f, "limits", "hugetlb_regions")) != NULL) {
 		if (!parse_bool(v, &b))
 			BAD("limits", "hugetlb_regions", v);
 		c->hugetlb_regions = b;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "pollers", "commands_per_pass")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u == 0 || u > 4096)
-			BAD("pollers", "commands_per_pass", v);
-		c->commands_per_pass = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "shutdown", "drain_ms")) != NULL) {
-		if (!parse_u64(v, &u, 10) || u > 600000)
-			BAD("shutdown", "drain_ms", v);
-		c->drain_ms = (unsigned int)u;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "log", "level")) != NULL) {
 		n = netdmad_log_level(v);
