@@ -177,6 +177,37 @@ load_numbers(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
 	return 0;
 }
 
+/* Switches (yes/no, on/off, true/false, 1/0): [section] key and field. */
+static const struct {
+	const char *section, *key;
+	size_t offset;
+} bool_keys[] = {
+	{ "engines", "cpu", offsetof(struct netdmad_conf, cpu) },
+	{ "engines", "require_dmadev", offsetof(struct netdmad_conf, require_dmadev) },
+	{ "limits", "hugetlb_regions", offsetof(struct netdmad_conf, hugetlb_regions) },
+};
+
+static int
+load_switches(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
+{
+	const char *v;
+	unsigned int i;
+	bool b;
+
+	for (i = 0; i < RTE_DIM(bool_keys); i++) {
+		v = rte_cfgfile_get_entry(f, bool_keys[i].section, bool_keys[i].key);
+		if (v == NULL)
+			continue;
+		if (!parse_bool(v, &b)) {
+			DLOG(ERR, "%s: [%s] %s = '%s' is not valid (yes or no)\n", path,
+			     bool_keys[i].section, bool_keys[i].key, v);
+			return -EINVAL;
+		}
+		*(bool *)((char *)c + bool_keys[i].offset) = b;
+	}
+	return 0;
+}
+
 #define BAD(sec, key, val) do { \
 	DLOG(ERR, "%s: [%s] %s = '%s' is not valid\n", path, sec, key, val); \
 	ret = -EINVAL; goto out; } while (0)
@@ -187,7 +218,6 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 	struct rte_cfgfile *f = rte_cfgfile_load(path, 0);
 	const char *v;
 	uint64_t u;
-	bool b;
 	int ret = 0, n;
 
 	if (f == NULL) {
@@ -196,15 +226,12 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 	}
 	snprintf(c->config_path, sizeof(c->config_path), "%s", path);
 	ret = load_numbers(f, c, path);
+	if (ret == 0)
+		ret = load_switches(f, c, path);
 	if (ret < 0)
 		goto out;
 	if ((v = rte_cfgfile_get_entry(f, "eal", "args")) != NULL)
 		snprintf(c->eal_args, sizeof(c->eal_args), "%s", v);
-	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu")) != NULL) {
-		if (!parse_bool(v, &b))
-			BAD("engines", "cpu", v);
-		c->cpu = b;
-	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_nt_threshold")) != NULL) {
 		if (strcmp(v, "never") == 0)
 			u = UINT32_MAX;
@@ -227,11 +254,6 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 	}
 	if ((v = rte_cfgfile_get_entry(f, "engines", "dmadev")) != NULL)
 		snprintf(c->dmadev, sizeof(c->dmadev), "%s", v);
-	if ((v = rte_cfgfile_get_entry(f, "engines", "require_dmadev")) != NULL) {
-		if (!parse_bool(v, &b))
-			BAD("engines", "require_dmadev", v);
-		c->require_dmadev = b;
-	}
 	if ((v = rte_cfgfile_get_entry(f, "pollers", "lcores")) != NULL) {
 		n = netdmad_parse_lcores(v, c->pollers, NETDMAD_MAX_POLLERS);
 		if (n <= 0)
@@ -256,11 +278,6 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		else if (!parse_u64(v, &u, 10) || u == 0 || u > 1024)
 			BAD("limits", "regions", v);
 		c->max_regions = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "hugetlb_regions")) != NULL) {
-		if (!parse_bool(v, &b))
-			BAD("limits", "hugetlb_regions", v);
-		c->hugetlb_regions = b;
 	}
 	if ((v = rte_cfgfile_get_entry(f, "log", "level")) != NULL) {
 		n = netdmad_log_level(v);

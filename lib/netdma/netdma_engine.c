@@ -76,6 +76,19 @@ more_to_fetch(const struct netdma_engine *eng)
 		eng->next_pa != 0 || eng->reread_tail;
 }
 
+/* Fetch nothing more: the chain's continuation is forgotten. */
+static void
+stop_fetching(struct netdma_engine *eng)
+{
+	eng->state = NETDMA_ENG_STOPPED;
+	eng->next_pa = 0;
+	eng->remaining = 0;
+	eng->reread_tail = false;
+	eng->serialize_wait = false;
+	eng->suspending = false;   /* an error, Abort or Reset ends a drain: no upcall */
+	eng->at_new_head = false;
+}
+
 /* Stop fetching; ops still owned by the backend come back as zombies. */
 static void
 stop_engine(struct netdma_engine *eng)
@@ -85,15 +98,9 @@ stop_engine(struct netdma_engine *eng)
 	eng->head = eng->tail;
 	eng->inflight_bytes = 0;
 	eng->head_ops_done = 0;
-	eng->state = NETDMA_ENG_STOPPED;
-	eng->next_pa = 0;
-	eng->remaining = 0;
-	eng->reread_tail = false;
-	eng->serialize_wait = false;
+	stop_fetching(eng);
 	eng->fence_next = false;
 	eng->halting = false;
-	eng->suspending = false;   /* an error, Abort or Reset ends a drain: no upcall */
-	eng->at_new_head = false;
 }
 
 static uint32_t reap_zombies(struct netdma_engine *eng);
@@ -123,11 +130,7 @@ halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
 static void
 halt_at_fetch(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
 {
-	eng->state = NETDMA_ENG_STOPPED;
-	eng->next_pa = 0;
-	eng->remaining = 0;
-	eng->reread_tail = false;
-	eng->serialize_wait = false;
+	stop_fetching(eng);
 	eng->halting = true;
 	eng->halt_pa = bad;
 	eng->halt_why = why;
