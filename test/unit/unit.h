@@ -24,5 +24,6 @@ int unit_add_completion(void);
 int unit_add_desc(void);
 int unit_add_chain(void);
 int unit_add_state(void);
+int unit_add_proto(void);
 
 #endif

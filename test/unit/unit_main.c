@@ -52,7 +52,8 @@ main(void)
 	arena = aligned_alloc(4096, ARENA_SIZE);
 	if (arena == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
-	if (unit_add_completion() || unit_add_desc() || unit_add_chain() || unit_add_state()) {
+	if (unit_add_completion() || unit_add_desc() || unit_add_chain() || unit_add_state() ||
+	    unit_add_proto()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		return 1;
 	}
