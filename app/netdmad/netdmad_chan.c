@@ -15,8 +15,7 @@
 
 #include <rte_common.h>
 
-#include "netdma_lcore.h"
-#include "netdma_provider.h"
+#include "netdma_service.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 

@@ -26,7 +26,6 @@
 #include <rte_memory.h>
 
 #include "netdma_lcore.h"
-#include "netdma_provider.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 #include "netdma_proto_io.h"

@@ -12,6 +12,7 @@
 #include <rte_prefetch.h>
 
 #include "netdma_engine.h"
+#include "netdma_iova_internal.h"
 
 /* How long Suspend waits for the descriptors already with the backend. */
 #define SUSPEND_DRAIN_MS 2000

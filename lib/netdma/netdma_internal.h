@@ -11,7 +11,9 @@
 #include <rte_spinlock.h>
 
 #include "netdma.h"
+#include "netdma_iova_internal.h"
 #include "netdma_provider.h"
+#include "netdma_service.h"
 #include "netdma_state.h"
 
 extern int netdma_logtype;
@@ -100,5 +102,7 @@ int netdma_chan_outstanding_locked(struct netdma_chan *chan, struct netdma_chan_
 int netdma_chan_drain(struct netdma_chan *chan, unsigned int timeout_ms);
 int netdma_status_to_errno(int status);
 extern unsigned int netdma_drain_timeout_ms;
+/* netdma_chan_addr_ok() under the netdma_range_ok_t name */
+bool netdma_chan_range_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
 #endif /* NETDMA_INTERNAL_H */

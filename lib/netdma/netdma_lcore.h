@@ -55,40 +55,14 @@ struct netdma_poller_conf {
  */
 int netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf);
 
-/** What a poll loop runs each turn; @return > 0 when it did work. */
-typedef int (*netdma_poll_fn_t)(unsigned int lcore_id);
-
-/**
- * Like netdma_poller_start(), with @p fn instead of netdma_lcore_poll(): an
- * application (netdmad) that has more to do per turn than the engines.
- * @p fn must call netdma_lcore_poll(lcore_id) itself.
- */
-int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
-			   netdma_poll_fn_t fn);
-
 /**
  * The eventfd that wakes @p lcore_id's parked poller: write any 8-byte
  * value.  Calls of this library wake it themselves.  The poller reads it,
- * so it is not to be shared with another process: give such a process a
- * doorbell of its own (netdma_poller_watch_fd()).
+ * so it is not to be shared with another process (a service gives each
+ * process a doorbell of its own: netdma_poller_watch_fd(), netdma_service.h).
  * @return the fd, or -ENOENT (no poller).
  */
 int netdma_poller_wake_fd(unsigned int lcore_id);
-
-/**
- * Let writes to @p fd (an eventfd) wake @p lcore_id's parked poller too: a
- * doorbell of its own for each party that hands the poller work some other
- * way than this library's calls (netdmad's client channels).  The poller
- * never reads @p fd, so whoever shares it can neither steal another
- * party's wake-up nor block the poller.  Remove it with
- * netdma_poller_unwatch_fd() before closing it: the watch lasts as long as
- * any process holds the file open.
- * @return 0, -ENOENT (no poller was ever started on the lcore), -errno.
- */
-int netdma_poller_watch_fd(unsigned int lcore_id, int fd);
-
-/** Undo netdma_poller_watch_fd(). @return 0, -ENOENT, -errno. */
-int netdma_poller_unwatch_fd(unsigned int lcore_id, int fd);
 
 /** Parks and wake-ups of @p lcore_id's poller so far (telemetry). */
 int netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups);

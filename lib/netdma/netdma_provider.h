@@ -2,7 +2,9 @@
 /**
  * @file
  * netdma provider API: what a DMA engine driver implements and calls
- * (spec §2 and §3).  Providers of this project live in drivers/; a ported
+ * (spec §2 and §3).  Part of the provider SDK (with netdma_engine.h,
+ * netdma_chain.h and netdma_soft_provider.h): installed, but an application
+ * needs none of it.  Providers of this project live in drivers/; a ported
  * Windows provider may use the WDK names of netdma_wdk.h instead.
  *
  * Lifecycle (spec §7): netdma_register_provider() (calls the affinity
@@ -137,9 +139,6 @@ int netdma_provider_start(struct netdma_provider *prov,
  */
 int netdma_provider_stop(struct netdma_provider *prov);
 
-/** Drain timeout used by netdma_provider_stop() and power-down, in ms. */
-void netdma_set_drain_timeout_ms(unsigned int ms);
-
 /**
  * Spec §2.5: the provider saw progress on a channel.  @p cpu_number receives
  * the lcore the DPC must run on (the channel's owner).
@@ -196,44 +195,6 @@ bool netdma_chan_addr_win(void *netdma_chan_handle, netdma_iova_t iova, uint64_t
  */
 bool netdma_chan_desc_internal(void *netdma_chan_handle, netdma_iova_t pa);
 
-/** Address validator, replaceable per channel (the daemon uses its regions). */
-typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
-/**
- * Replace the channel's validator (NULL: the default).  Either way, the
- * library's own memory is refused (netdma_chan_addr_ok()).
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
-/**
- * The same with a validator that gives the window of its yes
- * (netdma_range_win_t): the engine then checks a poll's later descriptors
- * inside that window without calling it.  The window is trusted for one
- * poll pass, which runs under the channel lock: whoever takes memory away
- * must first make the validator refuse it, then take the channel lock (or
- * see the channel idle) before unmapping.  The window is narrowed so that
- * it never holds the library's own descriptors (netdma_chan_addr_win()).
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
-
-/**
- * Start and Append check the head descriptor's alignment and address (and,
- * 2.0, the count), but not the chain behind it; the engine still copies out
- * and checks every descriptor it fetches, and a bad one halts the channel
- * with an error DPC (spec §6.3).  For a caller whose consumer has already
- * checked the chain in its own process (netdmad: libnetdma_client checks
- * before it posts), so the chain is not walked twice on the poller.
- * 2.0: the pre-link rule (spec §3.5) is then the consumer's side's to
- * enforce: the engine follows the links, each one checked as it is fetched.
- * 1.x: nothing walks the linked chain for cycles, so the engine halts the
- * channel ("1.x chain longer than NETDMA_CHAIN_MAX descriptors since the
- * last Start/Append, or cyclic") once it has fetched more than
- * NETDMA_CHAIN_MAX descriptors per Start, Append and Resume it was given
- * (the engine applies that bound to every 1.x chain).
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
-
 /** Record why a channel failed (shown by netdma_chan_last_error()). */
 void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -241,21 +202,8 @@ void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)
 /** Translate an IOVA to a pointer usable by this process, or NULL. */
 void *netdma_iova2virt(netdma_iova_t iova);
 
-/** 1 in IOVA-as-VA mode, 0 not, -1 not asked yet (set by the library). */
-extern int netdma_iova_mode_va;
-
-/** netdma_iova2virt() without a call where IOVA = VA: per copy, on the fast path. */
-static inline void *
-netdma_iova2virt_inline(netdma_iova_t iova)
-{
-	if (__builtin_expect(netdma_iova_mode_va == 1, 1))
-		return (void *)(uintptr_t)iova;
-	return netdma_iova2virt(iova);
-}
-
-/** netdma_check_rules callbacks for a channel: read by IOVA, check ranges. */
+/** netdma_check_rules fetch callback: read a descriptor by IOVA in this process. */
 const struct netdma_descriptor *netdma_desc_fetch_va(void *ctx, netdma_iova_t pa);
-bool netdma_chan_range_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
 /**
  * Choose an owner lcore for a channel: @p preferred if it is allowed by the

@@ -2,6 +2,7 @@
 /**
  * @file
  * The channel state machine of spec §8, as a table.  Pure: no EAL.
+ * Internal to the library and the client library; not installed.
  */
 #ifndef NETDMA_STATE_H
 #define NETDMA_STATE_H

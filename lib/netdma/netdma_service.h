@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Hooks for a service that embeds the library and serves other processes'
+ * channels, like netdmad: it validates their memory itself, checks their
+ * chains in their own process, and hands its pollers work they do not see
+ * through this library's calls.  Neither an application nor a provider
+ * needs them.  Not installed.
+ */
+#ifndef NETDMA_SERVICE_H
+#define NETDMA_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netdma.h"
+#include "netdma_chain.h"
+#include "netdma_lcore.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- a channel's memory and chain checks -------------------------------- */
+
+/** Address validator, replaceable per channel (the daemon uses its regions). */
+typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
+/**
+ * Replace the channel's validator (NULL: the default).  Either way, the
+ * library's own memory is refused (netdma_chan_addr_ok()).
+ * @return 0, or -EINVAL for a bad channel handle.
+ */
+int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
+/**
+ * The same with a validator that gives the window of its yes
+ * (netdma_range_win_t): the engine then checks a poll's later descriptors
+ * inside that window without calling it.  The window is trusted for one
+ * poll pass, which runs under the channel lock: whoever takes memory away
+ * must first make the validator refuse it, then take the channel lock (or
+ * see the channel idle) before unmapping.  The window is narrowed so that
+ * it never holds the library's own descriptors (netdma_chan_addr_win()).
+ * @return 0, or -EINVAL for a bad channel handle.
+ */
+int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
+
+/**
+ * Start and Append check the head descriptor's alignment and address (and,
+ * 2.0, the count), but not the chain behind it; the engine still copies out
+ * and checks every descriptor it fetches, and a bad one halts the channel
+ * with an error DPC (spec §6.3).  For a caller whose consumer has already
+ * checked the chain in its own process (netdmad: libnetdma_client checks
+ * before it posts), so the chain is not walked twice on the poller.
+ * 2.0: the pre-link rule (spec §3.5) is then the consumer's side's to
+ * enforce: the engine follows the links, each one checked as it is fetched.
+ * 1.x: nothing walks the linked chain for cycles, so the engine halts the
+ * channel ("1.x chain longer than NETDMA_CHAIN_MAX descriptors since the
+ * last Start/Append, or cyclic") once it has fetched more than
+ * NETDMA_CHAIN_MAX descriptors per Start, Append and Resume it was given
+ * (the engine applies that bound to every 1.x chain).
+ * @return 0, or -EINVAL for a bad channel handle.
+ */
+int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
+
+/** Drain timeout used by netdma_provider_stop() and power-down, in ms. */
+void netdma_set_drain_timeout_ms(unsigned int ms);
+
+/* ---- pollers that do more than this library's work ---------------------- */
+
+/** What a poll loop runs each turn; @return > 0 when it did work. */
+typedef int (*netdma_poll_fn_t)(unsigned int lcore_id);
+
+/**
+ * Like netdma_poller_start(), with @p fn instead of netdma_lcore_poll(): an
+ * application (netdmad) that has more to do per turn than the engines.
+ * @p fn must call netdma_lcore_poll(lcore_id) itself.
+ */
+int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
+			   netdma_poll_fn_t fn);
+
+/**
+ * Let writes to @p fd (an eventfd) wake @p lcore_id's parked poller too: a
+ * doorbell of its own for each party that hands the poller work some other
+ * way than this library's calls (netdmad's client channels).  The poller
+ * never reads @p fd, so whoever shares it can neither steal another
+ * party's wake-up nor block the poller.  Remove it with
+ * netdma_poller_unwatch_fd() before closing it: the watch lasts as long as
+ * any process holds the file open.
+ * @return 0, -ENOENT (no poller was ever started on the lcore), -errno.
+ */
+int netdma_poller_watch_fd(unsigned int lcore_id, int fd);
+
+/** Undo netdma_poller_watch_fd(). @return 0, -ENOENT, -errno. */
+int netdma_poller_unwatch_fd(unsigned int lcore_id, int fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETDMA_SERVICE_H */
