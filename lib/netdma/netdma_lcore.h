@@ -21,19 +21,34 @@ extern "C" {
 #endif
 
 /**
- * Poll every channel owned by @p lcore_id once and deliver pending DPCs.
- * @return the amount of work done (0 when idle), or -EINVAL.
+ * Poll every channel owned by @p lcore_id once: run its engine (feed,
+ * retire, publish the completion word) and deliver its pending DPC (spec
+ * §6.2), outside the channel's lock.  A channel another thread is in a call
+ * on is skipped until the next poll.  Call it on @p lcore_id itself, so
+ * that DPCs run on the owning lcore; callers on other threads are
+ * serialised with it, not refused.
+ *
+ * @param lcore_id
+ *   The lcore whose channels to poll.
+ * @return
+ *   - >= 0: the work done (0: idle).
+ *   - -EINVAL: @p lcore_id is not below RTE_MAX_LCORE.
  */
 int netdma_lcore_poll(unsigned int lcore_id);
 
-/** Backoff policy of netdma_poller_start() loops. */
 /**
  * Told when a poller parks (@p parked true) and when it wakes, from the
  * poller's own thread.  netdmad mirrors it into its clients' command rings
- * so that a client knows to ring the doorbell (netdma_poller_wake_fd()).
+ * so that a client knows to ring the doorbell.
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @param parked
+ *   true: about to block; false: polling again.
  */
 typedef void (*netdma_park_fn_t)(unsigned int lcore_id, bool parked);
 
+/** Backoff policy of netdma_poller_start() loops; 0 in a field: its default. */
 struct netdma_poller_conf {
 	uint32_t spin_polls;     /**< idle polls before sleeping (default 2000) */
 	uint32_t max_sleep_us;   /**< longest idle sleep (default 50) */
@@ -49,9 +64,20 @@ struct netdma_poller_conf {
 };
 
 /**
- * Launch a poll loop on worker lcore @p lcore_id (rte_eal_remote_launch).
- * Idle loops back off: spin, then sleep 1 µs doubling to max_sleep_us.
- * @return 0, -EINVAL (not a usable worker lcore), -EBUSY (already running).
+ * Launch a poll loop of netdma_lcore_poll() on worker lcore @p lcore_id
+ * (rte_eal_remote_launch()).  Idle loops back off: spin, then sleep 1 µs
+ * doubling to max_sleep_us, then park.  Call from the main lcore.
+ *
+ * @param lcore_id
+ *   An enabled worker lcore, not running anything.
+ * @param conf
+ *   The backoff policy; NULL: every default.  Copied.
+ * @return
+ *   - 0: the loop runs.
+ *   - -EINVAL: @p lcore_id is the main lcore, not enabled, or out of range.
+ *   - -EBUSY: a poller already runs there, or the lcore is busy.
+ *   - another -errno: its eventfd or epoll set could not be made, or the
+ *     launch failed (-EPIPE).
  */
 int netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf);
 
@@ -60,23 +86,59 @@ int netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *
  * value.  Calls of this library wake it themselves.  The poller reads it,
  * so it is not to be shared with another process (a service gives each
  * process a doorbell of its own: netdma_poller_watch_fd(), netdma_service.h).
- * @return the fd, or -ENOENT (no poller).
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @return
+ *   - >= 0: the fd; do not close it.
+ *   - -ENOENT: no poller runs on @p lcore_id.
  */
 int netdma_poller_wake_fd(unsigned int lcore_id);
 
-/** Parks and wake-ups of @p lcore_id's poller so far (telemetry). */
+/**
+ * Parks and wake-ups of @p lcore_id's poller since it started (telemetry).
+ * Any thread.
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @param[out] parks
+ *   Times it blocked.
+ * @param[out] wakeups
+ *   Times it was woken before its park timeout.
+ * @return
+ *   - 0: success.
+ *   - -ENOENT: no poller runs on @p lcore_id.
+ */
 int netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups);
 
-/** Stop the loop on @p lcore_id and wait for it. @return 0 or -ENOENT. */
+/**
+ * Stop the loop on @p lcore_id and wait for it to return.  Call from the
+ * main lcore.
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @return
+ *   - 0: stopped.
+ *   - -ENOENT: no poller runs on @p lcore_id.
+ */
 int netdma_poller_stop(unsigned int lcore_id);
 
-/** Stop every poller started with netdma_poller_start(). */
+/** Stop every running poll loop and wait for them.  Call from the main lcore. */
 void netdma_poller_stop_all(void);
 
 /**
- * Register an rte_service that polls the channels owned by @p lcore_id and
- * map it to that lcore if it is a service lcore.
- * @return 0 and the id in @p service_id, or -errno.
+ * Register an rte_service that polls the channels owned by @p lcore_id,
+ * set it running, and map it to that lcore if it is a service lcore.  Call
+ * it once per lcore, from the main lcore.
+ *
+ * @param lcore_id
+ *   The lcore whose channels the service polls.
+ * @param[out] service_id
+ *   The service's id.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p lcore_id out of range or @p service_id NULL.
+ *   - -ENOSPC: EAL has no free service slot.
  */
 int netdma_service_register(unsigned int lcore_id, uint32_t *service_id);
 

@@ -23,11 +23,27 @@ extern "C" {
 
 /* ---- a channel's memory and chain checks -------------------------------- */
 
-/** Address validator, replaceable per channel (the daemon uses its regions). */
+/**
+ * Address validator, replaceable per channel (the daemon uses its regions).
+ * @param ctx
+ *   The context given with it.
+ * @param iova
+ *   Start of a range a descriptor names.
+ * @param len
+ *   Its length in bytes.
+ * @return
+ *   true if the channel's engine may read or write the range.
+ */
 typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
 /**
  * Replace the channel's validator (NULL: the default).  Either way, the
  * library's own memory is refused (netdma_chan_addr_ok()).
+ * @param chan
+ *   The channel.
+ * @param fn
+ *   The validator, called with the channel lock held; NULL: DPDK memory.
+ * @param ctx
+ *   Its context.
  * @return 0, or -EINVAL for a bad channel handle.
  */
 int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
@@ -39,6 +55,12 @@ int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn,
  * must first make the validator refuse it, then take the channel lock (or
  * see the channel idle) before unmapping.  The window is narrowed so that
  * it never holds the library's own descriptors (netdma_chan_addr_win()).
+ * @param chan
+ *   The channel.
+ * @param fn
+ *   The validator; NULL: the default, as netdma_chan_set_addr_check().
+ * @param ctx
+ *   Its context.
  * @return 0, or -EINVAL for a bad channel handle.
  */
 int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
@@ -57,22 +79,45 @@ int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win
  * last Start/Append, or cyclic") once it has fetched more than
  * NETDMA_CHAIN_MAX descriptors per Start, Append and Resume it was given
  * (the engine applies that bound to every 1.x chain).
+ * @param chan
+ *   The channel.
+ * @param enable
+ *   true: check heads only; false (the default): whole chains.
  * @return 0, or -EINVAL for a bad channel handle.
  */
 int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
 
-/** Drain timeout used by netdma_provider_stop() and power-down, in ms. */
+/**
+ * Drain timeout of netdma_provider_stop() and power-down, per channel
+ * (default 5000 ms).  Not synchronised: set it before providers stop.
+ * @param ms
+ *   Milliseconds.
+ */
 void netdma_set_drain_timeout_ms(unsigned int ms);
 
 /* ---- pollers that do more than this library's work ---------------------- */
 
-/** What a poll loop runs each turn; @return > 0 when it did work. */
+/**
+ * What a poll loop runs each turn.
+ * @param lcore_id
+ *   The poller's lcore.
+ * @return
+ *   > 0 when it did work, else 0.
+ */
 typedef int (*netdma_poll_fn_t)(unsigned int lcore_id);
 
 /**
  * Like netdma_poller_start(), with @p fn instead of netdma_lcore_poll(): an
  * application (netdmad) that has more to do per turn than the engines.
  * @p fn must call netdma_lcore_poll(lcore_id) itself.
+ * @param lcore_id
+ *   As for netdma_poller_start().
+ * @param conf
+ *   As for netdma_poller_start().
+ * @param fn
+ *   What each turn runs; NULL: netdma_lcore_poll().
+ * @return
+ *   As netdma_poller_start().
  */
 int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
 			   netdma_poll_fn_t fn);
@@ -85,11 +130,24 @@ int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_con
  * party's wake-up nor block the poller.  Remove it with
  * netdma_poller_unwatch_fd() before closing it: the watch lasts as long as
  * any process holds the file open.
- * @return 0, -ENOENT (no poller was ever started on the lcore), -errno.
+ * @param lcore_id
+ *   The poller's lcore.
+ * @param fd
+ *   The doorbell.
+ * @return 0, -ENOENT (no poller was ever started on the lcore), -EBADF
+ *   (@p fd < 0), or another -errno of epoll_ctl().
  */
 int netdma_poller_watch_fd(unsigned int lcore_id, int fd);
 
-/** Undo netdma_poller_watch_fd(). @return 0, -ENOENT, -errno. */
+/**
+ * Undo netdma_poller_watch_fd().
+ * @param lcore_id
+ *   The poller's lcore.
+ * @param fd
+ *   The doorbell.
+ * @return 0, -ENOENT (no poller was ever started on the lcore), or -errno
+ *   of epoll_ctl() (-ENOENT too: @p fd was not watched).
+ */
 int netdma_poller_unwatch_fd(unsigned int lcore_id, int fd);
 
 #ifdef __cplusplus
