@@ -15,8 +15,7 @@
 
 #include <rte_common.h>
 
-#include "netdma_lcore.h"
-#include "netdma_provider.h"
+#include "netdma_service.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 
@@ -336,14 +335,6 @@ chan_stats(struct dclient *cl, uint32_t id, struct netdma_reply_chan_stats *r, c
 
 	if (dc == NULL || netdma_chan_stats_get(dc->ch, &st) < 0)
 		return netdmad_refuse(why, -ENOENT, "no channel %u of this client", id);
-	r->starts = st.starts;
-	r->appends = st.appends;
-	r->descriptors_retired = st.descriptors_retired;
-	r->bytes_copied = st.bytes_copied;
-	r->interrupts = st.interrupts;
-	r->errors = st.errors;
-	r->outstanding = st.outstanding;
-	r->state = st.state;
-	snprintf(r->last_error, sizeof(r->last_error), "%s", netdma_chan_last_error(dc->ch));
+	netdma_proto_stats_encode(r, &st, netdma_chan_last_error(dc->ch));
 	return 0;
 }

@@ -26,7 +26,6 @@
 #include <rte_memory.h>
 
 #include "netdma_lcore.h"
-#include "netdma_provider.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 #include "netdma_proto_io.h"
@@ -193,21 +192,9 @@ static int
 providers_reply(struct netdma_reply_providers *r)
 {
 	struct netdma_provider_info info[NETDMA_PROTO_MAX_PROVIDERS];
-	int k, cnt = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS);
+	int cnt = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS);
 
-	r->count = (uint32_t)RTE_MIN(cnt, NETDMA_PROTO_MAX_PROVIDERS);
-	for (k = 0; k < (int)r->count; k++) {
-		r->p[k].id = info[k].id;
-		r->p[k].major_version = info[k].major_version;
-		r->p[k].minor_version = info[k].minor_version;
-		r->p[k].started = info[k].started;
-		r->p[k].powered_down = info[k].powered_down;
-		r->p[k].channel_count = info[k].channel_count;
-		r->p[k].channels_in_use = info[k].channels_in_use;
-		r->p[k].maximum_transfer_size = info[k].maximum_transfer_size;
-		r->p[k].flags = info[k].flags;
-		memcpy(r->p[k].name, info[k].name, sizeof(r->p[k].name));
-	}
+	netdma_proto_providers_encode(r, info, cnt < 0 ? 0 : (unsigned int)cnt);
 	return 0;
 }
 

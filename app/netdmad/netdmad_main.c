@@ -23,7 +23,6 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-#include "netdma_provider.h"
 #include "netdmad.h"
 
 RTE_LOG_REGISTER_DEFAULT(netdmad_logtype, INFO);

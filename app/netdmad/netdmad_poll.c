@@ -14,8 +14,8 @@
 
 #include <rte_lcore.h>
 
-#include "netdma_lcore.h"
 #include "netdma_provider.h"
+#include "netdma_service.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 

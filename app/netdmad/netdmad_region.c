@@ -23,7 +23,6 @@
 #include <rte_lcore.h>
 #include <rte_memory.h>
 
-#include "netdma_provider.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 

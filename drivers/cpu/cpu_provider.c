@@ -10,6 +10,7 @@
 #endif
 
 #include "netdma_cpu.h"
+#include "netdma_iova_internal.h"
 #include "netdma_soft_provider.h"
 
 /* Per-channel backend: copies happen at enqueue, on the owner lcore. */

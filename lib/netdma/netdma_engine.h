@@ -174,7 +174,8 @@ struct netdma_engine {
 	 * 1.x: descriptors still allowed before the chain counts as cyclic.
 	 * NETDMA_CHAIN_MAX at Start, NETDMA_CHAIN_MAX more at each Append and
 	 * Resume (each may legitimately bring that many), so a chain nobody
-	 * walked for loops (netdma_chan_set_check_at_fetch) cannot run forever.
+	 * walked for loops (a channel checked only as the engine fetches, as
+	 * netdmad's are) cannot run forever.
 	 */
 	uint32_t fetch_budget;
 

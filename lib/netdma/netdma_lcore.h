@@ -21,8 +21,18 @@ extern "C" {
 #endif
 
 /**
- * Poll every channel owned by @p lcore_id once and deliver pending DPCs.
- * @return the amount of work done (0 when idle), or -EINVAL.
+ * Poll every channel owned by @p lcore_id once: run its engine (feed,
+ * retire, publish the completion word) and deliver its pending DPC (spec
+ * §6.2), outside the channel's lock.  A channel another thread is in a call
+ * on is skipped until the next poll.  Call it on @p lcore_id itself, so
+ * that DPCs run on the owning lcore; callers on other threads are
+ * serialised with it, not refused.
+ *
+ * @param lcore_id
+ *   The lcore whose channels to poll.
+ * @return
+ *   - >= 0: the work done (0: idle).
+ *   - -EINVAL: @p lcore_id is not below RTE_MAX_LCORE.
  */
 int netdma_lcore_poll(unsigned int lcore_id);
 
@@ -30,22 +40,33 @@ struct netdma_chan;
 
 /**
  * Poll one channel once, as netdma_lcore_poll() polls each channel of its
- * lcore, and deliver its pending DPC; call it on the channel's owner lcore
- * (netdma_chan_lcore()).  For a caller that decides channel by channel
- * when an engine may run: netdmad's test build steps an engine only when
- * its client asks.  Waits for a call of another thread on the channel.
- * @return the amount of work done (0 when idle), or -EINVAL (NULL).
+ * lcore, and deliver its pending DPC.  For a caller that decides channel by
+ * channel when an engine may run (netdmad's test build steps an engine only
+ * when its client asks).  Call it on the channel's owner lcore
+ * (netdma_chan_lcore()) so that DPCs run there; it waits for a call of
+ * another thread on the channel.
+ *
+ * @param chan
+ *   The channel.
+ * @return
+ *   - >= 0: the work done (0: idle).
+ *   - -EINVAL: @p chan is NULL.
  */
 int netdma_chan_poll(struct netdma_chan *chan);
 
-/** Backoff policy of netdma_poller_start() loops. */
 /**
  * Told when a poller parks (@p parked true) and when it wakes, from the
  * poller's own thread.  netdmad mirrors it into its clients' command rings
- * so that a client knows to ring the doorbell (netdma_poller_wake_fd()).
+ * so that a client knows to ring the doorbell.
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @param parked
+ *   true: about to block; false: polling again.
  */
 typedef void (*netdma_park_fn_t)(unsigned int lcore_id, bool parked);
 
+/** Backoff policy of netdma_poller_start() loops; 0 in a field: its default. */
 struct netdma_poller_conf {
 	uint32_t spin_polls;     /**< idle polls before sleeping (default 2000) */
 	uint32_t max_sleep_us;   /**< longest idle sleep (default 50) */
@@ -61,60 +82,81 @@ struct netdma_poller_conf {
 };
 
 /**
- * Launch a poll loop on worker lcore @p lcore_id (rte_eal_remote_launch).
- * Idle loops back off: spin, then sleep 1 µs doubling to max_sleep_us.
- * @return 0, -EINVAL (not a usable worker lcore), -EBUSY (already running).
+ * Launch a poll loop of netdma_lcore_poll() on worker lcore @p lcore_id
+ * (rte_eal_remote_launch()).  Idle loops back off: spin, then sleep 1 µs
+ * doubling to max_sleep_us, then park.  Call from the main lcore.
+ *
+ * @param lcore_id
+ *   An enabled worker lcore, not running anything.
+ * @param conf
+ *   The backoff policy; NULL: every default.  Copied.
+ * @return
+ *   - 0: the loop runs.
+ *   - -EINVAL: @p lcore_id is the main lcore, not enabled, or out of range.
+ *   - -EBUSY: a poller already runs there, or the lcore is busy.
+ *   - another -errno: its eventfd or epoll set could not be made, or the
+ *     launch failed (-EPIPE).
  */
 int netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf);
-
-/** What a poll loop runs each turn; @return > 0 when it did work. */
-typedef int (*netdma_poll_fn_t)(unsigned int lcore_id);
-
-/**
- * Like netdma_poller_start(), with @p fn instead of netdma_lcore_poll(): an
- * application (netdmad) that has more to do per turn than the engines.
- * @p fn must call netdma_lcore_poll(lcore_id) itself.
- */
-int netdma_poller_start_fn(unsigned int lcore_id, const struct netdma_poller_conf *conf,
-			   netdma_poll_fn_t fn);
 
 /**
  * The eventfd that wakes @p lcore_id's parked poller: write any 8-byte
  * value.  Calls of this library wake it themselves.  The poller reads it,
- * so it is not to be shared with another process: give such a process a
- * doorbell of its own (netdma_poller_watch_fd()).
- * @return the fd, or -ENOENT (no poller).
+ * so it is not to be shared with another process (a service gives each
+ * process a doorbell of its own: netdma_poller_watch_fd(), netdma_service.h).
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @return
+ *   - >= 0: the fd; do not close it.
+ *   - -ENOENT: no poller runs on @p lcore_id.
  */
 int netdma_poller_wake_fd(unsigned int lcore_id);
 
 /**
- * Let writes to @p fd (an eventfd) wake @p lcore_id's parked poller too: a
- * doorbell of its own for each party that hands the poller work some other
- * way than this library's calls (netdmad's client channels).  The poller
- * never reads @p fd, so whoever shares it can neither steal another
- * party's wake-up nor block the poller.  Remove it with
- * netdma_poller_unwatch_fd() before closing it: the watch lasts as long as
- * any process holds the file open.
- * @return 0, -ENOENT (no poller was ever started on the lcore), -errno.
+ * Parks and wake-ups of @p lcore_id's poller since it started (telemetry).
+ * Any thread.
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @param[out] parks
+ *   Times it blocked.
+ * @param[out] wakeups
+ *   Times it was woken before its park timeout.
+ * @return
+ *   - 0: success.
+ *   - -ENOENT: no poller runs on @p lcore_id.
  */
-int netdma_poller_watch_fd(unsigned int lcore_id, int fd);
-
-/** Undo netdma_poller_watch_fd(). @return 0, -ENOENT, -errno. */
-int netdma_poller_unwatch_fd(unsigned int lcore_id, int fd);
-
-/** Parks and wake-ups of @p lcore_id's poller so far (telemetry). */
 int netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeups);
 
-/** Stop the loop on @p lcore_id and wait for it. @return 0 or -ENOENT. */
+/**
+ * Stop the loop on @p lcore_id and wait for it to return.  Call from the
+ * main lcore.
+ *
+ * @param lcore_id
+ *   The poller's lcore.
+ * @return
+ *   - 0: stopped.
+ *   - -ENOENT: no poller runs on @p lcore_id.
+ */
 int netdma_poller_stop(unsigned int lcore_id);
 
-/** Stop every poller started with netdma_poller_start(). */
+/** Stop every running poll loop and wait for them.  Call from the main lcore. */
 void netdma_poller_stop_all(void);
 
 /**
- * Register an rte_service that polls the channels owned by @p lcore_id and
- * map it to that lcore if it is a service lcore.
- * @return 0 and the id in @p service_id, or -errno.
+ * Register an rte_service that polls the channels owned by @p lcore_id,
+ * set it running, and map it to that lcore if it is a service lcore.  Call
+ * it once per lcore, from the main lcore.
+ *
+ * @param lcore_id
+ *   The lcore whose channels the service polls.
+ * @param[out] service_id
+ *   The service's id.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p lcore_id out of range or @p service_id NULL.
+ *   - -ENOSPC: EAL has no free service slot.
  */
 int netdma_service_register(unsigned int lcore_id, uint32_t *service_id);
 

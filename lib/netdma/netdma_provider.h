@@ -2,7 +2,9 @@
 /**
  * @file
  * netdma provider API: what a DMA engine driver implements and calls
- * (spec §2 and §3).  Providers of this project live in drivers/; a ported
+ * (spec §2 and §3).  Part of the provider SDK (with netdma_engine.h,
+ * netdma_chain.h and netdma_soft_provider.h): installed, but an application
+ * needs none of it.  Providers of this project live in drivers/; a ported
  * Windows provider may use the WDK names of netdma_wdk.h instead.
  *
  * Lifecycle (spec §7): netdma_register_provider() (calls the affinity
@@ -15,8 +17,18 @@
  * netdma_interrupt_dpc() exactly as a Windows ISR/DPC pair would.
  *
  * Callback return values: 0 on success, negative on failure (-errno, or an
- * NTSTATUS error code, which is negative as an int32).  Callbacks must not
- * block: they run with the channel lock held.
+ * NTSTATUS error code, which is negative as an int32; the consumer then
+ * gets -EIO).  A channel callback runs with the channel's lock held (except
+ * allocate_dma_channel, which runs before the channel exists): it must not
+ * block, must not call the consumer API (netdma.h) on that channel, and
+ * must not call the registry functions of this header (register, start,
+ * stop, PnP): the library takes its registry lock before a channel lock,
+ * never after.
+ *
+ * Threads: the registry functions may be called from any thread once EAL
+ * is initialised, one at a time per provider.  netdma_isr() and
+ * netdma_interrupt_dpc() are called from inside the provider's own
+ * callbacks.
  */
 #ifndef NETDMA_PROVIDER_H
 #define NETDMA_PROVIDER_H
@@ -26,48 +38,123 @@
 
 #include "netdma.h"
 #include "netdma_chain.h"
-#include "netdma_core.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/** A registered provider (opaque): the handle of the registry functions. */
 struct netdma_provider;
 
-/** Spec §3.1; optional. @p size_bytes is the array length in bytes (§12.9). */
+/**
+ * SetDmaChannelCpuAffinity (spec §3.1); optional.  Called once, inside
+ * netdma_register_provider(), with one entry per channel: the lcore whose
+ * DPCs that channel should target (worker lcores first, round-robin).
+ *
+ * @param provider_ctx
+ *   The provider's context, from netdma_register_provider().
+ * @param array
+ *   max_dma_channel_count entries.
+ * @param size_bytes
+ *   The array's length in bytes (spec §12.9).
+ * @return
+ *   0, or negative: registration fails with it.
+ */
 typedef int (*netdma_set_affinity_t)(void *provider_ctx,
 				     struct netdma_channel_cpu_affinity *array,
 				     uint32_t size_bytes);
 /**
- * Spec §3.2; required.  Choose a channel, write the owning lcore into
- * params->cpu_number (it must be in the allowed mask) and return a context.
- * @p netdma_chan_handle is the handle for netdma_isr()/netdma_interrupt_dpc().
+ * AllocateDmaChannel (spec §3.2); required.  Choose a free channel, write
+ * its owning lcore into params->cpu_number (allowed by the masks:
+ * netdma_pick_lcore()) and return its context.  Runs without the channel
+ * lock (the channel is not published yet), from netdma_chan_alloc()'s
+ * thread.
+ *
+ * @param provider_ctx
+ *   The provider's context.
+ * @param params
+ *   The consumer's parameters (spec §4.3); cpu_number is the output.
+ * @param netdma_chan_handle
+ *   The library's handle of the channel, for netdma_isr(),
+ *   netdma_interrupt_dpc() and the channel services below.
+ * @param[out] provider_chan_ctx
+ *   The provider's context of the channel, passed to its channel callbacks.
+ * @return
+ *   0, or negative (-ENOSPC: no free channel); netdma_chan_alloc() returns
+ *   it.
  */
 typedef int (*netdma_chan_allocate_t)(void *provider_ctx,
 				      struct netdma_channel_params *params,
 				      void *netdma_chan_handle,
 				      void **provider_chan_ctx);
-/** Spec §3.3; required.  Nothing is outstanding when it is called. */
+/**
+ * FreeDmaChannel (spec §3.3); required.  Nothing is outstanding when it is
+ * called (spec §8 rule 10), and nothing of the channel is called after it.
+ *
+ * @param provider_chan_ctx
+ *   The channel's context.
+ */
 typedef void (*netdma_chan_free_t)(void *provider_chan_ctx);
-/** Spec §3.4 (Start) and §3.5 (Append); required.  The chain is pre-checked. */
+/**
+ * StartDma (spec §3.4) and AppendDma (spec §3.5); required.  The library
+ * has checked the chain (spec §4.1, §5.1) and the channel's state; a
+ * provider still checks each descriptor it fetches (a consumer may edit
+ * the chain while suspended).
+ *
+ * @param provider_chan_ctx
+ *   The channel's context.
+ * @param va
+ *   The head descriptor, in this process.
+ * @param pa
+ *   Its IOVA.
+ * @param count
+ *   2.0: descriptors in the chain; 1.x: to be ignored.
+ * @return
+ *   0, or negative: the consumer's call fails with it.
+ */
 typedef int (*netdma_dma_submit_t)(void *provider_chan_ctx,
 				   struct netdma_descriptor *va,
 				   netdma_iova_t pa, uint32_t count);
 /**
- * Spec §3.6; optional (requires Resume).  Stop fetching; @return 0 with
- * @p last once the descriptors being processed have completed, or
- * -EINPROGRESS to report that later from the channel's poll with
- * netdma_suspend_complete() (no provider may wait here: the caller may be a
- * poller other channels share).
+ * SuspendDma (spec §3.6); optional, and requires resume_dma (spec §8 rule
+ * 12).  Stop fetching.  Never wait here (the caller may be a poller that
+ * other channels share): once the descriptors being processed have
+ * completed, SUSPEND is published in the completion word and the last one
+ * reported, now or from a later poll.
+ *
+ * @param provider_chan_ctx
+ *   The channel's context.
+ * @param[out] last
+ *   IOVA of the last processed descriptor, 0 if none (on 0 only).
+ * @return
+ *   - 0: suspended now.
+ *   - -EINPROGRESS: descriptors are still being processed; the channel's
+ *     poll reports the end with netdma_suspend_complete().
+ *   - other negative: the consumer's call fails with it.
  */
 typedef int (*netdma_dma_suspend_t)(void *provider_chan_ctx, netdma_iova_t *last);
-/** Resume, Abort, Reset (spec §3.6–3.8); optional. */
+/**
+ * ResumeDma, AbortDma, ResetChannel (spec §3.6–3.8); optional (the
+ * consumer's call then fails with -ENOTSUP).
+ *
+ * @param provider_chan_ctx
+ *   The channel's context.
+ * @return
+ *   0, or negative: the consumer's call fails with it.
+ */
 typedef int (*netdma_dma_ctl_t)(void *provider_chan_ctx);
 
 /**
- * netdma extension, required: one engine tick on the owning lcore: feed
- * descriptors, retire completions, publish the completion word, raise
- * netdma_isr()/netdma_interrupt_dpc().  @return > 0 if it did work.
+ * netdma extension, required: one engine tick: feed descriptors, retire
+ * completions, publish the completion word, raise netdma_isr() and
+ * netdma_interrupt_dpc().  Called by netdma_lcore_poll() on the owning
+ * lcore, and by netdma_provider_stop() and power-down (draining) on their
+ * caller's thread.
+ *
+ * @param provider_chan_ctx
+ *   The channel's context.
+ * @return
+ *   > 0 if it did work, 0 if idle.
  */
 typedef int (*netdma_chan_poll_t)(void *provider_chan_ctx);
 
@@ -79,7 +166,17 @@ struct netdma_chan_progress {
 	uint64_t descriptors_retired;
 	uint64_t bytes_copied;
 };
-/** netdma extension, required: report progress (channel lock held). */
+/**
+ * netdma extension, required: what the engine holds and has done, for
+ * Free, Stop and the counters (spec §8 rule 10: outstanding work).
+ *
+ * @param provider_chan_ctx
+ *   The channel's context.
+ * @param[out] p
+ *   The progress.
+ * @return
+ *   0 (the library ignores the value).
+ */
 typedef int (*netdma_chan_query_t)(void *provider_chan_ctx,
 				   struct netdma_chan_progress *p);
 
@@ -123,66 +220,168 @@ static_assert(offsetof(struct netdma_provider_characteristics, friendly_name) ==
 #define NETDMA_PROVIDER_CHARACTERISTICS_SPEC_SIZE 0x70u
 
 /**
- * Register a provider (spec §2.1).  Versions 1.0, 1.1 and 2.0 are accepted.
- * The affinity callback, if any, is called before this returns.
- * @return 0, -EINVAL (bad version/size/flags/callbacks), -ENOSPC, -ENOMEM.
+ * NetDmaRegisterProvider (spec §2.1).  Provider versions 1.0, 1.1 and 2.0
+ * are accepted (spec §1).  The affinity callback, if any, is called before
+ * this returns.  The provider is listed to consumers, but no channel can
+ * be allocated before netdma_provider_start() (spec §8 rule 1).
+ *
+ * @param provider_ctx
+ *   The provider's context, passed to its provider-wide callbacks.
+ * @param[out] handle
+ *   The registered provider.
+ * @param c
+ *   The characteristics (spec §4.4); copied, friendly name included.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p handle or @p c is NULL; c->size is not sizeof(*c); a
+ *     version other than 1.0, 1.1 and 2.0; flags on a 1.x provider, or
+ *     unknown flags; max_dma_channel_count 0; a required callback NULL
+ *     (allocate, free, start, append, poll, query); suspend without resume
+ *     (spec §8 rule 12); a 2.0 provider without a friendly name.
+ *   - -ENOSPC: 64 providers are registered already.
+ *   - -ENOMEM: out of memory.
+ *   - the affinity callback's failure (-EIO for an NTSTATUS code).
  */
 int netdma_register_provider(void *provider_ctx, struct netdma_provider **handle,
 			     const struct netdma_provider_characteristics *c);
 
-/** Spec §2.2.  @return 0, -EBUSY if the provider is still started, -EINVAL. */
+/**
+ * NetDmaDeregisterProvider (spec §2.2): after netdma_provider_stop()
+ * (spec §8 rule 11).  The handle is freed.
+ *
+ * @param prov
+ *   The provider.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p prov is NULL or not registered.
+ *   - -EBUSY: the provider is still started.
+ */
 int netdma_deregister_provider(struct netdma_provider *prov);
 
-/** Spec §2.3.  May be called again after a Stop, with new attributes. */
+/**
+ * NetDmaProviderStart (spec §2.3): consumers may allocate channels from
+ * now on.  May be called again after a Stop, with new attributes.
+ *
+ * @param prov
+ *   The provider.
+ * @param attr
+ *   The attributes (spec §4.5); copied.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p prov is NULL or not registered; @p attr is NULL;
+ *     attr->size is not sizeof(*attr); no channel; a maximum transfer size
+ *     under 4096 (spec §2.3).
+ *   - -EBUSY: the provider is started already.
+ */
 int netdma_provider_start(struct netdma_provider *prov,
 			  const struct netdma_provider_attributes *attr);
 
 /**
- * Spec §2.4: wait for outstanding work (aborting channels that have not
- * drained within the drain timeout), then free every channel.  Consumers'
- * handles become REVOKED: every call but netdma_chan_free() returns -ENODEV.
+ * NetDmaProviderStop (spec §2.4, §8 rule 11): no new channel from now on;
+ * wait for each channel's outstanding work, polling it from the calling
+ * thread (a channel not drained within the drain timeout, 5 s by default,
+ * is aborted and waited for again), then free every channel.  Consumers'
+ * handles become REVOKED: every call but netdma_chan_free() returns
+ * -ENODEV.  Blocks; not from a provider callback.
+ *
+ * @param prov
+ *   The provider.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p prov is NULL or not registered.
+ *   - -EPERM: the provider is not started.
  */
 int netdma_provider_stop(struct netdma_provider *prov);
 
-/** Drain timeout used by netdma_provider_stop() and power-down, in ms. */
-void netdma_set_drain_timeout_ms(unsigned int ms);
-
 /**
- * Spec §2.5: the provider saw progress on a channel.  @p cpu_number receives
- * the lcore the DPC must run on (the channel's owner).
+ * NetDmaIsr (spec §2.5): the provider saw progress on a channel.  Called
+ * from the provider's poll callback.
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param last_completed
+ *   IOVA of the last completed descriptor (informational).
+ * @param[out] cpu_number
+ *   The lcore the DPC must run on: the channel's owner.  May be NULL.
  */
 void netdma_isr(void *netdma_chan_handle, netdma_iova_t last_completed,
 		uint32_t *cpu_number);
 
 /**
- * Spec §2.6: retire up to @p last_completed and notify the consumer; 0 means
- * the channel halted on an error (the channel becomes HALTED).  Delivered to
- * the consumer on the owning lcore after the channel lock is released.
+ * NetDmaInterruptDpc (spec §2.6, §6.2, §6.3): descriptors up to
+ * @p last_completed have retired and one of them asked for an interrupt;
+ * the consumer's callback is called on the owning lcore once the channel
+ * lock is released.  Called from the provider's channel callbacks (the
+ * channel lock held).
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param last_completed
+ *   IOVA of the last retired descriptor that asked for an interrupt; 0:
+ *   the channel halted on an error (it becomes HALTED; Start is required
+ *   next).
  */
 void netdma_interrupt_dpc(void *netdma_chan_handle, netdma_iova_t last_completed);
 
 /**
- * Spec §2.8 and §7.5: PowerDown waits for all channels of the provider to
- * drain and refuses new work with -EAGAIN; PowerUp re-Starts every started
- * channel with a NULL descriptor, and the consumer's next Append is issued as
- * a Start.  1.1+ providers only (-EPERM otherwise).
+ * NetDmaPnPEventNotify (spec §2.8, §7.5), for 1.1 and 2.0 providers.
+ * PowerDown: consumers' calls return -EAGAIN from now on (Free excepted)
+ * and every channel of the provider is drained as by netdma_provider_stop();
+ * blocks.  PowerUp: every running or suspended channel is re-started with a
+ * NULL descriptor of the library's, and the consumer's next Append is
+ * issued as a Start.
+ *
+ * @param prov
+ *   The provider.
+ * @param ev
+ *   The notification (spec §4.6): revision 1, size sizeof(*ev), code
+ *   NETDMA_PNP_PROVIDER_POWER_DOWN or NETDMA_PNP_PROVIDER_POWER_UP.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p prov is NULL or not registered; @p ev is NULL, of another
+ *     revision or size, or another code.
+ *   - -EPERM: a 1.0 provider; PowerDown of a provider not started or
+ *     already down; PowerUp of a provider not down.
  */
 int netdma_pnp_event_notify(struct netdma_provider *prov,
 			    const struct netdma_pnp_notification *ev);
 
-/** Spec §2.7: interface version, major<<16 | minor. */
+/**
+ * NetDmaGetVersion (spec §2.7).
+ *
+ * @return
+ *   The interface version, major << 16 | minor (2.0).
+ */
 uint32_t netdma_get_version(void);
 
-/* ---- services for provider implementations ---------------------------- */
+/* ---- services for provider implementations ----------------------------
+ * For a provider's channel callbacks: @p netdma_chan_handle is the handle
+ * allocate_dma_channel received, valid until free_dma_channel returns.
+ */
 
-/** The consumer's channel parameters of a channel handle. */
+/**
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @return
+ *   The consumer's channel parameters (spec §4.3); never NULL.
+ */
 const struct netdma_channel_params *netdma_chan_params(void *netdma_chan_handle);
 
 /**
  * Is [iova, iova+len) memory this channel's client may use?  The default
  * accepts DPDK memory (heap and registered external memory) only.  Whatever
  * the validator, a range touching the library's own descriptors (the
- * channel's power-up re-seed slots, spec §7.5) is refused.
+ * channel's power-up re-seed slots, spec §7.5) is refused.  Usable as a
+ * netdma_range_ok_t with the handle as context.
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param iova
+ *   Start of the range.
+ * @param len
+ *   Its length in bytes.
+ * @return
+ *   true if the engine may read or write it.
  */
 bool netdma_chan_addr_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
@@ -191,6 +390,19 @@ bool netdma_chan_addr_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t 
  * memseg list for the default validator in IOVA-as-VA mode, the range
  * itself otherwise (netdma_range_win_t; the engines cache it per pass).
  * The window is narrowed so that it never holds the library's re-seed slots.
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param iova
+ *   Start of the range.
+ * @param len
+ *   Its length in bytes.
+ * @param[out] lo
+ *   On true: start of the window.
+ * @param[out] hi
+ *   On true: its end (exclusive).
+ * @return
+ *   true if the engine may read or write the range.
  */
 bool netdma_chan_addr_win(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len,
 			  netdma_iova_t *lo, netdma_iova_t *hi);
@@ -200,110 +412,80 @@ bool netdma_chan_addr_win(void *netdma_chan_handle, netdma_iova_t iova, uint64_t
  * (the power-up re-seed, spec §7.5)?  No consumer check passes them; an
  * engine may fetch them as descriptors only in a chain the library started
  * itself (a Start whose head is one of them).
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param pa
+ *   A descriptor's IOVA.
+ * @return
+ *   true if it is one of them.
  */
 bool netdma_chan_desc_internal(void *netdma_chan_handle, netdma_iova_t pa);
 
-/** Address validator, replaceable per channel (the daemon uses its regions). */
-typedef bool (*netdma_addr_check_t)(void *ctx, netdma_iova_t iova, uint64_t len);
 /**
- * Replace the channel's validator (NULL: the default).  Either way, the
- * library's own memory is refused (netdma_chan_addr_ok()).
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_addr_check(struct netdma_chan *chan, netdma_addr_check_t fn, void *ctx);
-/**
- * The same with a validator that gives the window of its yes
- * (netdma_range_win_t): the engine then checks a poll's later descriptors
- * inside that window without calling it.  The window is trusted for one
- * poll pass, which runs under the channel lock: whoever takes memory away
- * must first make the validator refuse it, then take the channel lock (or
- * see the channel idle) before unmapping.  The window is narrowed so that
- * it never holds the library's own descriptors (netdma_chan_addr_win()).
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_addr_window_check(struct netdma_chan *chan, netdma_range_win_t fn, void *ctx);
-
-/**
- * Start and Append check the head descriptor's alignment and address (and,
- * 2.0, the count), but not the chain behind it; the engine still copies out
- * and checks every descriptor it fetches, and a bad one halts the channel
- * with an error DPC (spec §6.3).  For a caller whose consumer has already
- * checked the chain in its own process (netdmad: libnetdma_client checks
- * before it posts), so the chain is not walked twice on the poller.
- * 2.0: the pre-link rule (spec §3.5) is then the consumer's side's to
- * enforce: the engine follows the links, each one checked as it is fetched.
- * 1.x: nothing walks the linked chain for cycles, so the engine halts the
- * channel ("1.x chain longer than NETDMA_CHAIN_MAX descriptors since the
- * last Start/Append, or cyclic") once it has fetched more than
- * NETDMA_CHAIN_MAX descriptors per Start, Append and Resume it was given
- * (the engine applies that bound to every 1.x chain).
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_check_at_fetch(struct netdma_chan *chan, bool enable);
-
-/**
- * Be told of every state change of @p chan (netdmad publishes the state to
- * its client).  @p cb runs once at once with the current state (ev
- * NETDMA_EV_MAX), then under the channel lock at each change; it must not
- * call into the channel.  NULL stops it.
- * @return 0, or -EINVAL for a bad channel handle.
- */
-int netdma_chan_set_state_cb(struct netdma_chan *chan, netdma_core_state_cb_t cb, void *arg);
-
-/**
- * Suspend without waiting (spec §3.6), for a caller that must not block, such
- * as a poller other channels share.  The channel stops fetching at once.
- * @return 0 when it is suspended already (netdma_chan_suspend_poll() gives
- *   the last descriptor), -EINPROGRESS when descriptors being processed
- *   must complete first (the channel's polls finish it), or the errors of
- *   netdma_chan_suspend().
- */
-int netdma_chan_suspend_begin(struct netdma_chan *chan);
-
-/**
- * Where a Suspend begun by netdma_chan_suspend_begin() stands.
- * @param[out] last the last descriptor processed, once suspended.
- * @return 0 suspended, -EINPROGRESS still draining, -ETIMEDOUT the
- *   descriptors did not complete in time and the channel runs on, -EIO an
- *   error, Abort or Reset halted it first, -ENODEV revoked, -EINVAL bad
- *   arguments.
- */
-int netdma_chan_suspend_poll(struct netdma_chan *chan, netdma_iova_t *last);
-
-/**
- * A provider's Suspend that answered -EINPROGRESS has ended (call with the
- * channel lock held, from the channel's poll): @p status 0 with the last
- * processed descriptor, or -ETIMEDOUT when the channel went on running.
+ * A provider's Suspend that answered -EINPROGRESS has ended (spec §3.6).
+ * Call it from the channel's poll, with the channel lock held.
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param status
+ *   0: suspended, SUSPEND published; -ETIMEDOUT: the descriptors being
+ *   processed did not complete in time and the channel runs on.
+ * @param last
+ *   With status 0, IOVA of the last processed descriptor (0 if none).
  */
 void netdma_suspend_complete(void *netdma_chan_handle, int status, netdma_iova_t last);
 
-/** Record why a channel failed (shown by netdma_chan_last_error()). */
+/**
+ * Record why a channel failed, shown by netdma_chan_last_error() (e.g. the
+ * bad descriptor that halted it).  The channel lock must be held.
+ *
+ * @param netdma_chan_handle
+ *   The library's channel handle.
+ * @param fmt
+ *   printf format; the text is cut at 159 bytes.
+ */
 void netdma_chan_set_error(void *netdma_chan_handle, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/** Translate an IOVA to a pointer usable by this process, or NULL. */
+/**
+ * Translate an IOVA to a pointer usable by this process.  Any thread.
+ *
+ * @param iova
+ *   An IOVA of DPDK memory.
+ * @return
+ *   The pointer; NULL where EAL knows no such IOVA (IOVA-as-PA mode).  In
+ *   IOVA-as-VA mode the IOVA itself, unchecked: check ranges first
+ *   (netdma_chan_addr_ok()).
+ */
 void *netdma_iova2virt(netdma_iova_t iova);
 
-/** 1 in IOVA-as-VA mode, 0 not, -1 not asked yet (set by the library). */
-extern int netdma_iova_mode_va;
-
-/** netdma_iova2virt() without a call where IOVA = VA: per copy, on the fast path. */
-static inline void *
-netdma_iova2virt_inline(netdma_iova_t iova)
-{
-	if (__builtin_expect(netdma_iova_mode_va == 1, 1))
-		return (void *)(uintptr_t)iova;
-	return netdma_iova2virt(iova);
-}
-
-/** netdma_check_rules callbacks for a channel: read by IOVA, check ranges. */
+/**
+ * netdma_check_rules fetch callback: a descriptor by IOVA, in this
+ * process, as netdma_iova2virt().
+ *
+ * @param ctx
+ *   Ignored.
+ * @param pa
+ *   The descriptor's IOVA, already checked by the rules' range callback.
+ * @return
+ *   The descriptor, or NULL if it cannot be reached.
+ */
 const struct netdma_descriptor *netdma_desc_fetch_va(void *ctx, netdma_iova_t pa);
-bool netdma_chan_range_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
 /**
- * Choose an owner lcore for a channel: @p preferred if it is allowed by the
- * parameters' affinity masks and enabled, else the first allowed enabled
- * lcore.  @return the lcore, or -EINVAL if the masks allow none.
+ * Choose an owner lcore for a channel (spec §3.2, §4.3): @p preferred if
+ * the parameters' affinity masks allow it and it is enabled, else the
+ * first allowed enabled lcore.
+ *
+ * @param params
+ *   The channel's parameters (revision 2: the group mask; revision 1: the
+ *   32-bit mask; a zero mask allows every lcore).
+ * @param preferred
+ *   The provider's choice, or -1.
+ * @return
+ *   - >= 0: the lcore.
+ *   - -EINVAL: the masks allow no enabled lcore.
  */
 int netdma_pick_lcore(const struct netdma_channel_params *params, int preferred);
 

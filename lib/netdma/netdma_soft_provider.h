@@ -37,14 +37,53 @@ struct netdma_soft_provider_conf {
 	void *drv;
 };
 
-/** Register and start the provider. @return 0 or -errno. */
+/**
+ * Register and start an engine-backed provider (spec §2.1, §2.3): each
+ * NetDMA channel is a netdma_engine over a backend that conf->chan_init
+ * creates when the channel is allocated.  Any thread, once EAL is
+ * initialised.
+ *
+ * @param conf
+ *   The provider; copied (the name too).
+ * @param[out] out
+ *   The provider.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p conf or @p out is NULL; no name, ops or chan_init; no
+ *     channel; or netdma_register_provider() or netdma_provider_start()
+ *     refused the version, flags or attributes.
+ *   - -ENOMEM: out of memory.
+ *   - -ENOSPC: 64 providers are registered already.
+ */
 int netdma_soft_provider_create(const struct netdma_soft_provider_conf *conf,
 				struct netdma_soft_provider **out);
 
-/** Stop (draining every channel) and deregister; frees @p sp. */
+/**
+ * Stop the provider (draining every channel, as netdma_provider_stop()) and
+ * deregister it; frees @p sp.  Blocks.
+ *
+ * @param sp
+ *   The provider.
+ * @return
+ *   - 0: success.
+ *   - -EINVAL: @p sp is NULL.
+ */
 int netdma_soft_provider_destroy(struct netdma_soft_provider *sp);
 
+/**
+ * @param sp
+ *   The provider.
+ * @return
+ *   Its registry handle (netdma_provider.h).
+ */
 struct netdma_provider *netdma_soft_provider_handle(const struct netdma_soft_provider *sp);
+
+/**
+ * @param sp
+ *   The provider.
+ * @return
+ *   Its provider id, for netdma_chan_alloc().
+ */
 uint32_t netdma_soft_provider_id(const struct netdma_soft_provider *sp);
 
 #ifdef __cplusplus

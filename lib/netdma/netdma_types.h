@@ -204,34 +204,71 @@ static_assert(offsetof(struct netdma_pnp_notification, buffer) == 0x10, "spec §
 static_assert(sizeof(struct netdma_pnp_notification) == 32, "spec §4.6");
 
 /* ---- completion word (spec §5.2, §6.1) --------------------------------- */
-/** Build a completion word: IOVA of the last retired descriptor | status. */
+/**
+ * Build a completion word (spec §6.1).
+ *
+ * @param desc
+ *   IOVA of the last retired descriptor (64-byte aligned; low bits dropped).
+ * @param st
+ *   The transfer status.
+ * @return
+ *   desc | st, as an engine publishes it.
+ */
 static inline uint64_t
 netdma_completion_encode(netdma_iova_t desc, enum netdma_transfer_status st)
 {
 	return (desc & NETDMA_COMPLETION_ADDR_MASK) | ((uint64_t)st & NETDMA_TRANSFER_STATUS_MASK);
 }
 
+/**
+ * @param word
+ *   A completion word, as read by netdma_completion_read().
+ * @return
+ *   Its transfer status (spec §5.2); values 5 to 7 are reserved.
+ */
 static inline enum netdma_transfer_status
 netdma_completion_status(uint64_t word)
 {
 	return (enum netdma_transfer_status)(word & NETDMA_TRANSFER_STATUS_MASK);
 }
 
-/** Address part; meaningless when the status is ARMED (spec §5.2). */
+/**
+ * @param word
+ *   A completion word.
+ * @return
+ *   IOVA of the last retired descriptor; meaningless when the status is
+ *   ARMED (spec §5.2).
+ */
 static inline netdma_iova_t
 netdma_completion_address(uint64_t word)
 {
 	return word & NETDMA_COMPLETION_ADDR_MASK;
 }
 
-/** One 64-bit acquire load of a completion word (spec §11). */
+/**
+ * Read a completion word: one 64-bit acquire load (spec §11), so the data
+ * of every descriptor it reports as retired is visible after it.  Any
+ * thread, any time.
+ *
+ * @param word
+ *   netdma_chan_conf.completion_word.
+ * @return
+ *   Its value.
+ */
 static inline uint64_t
 netdma_completion_read(const volatile uint64_t *word)
 {
 	return __atomic_load_n(word, __ATOMIC_ACQUIRE);
 }
 
-/** Name of a transfer status, for logs and traces. */
+/**
+ * Name of a transfer status, for logs and traces.
+ *
+ * @param st
+ *   A status (spec §5.2).
+ * @return
+ *   Its name, or "reserved" for 5 to 7 and out-of-range values; never NULL.
+ */
 const char *netdma_status_name(enum netdma_transfer_status st);
 
 #ifdef __cplusplus

@@ -297,7 +297,6 @@ netdma_provider_list(struct netdma_provider_info *infos, unsigned int max)
 {
 	struct netdma_msg_hdr m;
 	struct netdma_reply_providers *r;
-	unsigned int i;
 	int ret;
 
 	ret = client_ensure();
@@ -308,22 +307,8 @@ netdma_provider_list(struct netdma_provider_info *infos, unsigned int max)
 		return -ENOMEM;
 	client_hdr(&m, NETDMA_MSG_PROVIDERS, sizeof(m));
 	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_PROVIDERS, -1, r, sizeof(*r), NULL);
-	if (ret == 0) {
-		for (i = 0; i < r->count && i < max && infos != NULL; i++) {
-			memset(&infos[i], 0, sizeof(infos[i]));
-			infos[i].id = r->p[i].id;
-			snprintf(infos[i].name, sizeof(infos[i].name), "%.63s", r->p[i].name);
-			infos[i].major_version = r->p[i].major_version;
-			infos[i].minor_version = r->p[i].minor_version;
-			infos[i].started = r->p[i].started;
-			infos[i].powered_down = r->p[i].powered_down;
-			infos[i].flags = r->p[i].flags;
-			infos[i].channel_count = r->p[i].channel_count;
-			infos[i].channels_in_use = r->p[i].channels_in_use;
-			infos[i].maximum_transfer_size = r->p[i].maximum_transfer_size;
-		}
-		ret = (int)r->count;
-	}
+	if (ret == 0)
+		ret = (int)netdma_proto_providers_decode(r, infos, max);
 	free(r);
 	return ret;
 }
@@ -498,15 +483,7 @@ netdma_chan_stats_get(const struct netdma_chan *c, struct netdma_chan_stats *st)
 	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL);
 	if (ret < 0)
 		return ret;
-	memset(st, 0, sizeof(*st));
-	st->starts = r.starts;
-	st->appends = r.appends;
-	st->descriptors_retired = r.descriptors_retired;
-	st->bytes_copied = r.bytes_copied;
-	st->interrupts = r.interrupts;
-	st->errors = r.errors;
-	st->outstanding = r.outstanding;
-	st->state = r.state;
+	netdma_proto_stats_decode(&r, st);
 	return 0;
 }
 

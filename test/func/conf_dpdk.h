@@ -10,6 +10,7 @@
 #include "netdma_dmadev.h"
 #include "netdma_lcore.h"
 #include "netdma_provider.h"
+#include "netdma_service.h"
 
 static inline struct netdma_cpu_provider *
 be_cpu(const struct backend *b)

@@ -27,5 +27,6 @@ int unit_add_state(void);
 int unit_add_core(void);
 int unit_add_engine(void);
 int unit_add_engine_ctl(void);
+int unit_add_proto(void);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include <stdint.h>
 
+#include "netdma.h"
 #include "netdma_types.h"
 
 #define NETDMA_PROTO_MAGIC     0x414d444eu   /* "NDMA" */
@@ -158,6 +159,21 @@ struct netdma_reply_providers {
 	struct netdma_proto_provider p[NETDMA_PROTO_MAX_PROVIDERS];
 };
 
+/**
+ * Fill @p r's count and entries (not its header) from @p n providers of
+ * netdma_provider_list(); at most NETDMA_PROTO_MAX_PROVIDERS are sent.
+ */
+void netdma_proto_providers_encode(struct netdma_reply_providers *r,
+				   const struct netdma_provider_info *infos, unsigned int n);
+
+/**
+ * Read @p r into up to @p max entries of @p infos (NULL: none).  Fields the
+ * wire does not carry are 0.
+ * @return the providers the reply lists (at most NETDMA_PROTO_MAX_PROVIDERS).
+ */
+unsigned int netdma_proto_providers_decode(const struct netdma_reply_providers *r,
+					   struct netdma_provider_info *infos, unsigned int max);
+
 struct netdma_msg_chan_alloc {
 	struct netdma_msg_hdr h;
 	uint32_t provider_id;
@@ -201,6 +217,14 @@ struct netdma_reply_chan_stats {
 	int32_t state;
 	char last_error[160];
 };
+
+/** Fill @p r's counters and reason (not its header) from a channel's. */
+void netdma_proto_stats_encode(struct netdma_reply_chan_stats *r,
+			       const struct netdma_chan_stats *st, const char *last_error);
+
+/** Read @p r's counters into @p st; fields the wire does not carry are 0. */
+void netdma_proto_stats_decode(const struct netdma_reply_chan_stats *r,
+			       struct netdma_chan_stats *st);
 
 /* ---- the command ring (shared memory, written by both sides) ---------- */
 
