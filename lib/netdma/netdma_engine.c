@@ -480,12 +480,17 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 int
 netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 {
+	/*
+	 * Both styles reach the new work through links, never through @p pa,
+	 * as I/OAT does: 1.x through the patched tail (spec §3.5, rule 5), 2.0
+	 * by count from the pre-linked slot (DMACOUNT).  That the consumer's
+	 * head is that slot is a rule of the channel core
+	 * (netdma_core_check_submit()), checked before an Append gets here.
+	 */
+	(void)pa;
 	if (eng->state == NETDMA_ENG_STOPPED)
 		return -EPERM;
 	if (eng->rules.major_version >= 2) {
-		/* spec §3.5: count-based; the previous chain pre-linked @pa */
-		if (eng->remaining == 0 && eng->next_pa != pa)
-			return -EINVAL;
 		if (count > UINT32_MAX - eng->remaining)
 			return -E2BIG;   /* a consumer far ahead of its engine */
 		eng->remaining += count;

@@ -95,6 +95,25 @@ void netdma_lcore_detach(struct netdma_chan *chan);
 /* Wake @p lcore's poller if it is parked: call after handing it work. */
 void netdma_lcore_kick(unsigned int lcore);
 
+/* A handle a consumer may use: not NULL, not freed (struct netdma_chan.magic). */
+static inline bool
+netdma_chan_live(const struct netdma_chan *c)
+{
+	return c != NULL && __atomic_load_n(&c->magic, __ATOMIC_ACQUIRE) == NETDMA_CHAN_MAGIC;
+}
+
+/*
+ * A consumer call's entry (netdma_chan_calls.c): lock, check @p ev against
+ * the state (spec §8) and power.  On success the lock is held and the
+ * target state returned; on failure it is released and -errno returned.
+ */
+int netdma_chan_enter(struct netdma_chan *chan, enum netdma_chan_event ev);
+/* Release the lock netdma_chan_enter() took; @return @p ret. */
+int netdma_chan_leave(struct netdma_chan *chan, int ret);
+
+/* The default address validator: the range lies in DPDK memory (netdma_chan_mem.c). */
+bool netdma_dpdk_range_ok(void *ctx, netdma_iova_t iova, uint64_t len);
+
 /* channel helpers (netdma_channel.c) */
 int netdma_chan_poll_locked(struct netdma_chan *chan);
 int netdma_chan_outstanding_locked(struct netdma_chan *chan, struct netdma_chan_progress *p);
