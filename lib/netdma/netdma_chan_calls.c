@@ -78,7 +78,6 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 	struct netdma_range_cache cache;
 	struct netdma_check_rules rules;
 	netdma_iova_t pa, prelink;
-	netdma_dma_submit_t fn;
 	int ret;
 
 	ret = netdma_chan_enter(c, op);
@@ -93,12 +92,21 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 		NETDMA_LOG(DEBUG, "%s refused: %s\n", netdma_event_name(op), c->core.last_error);
 		return netdma_chan_leave(c, ret);
 	}
-	fn = netdma_core_as_start(&c->core, op) ? c->prov->c.start_dma : c->prov->c.append_dma;
-	ret = netdma_status_to_errno(fn(c->prov_ctx, head, pa, count));
+	switch (netdma_core_route(&c->core, op)) {
+	case NETDMA_ROUTE_DEFER:
+		ret = 0;   /* Resume starts it */
+		break;
+	case NETDMA_ROUTE_START:
+		ret = netdma_status_to_errno(c->prov->c.start_dma(c->prov_ctx, head, pa, count));
+		break;
+	default:
+		ret = netdma_status_to_errno(c->prov->c.append_dma(c->prov_ctx, head, pa, count));
+		break;
+	}
 	if (ret < 0)
 		return netdma_chan_leave(c, netdma_core_fail(&c->core, ret, "provider refused %s: %d",
-						 netdma_event_name(op), ret));
-	netdma_core_submitted(&c->core, op, prelink);
+							   netdma_event_name(op), ret));
+	netdma_core_submitted(&c->core, op, pa, count, prelink);
 	if (op == NETDMA_OP_START)
 		c->starts++;
 	else
@@ -132,10 +140,22 @@ control(struct netdma_chan *c, enum netdma_chan_event op)
 		return ret;
 	fn = op == NETDMA_OP_RESUME ? c->prov->c.resume_dma :
 		op == NETDMA_OP_ABORT ? c->prov->c.abort_dma : c->prov->c.reset_channel;
-	ret = netdma_status_to_errno(fn == NULL ? -ENOTSUP : fn(c->prov_ctx));
+	if (op == NETDMA_OP_RESUME && c->core.deferred)
+		/* re-seeded at power-up: the Appends made while suspended start now */
+		ret = c->prov->c.start_dma(c->prov_ctx, netdma_iova2virt(c->core.deferred_head),
+					   c->core.deferred_head, c->core.deferred_count);
+	else
+		ret = fn == NULL ? -ENOTSUP : fn(c->prov_ctx);
+	ret = netdma_status_to_errno(ret);
 	if (ret < 0)
 		return netdma_chan_leave(c, netdma_core_fail(&c->core, ret, "%s failed: %d",
 						 netdma_event_name(op), ret));
+	if (op == NETDMA_OP_RESUME) {
+		netdma_iova_t head;
+		uint32_t count;
+
+		netdma_core_take_deferred(&c->core, &head, &count);
+	}
 	netdma_core_event(&c->core, op);
 	netdma_chan_leave(c, 0);
 	netdma_lcore_kick(c->lcore);

@@ -34,15 +34,17 @@
  *  - While a Suspend waits for the descriptors being processed (SUSPENDING)
  *    only Abort, Reset and Free are taken: the suspending caller owns the
  *    channel until its call returns.
- *  - Power-up re-starts every started channel (spec §7.5): a suspended one
- *    runs again, and its next Append is a Start.
+ *  - Power-up re-starts every running channel (spec §7.5) on a re-seed, so
+ *    its next Append is a Start.  A suspended one stays suspended: its
+ *    engine holds nothing and Resume re-reads the last processed
+ *    descriptor as ever (spec §3.6), so none of its chain is lost.
  */
 static const int next_state[NETDMA_CHAN_STATE_MAX][NETDMA_EV_MAX] = {
 	/*                  start append suspend resume abort reset free drained timeout error revoke power-up */
 	[NETDMA_CHAN_ALLOCATED] =  { R, X, X,  X, X, H, F, X, X, H, V, A },   /* rule 3: Start first */
 	[NETDMA_CHAN_RUNNING] =    { R, R, SG, X, H, H, F, X, X, H, V, R },   /* rule 5: restart */
-	[NETDMA_CHAN_SUSPENDING] = { X, X, X,  X, H, H, F, S, R, H, V, R },
-	[NETDMA_CHAN_SUSPENDED] =  { R, S, X,  R, H, H, F, X, X, H, V, R },
+	[NETDMA_CHAN_SUSPENDING] = { X, X, X,  X, H, H, F, S, R, H, V, SG },
+	[NETDMA_CHAN_SUSPENDED] =  { R, S, X,  R, H, H, F, X, X, H, V, S },
 	[NETDMA_CHAN_HALTED] =     { R, X, X,  X, X, H, F, X, X, H, V, H },   /* rule 3 */
 	[NETDMA_CHAN_REVOKED] =    { D, D, D,  D, D, D, F, D, D, D, V, D },
 };
@@ -158,6 +160,7 @@ netdma_core_event(struct netdma_chan_core *k, enum netdma_chan_event ev)
 		/* spec §8 rule 3: a Start comes next; nothing of the old chain carries over */
 		k->prelink = 0;
 		k->restart_on_append = false;
+		k->deferred = false;
 	}
 	if (ev == NETDMA_EV_POWER_UP && next == NETDMA_CHAN_RUNNING)
 		k->restart_on_append = true;   /* the engine runs the re-seed, not the old tail */
@@ -210,8 +213,8 @@ netdma_core_check_submit(struct netdma_chan_core *k, enum netdma_chan_event op, 
 	if (n < 0)
 		return netdma_core_fail(k, n, "%s (descriptor 0x%" PRIx64 ")", why, bad);
 	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
-	if (!netdma_core_as_start(k, op) && k->major_version >= 2 && k->prelink != 0 &&
-	    head != k->prelink)
+	if (netdma_core_route(k, op) == NETDMA_ROUTE_APPEND && k->major_version >= 2 &&
+	    k->prelink != 0 && head != k->prelink)
 		return netdma_core_fail(k, -EINVAL, "2.0 append at 0x%" PRIx64 ", but the previous "
 					"chain pre-linked 0x%" PRIx64, head, k->prelink);
 	if (k->major_version >= 2 && last != 0) {
@@ -221,12 +224,48 @@ netdma_core_check_submit(struct netdma_chan_core *k, enum netdma_chan_event op, 
 	return 0;
 }
 
-void
-netdma_core_submitted(struct netdma_chan_core *k, enum netdma_chan_event op, netdma_iova_t prelink)
+enum netdma_submit_route
+netdma_core_route(const struct netdma_chan_core *k, enum netdma_chan_event op)
 {
+	if (op == NETDMA_OP_START)
+		return NETDMA_ROUTE_START;
+	if (!k->restart_on_append)
+		return NETDMA_ROUTE_APPEND;
+	/* a Start of the engine would run it while the channel says suspended */
+	return k->state == NETDMA_CHAN_SUSPENDED ? NETDMA_ROUTE_DEFER : NETDMA_ROUTE_START;
+}
+
+void
+netdma_core_submitted(struct netdma_chan_core *k, enum netdma_chan_event op, netdma_iova_t head,
+		      uint32_t count, netdma_iova_t prelink)
+{
+	if (netdma_core_route(k, op) == NETDMA_ROUTE_DEFER) {
+		if (!k->deferred) {
+			k->deferred = true;
+			k->deferred_head = head;
+			k->deferred_count = 0;
+		}
+		/* 2.0 counts on from the first head; 1.x follows the consumer's links */
+		k->deferred_count = count > UINT32_MAX - k->deferred_count ? UINT32_MAX :
+			k->deferred_count + count;
+	} else {
+		k->restart_on_append = false;
+		k->deferred = false;
+	}
 	netdma_core_event(k, op);
-	k->restart_on_append = false;
 	k->prelink = prelink;
+}
+
+bool
+netdma_core_take_deferred(struct netdma_chan_core *k, netdma_iova_t *head, uint32_t *count)
+{
+	if (!k->deferred)
+		return false;
+	*head = k->deferred_head;
+	*count = k->deferred_count;
+	k->deferred = false;
+	k->restart_on_append = false;
+	return true;
 }
 
 /* ---- completion words ------------------------------------------------------ */

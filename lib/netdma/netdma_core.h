@@ -84,6 +84,14 @@ struct netdma_chan_core {
 	bool check_at_fetch;
 	/** The engine lost the old tail (power-up re-seed): the next Append starts. */
 	bool restart_on_append;
+	/**
+	 * Appends taken while suspended with restart_on_append: the engine
+	 * must not run them before Resume, which starts them (deferred_head,
+	 * deferred_count: the first one's head, the counts of all).
+	 */
+	bool deferred;
+	netdma_iova_t deferred_head;
+	uint32_t deferred_count;
 	/** 2.0: the slot the next Append must start at; 0 when unknown. */
 	netdma_iova_t prelink;
 	netdma_core_state_cb_t on_state;
@@ -128,19 +136,31 @@ int netdma_core_check_submit(struct netdma_chan_core *k, enum netdma_chan_event 
 			     const void *head_va, netdma_iova_t head, uint32_t count,
 			     const struct netdma_check_rules *rules, netdma_iova_t *prelink);
 
-/** Is this Start/Append to go to the engine as a Start (after a re-seed)? */
-static inline bool
-netdma_core_as_start(const struct netdma_chan_core *k, enum netdma_chan_event op)
-{
-	return op == NETDMA_OP_START || k->restart_on_append;
-}
+/** Where a checked Start/Append goes. */
+enum netdma_submit_route {
+	NETDMA_ROUTE_APPEND,   /**< the provider's append_dma */
+	NETDMA_ROUTE_START,    /**< its start_dma: a Start, or the first Append after a re-seed */
+	NETDMA_ROUTE_DEFER,    /**< held for Resume (suspended after a re-seed) */
+};
+
+/** The route of @p op now (spec §3.4, §3.5, §7.5). */
+enum netdma_submit_route netdma_core_route(const struct netdma_chan_core *k,
+					   enum netdma_chan_event op);
 
 /**
- * The engine took a Start/Append checked by netdma_core_check_submit():
+ * Resume of a channel that holds deferred Appends: take them (the caller
+ * starts the engine there instead of resuming it).  @return false if none.
+ */
+bool netdma_core_take_deferred(struct netdma_chan_core *k, netdma_iova_t *head,
+			       uint32_t *count);
+
+/**
+ * The engine took (or, NETDMA_ROUTE_DEFER, the core holds) a Start/Append
+ * of @p count descriptors at @p head checked by netdma_core_check_submit():
  * the transition, and @p prelink remembered for the next Append.
  */
 void netdma_core_submitted(struct netdma_chan_core *k, enum netdma_chan_event op,
-			   netdma_iova_t prelink);
+			   netdma_iova_t head, uint32_t count, netdma_iova_t prelink);
 
 /**
  * Completion words: no descriptor may read or write one (the engine

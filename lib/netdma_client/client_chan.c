@@ -229,7 +229,7 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 	else
 		refresh = false;
 	if (ret == 0)
-		netdma_core_submitted(&c->core, ev, prelink);
+		netdma_core_submitted(&c->core, ev, iova, count, prelink);
 	pthread_mutex_unlock(&c->lock);
 	if (refresh)
 		refresh_error(c, ret);

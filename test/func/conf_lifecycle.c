@@ -343,6 +343,92 @@ power_cycle(enum backend_kind kind, uint8_t major, uint8_t minor)
 	done();
 }
 
+/*
+ * §7.5, §3.6: power-down leaves a suspended channel as it is (its engine
+ * holds nothing), power-up does not re-start it, and Resume fetches the
+ * rest of its chain: nothing of it is lost.
+ */
+static void
+power_cycle_suspended(enum backend_kind kind, uint8_t major, uint8_t minor)
+{
+	netdma_iova_t last = 0;
+
+	CU_ASSERT_FATAL(use(kind, major, minor, CONF_BURST));
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&F.d[1]));
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_DOWN), 0);
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_UP), 0);
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(1, NETDMA_STATUS_SUSPEND));
+	poll_n(2);
+	CU_ASSERT_TRUE(blocks_zero(2, 6));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(F.ch), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+	done();
+}
+
+/*
+ * §7.5: re-started at power-up, then suspended, then appended to: the
+ * Append waits for Resume (nothing moves while the channel says
+ * suspended), which starts it.
+ */
+static void
+power_up_then_suspend(enum backend_kind kind, uint8_t major, uint8_t minor)
+{
+	netdma_iova_t last = 0;
+	struct netdma_chan_stats st;
+
+	CU_ASSERT_FATAL(use(kind, major, minor, CONF_BURST));
+	chain(0, 4, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(3, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_DOWN), 0);
+	CU_ASSERT_EQUAL(power(handle(), NETDMA_PNP_PROVIDER_POWER_UP), 0);
+	CU_ASSERT_TRUE(wait_idle_engine());   /* the re-seed ran */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	chain(4, 4, SU);
+	if (!v2())
+		F.d[3].next_descriptor = IO(&F.d[4]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[4], 4), 0);
+	poll_n(4);
+	CU_ASSERT_TRUE(blocks_zero(4, 4));
+	CU_ASSERT_EQUAL(netdma_chan_stats_get(F.ch, &st), 0);
+	CU_ASSERT_EQUAL(st.state, NETDMA_CHAN_SUSPENDED);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(F.ch), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(4, 4));
+	CU_ASSERT_EQUAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(netdma_chan_resume(F.ch), 0);
+	done();
+}
+
+static void
+l_power_suspended_cpu_v1(void)
+{
+	power_cycle_suspended(BE_CPU, 1, 1);
+}
+
+static void
+l_power_suspended_dmadev_v2(void)
+{
+	power_cycle_suspended(BE_DMADEV, 2, 0);
+}
+
+static void
+l_power_up_suspend_cpu_v2(void)
+{
+	power_up_then_suspend(BE_CPU, 2, 0);
+}
+
+static void
+l_power_up_suspend_dmadev_v1(void)
+{
+	power_up_then_suspend(BE_DMADEV, 1, 1);
+}
+
 static void
 l_power_cpu_v1(void)
 {
@@ -1133,6 +1219,14 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "register checks", l_register_checks) ||
 	    !CU_add_test(s, "power cycle (cpu 1.1)", l_power_cpu_v1) ||
 	    !CU_add_test(s, "power cycle (dmadev 2.0)", l_power_dmadev_v2) ||
+	    !CU_add_test(s, "power cycle of a suspended channel (cpu 1.1)",
+			 l_power_suspended_cpu_v1) ||
+	    !CU_add_test(s, "power cycle of a suspended channel (dmadev 2.0)",
+			 l_power_suspended_dmadev_v2) ||
+	    !CU_add_test(s, "power-up, suspend, append, resume (cpu 2.0)",
+			 l_power_up_suspend_cpu_v2) ||
+	    !CU_add_test(s, "power-up, suspend, append, resume (dmadev 1.1)",
+			 l_power_up_suspend_dmadev_v1) ||
 	    !CU_add_test(s, "fault mid-chain", l_fault_mid_chain) ||
 	    !CU_add_test(s, "fault on the first copy", l_fault_first) ||
 	    !CU_add_test(s, "chains checked at fetch only", l_check_at_fetch) ||

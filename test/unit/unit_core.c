@@ -121,25 +121,59 @@ test_prelink(void)
 	build(d, 0, 2, 2);
 	CU_ASSERT_EQUAL(check(&k, NETDMA_OP_START, d, 2, &prelink), 0);
 	CU_ASSERT_EQUAL(prelink, iova_of(&d[2]));
-	netdma_core_submitted(&k, NETDMA_OP_START, prelink);
+	netdma_core_submitted(&k, NETDMA_OP_START, iova_of(d), 2, prelink);
 	CU_ASSERT_EQUAL(k.prelink, iova_of(&d[2]));
 	build(d, 2, 3, 2);
 	CU_ASSERT_EQUAL(check(&k, NETDMA_OP_APPEND, &d[3], 2, &prelink), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(k.last_error, "2.0 append at"));
 	CU_ASSERT_EQUAL(check(&k, NETDMA_OP_APPEND, &d[2], 3, &prelink), 0);
-	netdma_core_submitted(&k, NETDMA_OP_APPEND, prelink);
+	netdma_core_submitted(&k, NETDMA_OP_APPEND, iova_of(&d[2]), 3, prelink);
 	CU_ASSERT_EQUAL(k.prelink, iova_of(&d[5]));
 	/* a Start may begin anywhere */
 	CU_ASSERT_EQUAL(check(&k, NETDMA_OP_START, &d[3], 2, &prelink), 0);
 	/* after power-up the next Append goes to the engine as a Start: no pre-link */
 	CU_ASSERT_EQUAL(netdma_core_event(&k, NETDMA_EV_POWER_UP), NETDMA_CHAN_RUNNING);
-	CU_ASSERT_TRUE(netdma_core_as_start(&k, NETDMA_OP_APPEND));
+	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_START);
 	CU_ASSERT_EQUAL(check(&k, NETDMA_OP_APPEND, &d[3], 2, &prelink), 0);
-	netdma_core_submitted(&k, NETDMA_OP_APPEND, prelink);
-	CU_ASSERT_FALSE(netdma_core_as_start(&k, NETDMA_OP_APPEND));
+	netdma_core_submitted(&k, NETDMA_OP_APPEND, iova_of(&d[3]), 2, prelink);
+	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_APPEND);
 	/* Abort forgets the chain (spec §8 rule 3) */
 	CU_ASSERT_EQUAL(netdma_core_event(&k, NETDMA_OP_ABORT), NETDMA_CHAN_HALTED);
 	CU_ASSERT_EQUAL(k.prelink, 0);
+}
+
+/*
+ * spec §7.5: power-up leaves a suspended channel suspended; a running one
+ * re-seeded, suspended, then appended to holds the Appends for Resume
+ * (starting the engine would run them while the channel says suspended).
+ */
+static void
+test_power_up_and_suspend(void)
+{
+	struct netdma_chan_core k;
+	netdma_iova_t head = 0;
+	uint32_t count = 0;
+
+	netdma_core_init(&k, 2, NULL, NULL);
+	netdma_core_event(&k, NETDMA_OP_START);
+	netdma_core_event(&k, NETDMA_OP_SUSPEND);
+	netdma_core_event(&k, NETDMA_EV_DRAINED);
+	CU_ASSERT_EQUAL(netdma_core_event(&k, NETDMA_EV_POWER_UP), NETDMA_CHAN_SUSPENDED);
+	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_APPEND);
+	CU_ASSERT_EQUAL(netdma_core_event(&k, NETDMA_OP_RESUME), NETDMA_CHAN_RUNNING);
+	CU_ASSERT_EQUAL(netdma_core_event(&k, NETDMA_EV_POWER_UP), NETDMA_CHAN_RUNNING);
+	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_START);
+	netdma_core_event(&k, NETDMA_OP_SUSPEND);
+	netdma_core_event(&k, NETDMA_EV_DRAINED);
+	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_DEFER);
+	netdma_core_submitted(&k, NETDMA_OP_APPEND, 0x1000, 2, 0x1080);
+	netdma_core_submitted(&k, NETDMA_OP_APPEND, 0x1080, 3, 0x1100);
+	CU_ASSERT_EQUAL(k.state, NETDMA_CHAN_SUSPENDED);
+	CU_ASSERT_TRUE(netdma_core_take_deferred(&k, &head, &count));
+	CU_ASSERT_EQUAL(head, 0x1000);
+	CU_ASSERT_EQUAL(count, 5);
+	CU_ASSERT_FALSE(netdma_core_take_deferred(&k, &head, &count));
+	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_APPEND);
 }
 
 /* netdmad's mode: only the head at the call, the engine checks the rest */
@@ -207,6 +241,7 @@ unit_add_core(void)
 	    !CU_add_test(s, "one transition function and its hook", test_event_hook) ||
 	    !CU_add_test(s, "the state is checked first (8)", test_state_first) ||
 	    !CU_add_test(s, "2.0 pre-link (3.5)", test_prelink) ||
+	    !CU_add_test(s, "power-up and suspend (7.5)", test_power_up_and_suspend) ||
 	    !CU_add_test(s, "check at fetch: the head only", test_check_at_fetch) ||
 	    !CU_add_test(s, "completion-word set", test_cw_set))
 		return -1;

@@ -22,9 +22,9 @@ static const int expected[NETDMA_CHAN_STATE_MAX][NETDMA_EV_MAX] = {
 	/* rule 4: any number of Appends; rule 5: Start restarts; rule 7: Suspend drains first */
 	[NETDMA_CHAN_RUNNING]    = { R, R, G, P, H, H, F,   P, P, H, V, R },
 	/* spec §3.6: the descriptors being processed complete; only Abort/Reset/Free meanwhile */
-	[NETDMA_CHAN_SUSPENDING] = { P, P, P, P, H, H, F,   S, R, H, V, R },
-	/* rule 8: Resume; the chain may be edited/appended while suspended */
-	[NETDMA_CHAN_SUSPENDED]  = { R, S, P, R, H, H, F,   P, P, H, V, R },
+	[NETDMA_CHAN_SUSPENDING] = { P, P, P, P, H, H, F,   S, R, H, V, G },
+	/* rule 8: Resume; the chain may be edited/appended while suspended; power-up keeps it */
+	[NETDMA_CHAN_SUSPENDED]  = { R, S, P, R, H, H, F,   P, P, H, V, S },
 	/* rule 3: after Abort/Reset only Start (or Reset, Free) */
 	[NETDMA_CHAN_HALTED]     = { R, P, P, P, P, H, F,   P, P, H, V, H },
 	/* provider stopped under the channel: only Free */
