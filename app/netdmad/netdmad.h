@@ -74,6 +74,7 @@ struct netdmad_stats {
 	uint64_t refused_connections; /* over [limits] connections */
 	uint64_t refused_emfile;      /* the daemon was out of fds */
 	uint64_t hello_timeouts;
+	uint64_t suspends_deferred;   /* Suspends acknowledged by a later pass */
 	uint64_t log_suppressed;
 	uint32_t clients;             /* connected now */
 	uint32_t regions;             /* mapped now, dead clients' included */

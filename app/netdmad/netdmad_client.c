@@ -10,7 +10,7 @@
  * write into it.
  *
  * Threads: the main lcore runs this file; polling lcores run the command
- * rings (netdmad_poll.c) and call client_addr_ok() from the engines.
+ * rings (netdmad_poll.c) and call client_addr_win() from the engines.
  */
 #include <errno.h>
 #include <signal.h>

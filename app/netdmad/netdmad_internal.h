@@ -123,7 +123,6 @@ int chan_stats(struct dclient *cl, uint32_t id, struct netdma_reply_chan_stats *
 void chan_release(struct dchan *dc);
 
 /* netdmad_region.c: a client's memory */
-bool client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len);
 bool client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo,
 		     netdma_iova_t *hi);
 struct dregion *region_get(struct dclient *cl, uint32_t id);

@@ -120,12 +120,12 @@ run_one(struct dchan *dc, const struct netdma_cmd *cmd, uint64_t *value)
 	switch (cmd->op) {
 	case NETDMA_CMD_START:
 	case NETDMA_CMD_APPEND:
-		/* the head must be the client's own data memory before we touch it */
-		if (!client_addr_ok(dc->cl, cmd->desc_iova, sizeof(*d)))
-			return -EFAULT;
+		/*
+		 * IOVA = VA: nothing is read through @p d before the channel core
+		 * has checked the state, then the head against this client's
+		 * memory (its validator), in the order in-process calls see.
+		 */
 		d = netdma_iova2virt(cmd->desc_iova);
-		if (d == NULL)
-			return -EFAULT;
 		return cmd->op == NETDMA_CMD_START ? netdma_chan_start(dc->ch, d, cmd->count) :
 			netdma_chan_append(dc->ch, d, cmd->count);
 	case NETDMA_CMD_SUSPEND:
@@ -211,6 +211,7 @@ netdmad_dchan_run_commands(struct dchan *dc)
 		if (ret == -EINPROGRESS && cmd.op == NETDMA_CMD_SUSPEND) {
 			dc->suspending = true;
 			dc->suspend_seq = cmd.seq;
+			__atomic_add_fetch(&netdmad_stats.suspends_deferred, 1, __ATOMIC_RELAXED);
 		} else {
 			ack(dc, cmd.seq, ret, value);
 		}

@@ -128,14 +128,6 @@ client_addr_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *wlo,
 	return ok;
 }
 
-bool
-client_addr_ok(void *ctx, netdma_iova_t iova, uint64_t len)
-{
-	netdma_iova_t lo, hi;
-
-	return client_addr_win(ctx, iova, len, &lo, &hi);
-}
-
 static void
 region_release(struct dclient *cl, struct dregion *r)
 {

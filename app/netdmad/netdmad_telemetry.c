@@ -153,6 +153,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "refused_connections", st->refused_connections);
 	rte_tel_data_add_dict_u64(d, "refused_emfile", st->refused_emfile);
 	rte_tel_data_add_dict_u64(d, "hello_timeouts", st->hello_timeouts);
+	rte_tel_data_add_dict_u64(d, "suspends_deferred",
+				  __atomic_load_n(&st->suspends_deferred, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "log_suppressed",
 				  __atomic_load_n(&st->log_suppressed, __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "regions", st->regions);

@@ -255,3 +255,12 @@ netdma_desc_engine_flags(uint32_t control_flags, bool prev_serialize)
 		f |= NETDMA_ENGINE_LLC;
 	return f;
 }
+
+int
+netdma_prelink_check(netdma_iova_t prelink, netdma_iova_t head, const char **why)
+{
+	if (head == prelink)
+		return 0;
+	*why = "2.0 append not at the slot the previous chain pre-linked";
+	return -EINVAL;
+}

@@ -164,6 +164,14 @@ int netdma_chain_check(netdma_iova_t head, uint32_t count,
 		       const struct netdma_check_rules *rules,
 		       netdma_iova_t *last, netdma_iova_t *bad, const char **reason);
 
+/**
+ * The 2.0 pre-link rule (spec §3.5, §13 rule 6): an Append's first
+ * descriptor is the slot the previous chain's last one pre-linked.  Checked
+ * at the call when the chain was walked, else by the engine when it gets
+ * there.  @return 0, or -EINVAL with a static @p why.
+ */
+int netdma_prelink_check(netdma_iova_t prelink, netdma_iova_t head, const char **why);
+
 /** Engine op flags for a descriptor (DESIGN.md flag mapping, spec §11). */
 #define NETDMA_ENGINE_FENCE  (1u << 0) /**< = RTE_DMA_OP_FLAG_FENCE */
 #define NETDMA_ENGINE_LLC    (1u << 2) /**< = RTE_DMA_OP_FLAG_LLC */

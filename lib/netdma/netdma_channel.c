@@ -253,10 +253,10 @@ netdma_chan_version(const struct netdma_chan *c)
 }
 
 /*
- * Outstanding = anything an engine could still read or write (rule 10):
- * descriptors with it, ops of aborted ones, and in a started channel the
- * descriptors it has still to fetch - a suspended channel's included, since
- * Resume would fetch them (spec §3.3: Free only when nothing is outstanding).
+ * What an engine may still read or write without another consumer call:
+ * descriptors it holds, ops of aborted ones it has not handed back, and a
+ * running (or suspending) channel's descriptors still to fetch.  Pollers
+ * park, regions go and the daemon stops on this.
  */
 int
 netdma_chan_outstanding_locked(struct netdma_chan *c, struct netdma_chan_progress *p)
@@ -268,8 +268,19 @@ netdma_chan_outstanding_locked(struct netdma_chan *c, struct netdma_chan_progres
 		return 0;
 	c->prov->c.query_dma_channel(c->prov_ctx, p);
 	return p->inflight + p->zombie_ops +
-		((st == NETDMA_CHAN_RUNNING || st == NETDMA_CHAN_SUSPENDING ||
-		  st == NETDMA_CHAN_SUSPENDED) && p->more);
+		((st == NETDMA_CHAN_RUNNING || st == NETDMA_CHAN_SUSPENDING) && p->more);
+}
+
+/*
+ * Free's "nothing outstanding" (spec §3.3, §8 rule 10) counts one thing
+ * more: a suspended channel's descriptors still to fetch, which Resume
+ * would fetch.
+ */
+static bool
+free_outstanding_locked(struct netdma_chan *c, struct netdma_chan_progress *p)
+{
+	return netdma_chan_outstanding_locked(c, p) > 0 ||
+		(c->core.state == NETDMA_CHAN_SUSPENDED && p->more);
 }
 
 int
@@ -286,7 +297,7 @@ netdma_chan_free(struct netdma_chan *c)
 	if (c->detached && c->core.state != NETDMA_CHAN_REVOKED)
 		return netdma_chan_leave(c, netdma_core_fail(&c->core, -EBUSY, "provider is stopping: retry Free "
 						 "once it has revoked the channel"));
-	if (netdma_chan_outstanding_locked(c, &pr) > 0)
+	if (free_outstanding_locked(c, &pr))
 		return netdma_chan_leave(c, netdma_core_fail(&c->core, -EBUSY, "free with work outstanding (%u in "
 						 "flight, %u aborted ops pending%s): Abort first, "
 						 "or let it finish", pr.inflight, pr.zombie_ops,
@@ -399,15 +410,16 @@ netdma_chan_drain(struct netdma_chan *c, unsigned int timeout_ms)
 		rte_spinlock_lock(&c->lock);
 		netdma_chan_poll_locked(c);
 		left = netdma_chan_outstanding_locked(c, &pr);
-		if (left > 0 && c->core.state == NETDMA_CHAN_SUSPENDED &&
-		    pr.inflight + pr.zombie_ops == 0) {
+		if (left == 0 && c->core.state == NETDMA_CHAN_SUSPENDED && pr.more) {
 			rte_spinlock_unlock(&c->lock);
 			return -ECANCELED;
 		}
 		if (left > 0 && !aborted && rte_get_timer_cycles() > deadline) {
 			if (c->prov->c.abort_dma != NULL && c->prov_ctx != NULL)
 				c->prov->c.abort_dma(c->prov_ctx);
-			netdma_core_event(&c->core, NETDMA_OP_ABORT);
+			/* a halted channel's aborted ops drain: its state and reason stand */
+			if (netdma_state_next(c->core.state, NETDMA_OP_ABORT) >= 0)
+				netdma_core_event(&c->core, NETDMA_OP_ABORT);
 			aborted = true;
 			deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * timeout_ms;
 		}

@@ -214,9 +214,9 @@ netdma_core_check_submit(struct netdma_chan_core *k, enum netdma_chan_event op, 
 		return netdma_core_fail(k, n, "%s (descriptor 0x%" PRIx64 ")", why, bad);
 	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
 	if (netdma_core_route(k, op) == NETDMA_ROUTE_APPEND && k->major_version >= 2 &&
-	    k->prelink != 0 && head != k->prelink)
-		return netdma_core_fail(k, -EINVAL, "2.0 append at 0x%" PRIx64 ", but the previous "
-					"chain pre-linked 0x%" PRIx64, head, k->prelink);
+	    k->prelink != 0 && netdma_prelink_check(k->prelink, head, &why) < 0)
+		return netdma_core_fail(k, -EINVAL, "%s (0x%" PRIx64 ", pre-linked 0x%" PRIx64 ")",
+					why, head, k->prelink);
 	if (k->major_version >= 2 && last != 0) {
 		last_d = rules->fetch(rules->fetch_ctx, last);
 		*prelink = last_d != NULL ? last_d->next_descriptor : 0;

@@ -87,6 +87,8 @@ stop_fetching(struct netdma_engine *eng)
 	eng->serialize_wait = false;
 	eng->suspending = false;   /* an error, Abort or Reset ends a drain: no upcall */
 	eng->at_new_head = false;
+	eng->seg_left = 0;
+	eng->appends_nb = 0;
 }
 
 /* Stop fetching; ops still owned by the backend come back as zombies. */
@@ -244,12 +246,39 @@ reread_link(struct netdma_engine *eng, netdma_iova_t pa)
 	return __atomic_load_n(&t->next_descriptor, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * 2.0: the current Start/Append is fetched whole; the next Append begins.
+ * Its head must be where the chain's link points.  @return false once halted.
+ */
+static bool
+next_append(struct netdma_engine *eng)
+{
+	const char *why = "";
+	uint32_t i;
+
+	if (eng->appends_nb == 0) {
+		eng->seg_left = eng->remaining;   /* none recorded: nothing to compare */
+		return true;
+	}
+	i = eng->appends_first;
+	eng->appends_first = (i + 1) % NETDMA_ENGINE_APPENDS;
+	eng->appends_nb--;
+	if (netdma_prelink_check(eng->next_pa, eng->appends[i].head, &why) < 0) {
+		halt_at_fetch(eng, eng->appends[i].head, why);
+		return false;
+	}
+	eng->seg_left = eng->appends[i].count;
+	return true;
+}
+
 /* Where the chain continues, or 0.  1.x re-reads the tail after an Append. */
 static netdma_iova_t
 next_to_fetch(struct netdma_engine *eng)
 {
 	if (eng->rules.major_version >= 2) {
 		if (eng->remaining == 0)
+			return 0;
+		if (eng->seg_left == 0 && !next_append(eng))
 			return 0;
 		/* a link a chain checked at fetch only may lack (spec §3.4) */
 		if (eng->next_pa == 0)
@@ -388,7 +417,7 @@ feed(struct netdma_engine *eng)
 		eng->at_new_head = false;
 		eng->next_pa = d.next_descriptor;
 		if (eng->rules.major_version >= 2)
-			eng->remaining--;
+			eng->remaining--, eng->seg_left--;
 		else
 			eng->fetch_budget--;   /* only once it is with the engine */
 		if (kind == NETDMA_DESC_CONTEXT_CHANGE)
@@ -470,6 +499,8 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 	eng->fetch_budget = NETDMA_CHAIN_MAX;
 	eng->next_pa = pa;
 	eng->remaining = count;
+	eng->seg_left = count;
+	eng->appends_nb = 0;
 	eng->reread_tail = false;
 	eng->suspending = false;   /* a Start ends a drain too: the caller's state says so */
 	eng->at_new_head = true;
@@ -480,20 +511,28 @@ netdma_engine_start(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 int
 netdma_engine_append(struct netdma_engine *eng, netdma_iova_t pa, uint32_t count)
 {
+	uint32_t last;
+
 	/*
-	 * Both styles reach the new work through links, never through @p pa,
-	 * as I/OAT does: 1.x through the patched tail (spec §3.5, rule 5), 2.0
-	 * by count from the pre-linked slot (DMACOUNT).  That the consumer's
-	 * head is that slot is a rule of the channel core
-	 * (netdma_core_check_submit()), checked before an Append gets here.
+	 * Both styles reach the new work through links, as I/OAT does: 1.x
+	 * through the patched tail (spec §3.5, rule 5), 2.0 by count from the
+	 * pre-linked slot (DMACOUNT), which must be @p pa: that is checked
+	 * when the engine gets there (next_append()).
 	 */
-	(void)pa;
 	if (eng->state == NETDMA_ENG_STOPPED)
 		return -EPERM;
 	if (eng->rules.major_version >= 2) {
 		if (count > UINT32_MAX - eng->remaining)
 			return -E2BIG;   /* a consumer far ahead of its engine */
 		eng->remaining += count;
+		if (eng->appends_nb < NETDMA_ENGINE_APPENDS) {
+			last = (eng->appends_first + eng->appends_nb++) % NETDMA_ENGINE_APPENDS;
+			eng->appends[last].head = pa;
+			eng->appends[last].count = count;
+		} else {
+			last = (eng->appends_first + eng->appends_nb - 1) % NETDMA_ENGINE_APPENDS;
+			eng->appends[last].count += count;   /* its head alone is checked */
+		}
 	} else {
 		budget_add(eng);
 		/* spec §3.5, rule 5: the tail was already fetched; re-read it */

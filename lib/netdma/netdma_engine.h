@@ -154,6 +154,21 @@ struct netdma_engine {
 	netdma_iova_t next_pa;          /**< next descriptor to fetch (0: none) */
 	netdma_iova_t tail_pa;          /**< last fetched descriptor */
 	uint32_t remaining;             /**< 2.0: descriptors left to fetch */
+	/**
+	 * 2.0: descriptors left of the Start or Append being fetched, and the
+	 * Appends after it, oldest first: when the engine reaches one, the
+	 * link it is at must be that Append's head (netdma_prelink_check()),
+	 * for a chain nobody walked at the call.  Past NETDMA_ENGINE_APPENDS
+	 * waiting Appends the counts merge into the last one, whose head
+	 * alone is checked.
+	 */
+	uint32_t seg_left;
+#define NETDMA_ENGINE_APPENDS 64
+	struct {
+		netdma_iova_t head;
+		uint32_t count;
+	} appends[NETDMA_ENGINE_APPENDS];
+	uint32_t appends_first, appends_nb;
 	bool reread_tail;               /**< 1.x: Append while on the tail */
 	bool serialize_wait;            /**< SERIALIZE: hold fetch until drained */
 	bool fence_next;

@@ -160,8 +160,20 @@ client_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *
 	int ret;
 
 	if (!__atomic_load_n(&local_check, __ATOMIC_RELAXED)) {
+		/*
+		 * Only the daemon checks memory and chains; what is left here is
+		 * what cannot be posted at all (no head, one this process cannot
+		 * name), in the order the core gives.
+		 */
+		struct netdma_check_rules any = { .major_version = k->major_version };
+		bool at_fetch = k->check_at_fetch;
+
+		k->check_at_fetch = true;
+		ret = head == NETDMA_BAD_IOVA || head_va == NULL ?
+			netdma_core_check_submit(k, op, head_va, head, count, &any, prelink) : 0;
+		k->check_at_fetch = at_fetch;
 		*prelink = 0;
-		return 0;
+		return ret;
 	}
 	/*
 	 * Windows outlive the call while no completion word or region changes;

@@ -560,6 +560,88 @@ t_log_flood(void)
 		  before + 300 - LOG_BURST);
 }
 
+/*
+ * spec §3.6 without a waiting poller: on dma_skeleton a Suspend usually
+ * finds copies at the device, and netdmad answers it from a later pass.
+ * Whichever way it went, the answer names the last descriptor processed,
+ * the word says Suspend there, every descriptor up to it is copied and
+ * none after it; Resume finishes the chain.  The daemon's count of
+ * deferred answers shows the later-pass path ran.
+ */
+#define SUSP_DESCS 32
+#define SUSP_BLOCK (256u << 10)
+static void
+t_suspend_answered_later(void)
+{
+	struct netdma_chan_conf cc = { 0 };
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw;
+	struct netdma_chan *ch;
+	long long before = telemetry_value(PREFIX, "/netdmad/stats", NULL, "suspends_deferred");
+	uint8_t *src, *dst;
+	unsigned int round, i, k;
+	netdma_iova_t last;
+
+	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(dm.sock), 0);
+	CU_ASSERT_FATAL(netdma_provider_find("dma_skeleton") >= 0);
+	src = netdma_mem_alloc(2 * SUSP_DESCS * (size_t)SUSP_BLOCK, 4096);
+	d = netdma_mem_alloc((SUSP_DESCS + 1) * sizeof(*d), 64);
+	cw = netdma_mem_alloc(8, 64);
+	CU_ASSERT_FATAL(src != NULL && d != NULL && cw != NULL);
+	dst = src + SUSP_DESCS * (size_t)SUSP_BLOCK;
+	for (i = 0; i < SUSP_DESCS * SUSP_BLOCK; i++)
+		src[i] = (uint8_t)(i / SUSP_BLOCK + 1);
+	for (i = 0; i < SUSP_DESCS; i++) {
+		d[i].transfer_size = SUSP_BLOCK;
+		d[i].control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION;
+		d[i].source_address = netdma_virt2iova(src + i * (size_t)SUSP_BLOCK);
+		d[i].destination_address = netdma_virt2iova(dst + i * (size_t)SUSP_BLOCK);
+		d[i].next_descriptor = netdma_virt2iova(&d[i + 1]);   /* 2.0: pre-links the next */
+	}
+	cc.completion_word = cw;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc((uint32_t)netdma_provider_find("dma_skeleton"), &cc,
+						&ch), 0);
+	for (round = 0; round < 16; round++) {
+		memset(dst, 0, SUSP_DESCS * (size_t)SUSP_BLOCK);
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_start(ch, d, SUSP_DESCS), 0);
+		if (round > 0)
+			usleep(20 * round);
+		last = 0;
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(ch, &last), 0);
+		for (k = 0; k < SUSP_DESCS && netdma_virt2iova(&d[k]) != last; k++)
+			;
+		if (last != 0) {
+			CU_ASSERT_FATAL(k < SUSP_DESCS);
+			CU_ASSERT_EQUAL(netdma_completion_read(cw),
+					netdma_completion_encode(last, NETDMA_STATUS_SUSPEND));
+			CU_ASSERT_EQUAL(dst[k * (size_t)SUSP_BLOCK + SUSP_BLOCK - 1], (uint8_t)(k + 1));
+			CU_ASSERT_EQUAL(memcmp(src, dst, (k + 1) * (size_t)SUSP_BLOCK), 0);
+		} else {
+			k = (unsigned int)-1;   /* nothing processed yet */
+		}
+		if (k + 1 < SUSP_DESCS) {
+			CU_ASSERT_EQUAL(dst[(k + 1) * (size_t)SUSP_BLOCK], 0);
+			CU_ASSERT_EQUAL(dst[SUSP_DESCS * (size_t)SUSP_BLOCK - 1], 0);
+		}
+		usleep(2000);   /* suspended: nothing more lands */
+		if (k + 1 < SUSP_DESCS)
+			CU_ASSERT_EQUAL(dst[(k + 1) * (size_t)SUSP_BLOCK], 0);
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(ch), 0);
+		if (k + 1 < SUSP_DESCS) {
+			double deadline = now() + 5;
+
+			while (netdma_completion_read(cw) != netdma_completion_encode(
+				       netdma_virt2iova(&d[SUSP_DESCS - 1]), NETDMA_STATUS_IDLE) &&
+			       now() < deadline)
+				usleep(100);
+		}
+		CU_ASSERT_EQUAL(memcmp(src, dst, SUSP_DESCS * (size_t)SUSP_BLOCK), 0);
+	}
+	CU_ASSERT(telemetry_value(PREFIX, "/netdmad/stats", NULL, "suspends_deferred") > before);
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	netdma_client_disconnect();
+}
+
 int
 hostile_suite_add(const char *netdmad_bin)
 {
@@ -576,7 +658,8 @@ hostile_suite_add(const char *netdmad_bin)
 	    !CU_add_test(s, "HELLO timeout", t_hello_timeout) ||
 	    !CU_add_test(s, "connection cap", t_connection_cap) ||
 	    !CU_add_test(s, "out of file descriptors", t_out_of_fds) ||
-	    !CU_add_test(s, "log flood", t_log_flood))
+	    !CU_add_test(s, "log flood", t_log_flood) ||
+	    !CU_add_test(s, "Suspend answered from a later pass", t_suspend_answered_later))
 		return -1;
 	return 0;
 }

@@ -464,6 +464,79 @@ cross_client_region(bool local)
 	close(to_child[1]);
 }
 
+/* Wait for the completion word to say @p st; 5 s at most. */
+static uint64_t
+wait_status(volatile uint64_t *cw, enum netdma_transfer_status st)
+{
+	double deadline = now() + 5;
+
+	while (netdma_completion_status(netdma_completion_read(cw)) != st && now() < deadline)
+		usleep(100);
+	return netdma_completion_read(cw);
+}
+
+/*
+ * A client that skips its own checks (or speaks the protocol raw) meets the
+ * same rules in the same order in netdmad as in-process: the state first
+ * (spec §8), then the head; and a 2.0 Append not at the pre-linked slot
+ * halts the channel where the engine gets to it (spec §3.5), nothing of it
+ * copied.
+ */
+static void
+t_unchecked_order(void)
+{
+	struct netdma_chan_conf cc = { 0 };
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw;
+	struct netdma_chan *ch;
+	uint8_t *buf, *outside = aligned_alloc(64, 64);   /* not this client's region */
+	unsigned int i;
+
+	CU_ASSERT_EQUAL_FATAL(netdma_client_connect(sock), 0);
+	netdma_client_set_local_check(false);
+	buf = netdma_mem_alloc(8192, 64);
+	d = netdma_mem_alloc(4 * sizeof(*d), 64);
+	cw = netdma_mem_alloc(8, 64);
+	CU_ASSERT_FATAL(buf != NULL && d != NULL && cw != NULL && outside != NULL);
+	cc.completion_word = cw;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc((uint32_t)netdma_provider_find("cpu"), &cc, &ch), 0);
+	/* a head over the completion word: netdmad's to refuse, after the state */
+	CU_ASSERT_EQUAL(netdma_chan_append(ch, (void *)(uintptr_t)cw, 1), -EPERM);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(ch), "not allowed"));
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, (void *)(uintptr_t)cw, 1), -EFAULT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(ch), "outside the client's DMA memory"));
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, (void *)((char *)d + 8), 1), -EINVAL);
+	/* what cannot be posted at all is refused here, in the same order */
+	CU_ASSERT_EQUAL(netdma_chan_append(ch, (void *)outside, 1), -EPERM);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, NULL, 1), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, (void *)outside, 1), -EFAULT);
+	if (netdma_chan_version(ch) >> 8 >= 2) {
+		memset(buf, 0x77, 4096);
+		memset(buf + 4096, 0, 4096);
+		for (i = 0; i < 4; i++) {
+			d[i].transfer_size = 64;
+			d[i].control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION;
+			d[i].source_address = netdma_virt2iova(buf + 64 * i);
+			d[i].destination_address = netdma_virt2iova(buf + 4096 + 64 * i);
+			d[i].next_descriptor = netdma_virt2iova(&d[(i + 1) % 4]);
+		}
+		CU_ASSERT_EQUAL(netdma_chan_start(ch, d, 1), 0);
+		CU_ASSERT_EQUAL(wait_status(cw, NETDMA_STATUS_IDLE),
+				netdma_completion_encode(netdma_virt2iova(d), NETDMA_STATUS_IDLE));
+		CU_ASSERT_EQUAL(netdma_chan_append(ch, &d[2], 1), 0);   /* d0 pre-linked d1 */
+		CU_ASSERT_EQUAL(wait_status(cw, NETDMA_STATUS_HALTED),
+				netdma_completion_encode(netdma_virt2iova(d), NETDMA_STATUS_HALTED));
+		CU_ASSERT_EQUAL(buf[4096], 0x77);
+		CU_ASSERT_EQUAL(buf[4096 + 64], 0);
+		CU_ASSERT_EQUAL(buf[4096 + 128], 0);
+		CU_ASSERT_EQUAL(netdma_chan_reset(ch), 0);
+	}
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	netdma_client_set_local_check(true);
+	netdma_client_disconnect();
+	free(outside);
+}
+
 static void
 t_cross_client_region(void)
 {
@@ -701,6 +774,8 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "the same, unchecked by the client: the daemon halts the channel",
 			 t_cross_client_region_unchecked) ||
 	    !CU_add_test(s, "descriptors over completion words", t_cw_target) ||
+	    !CU_add_test(s, "unchecked by the client: the in-process rules, in order",
+			 t_unchecked_order) ||
 	    !CU_add_test(s, "the test-only STEP is refused", t_step_refused) ||
 	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
 	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||

@@ -936,6 +936,41 @@ wait_parks(unsigned int lcore, uint64_t at_least)
  * it.  The park timeout is a minute, so only the wake-up can finish the
  * chain within the 5 s wait; a parked poller also stops at once.
  */
+/*
+ * A suspended channel with descriptors left to fetch gives its engine
+ * nothing to do until Resume: its poller parks all the same (else one
+ * client's suspended channel keeps a shared poller spinning), and Resume
+ * wakes it and runs the rest.
+ */
+static void
+l_poller_parks_suspended(void)
+{
+	struct netdma_poller_conf pc = { .park_after_us = 200, .park_timeout_ms = 60000 };
+	uint64_t parks = 0, wakes;
+	netdma_iova_t last = 0;
+	unsigned int worker;
+
+	if (!chan_on_worker(&worker))
+		return;
+	CU_ASSERT_EQUAL_FATAL(netdma_poller_start(worker, &pc), 0);
+	chain(0, 8, SU);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	CU_ASSERT_EQUAL(last, IO(&F.d[7]));
+	chain(8, 8, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[8], 8), 0);
+	CU_ASSERT_EQUAL(netdma_poller_park_stats(worker, &parks, &wakes), 0);
+	CU_ASSERT_TRUE(wait_parks(worker, parks + 1));
+	CU_ASSERT_TRUE(blocks_zero(8, 8));
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), -EBUSY);   /* but it is outstanding for Free */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(F.ch), 0);
+	CU_ASSERT_TRUE(wait_word(word(15, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 16));
+	CU_ASSERT_EQUAL(netdma_poller_stop(worker), 0);
+	done();
+}
+
 static void
 l_poller_parks(void)
 {
@@ -1240,6 +1275,8 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "resume after its memory went away", l_resume_after_memory_gone) ||
 	    !CU_add_test(s, "worker poller", l_worker_poller) ||
 	    !CU_add_test(s, "poller parks; an Append wakes it", l_poller_parks) ||
+	    !CU_add_test(s, "poller parks beside a suspended channel with work left",
+			 l_poller_parks_suspended) ||
 	    !CU_add_test(s, "free from inside the DPC", l_free_in_dpc) ||
 	    !CU_add_test(s, "NULL channel handle", l_null_handle) ||
 	    !CU_add_test(s, "freed channel handle", l_freed_handle) ||

@@ -93,18 +93,56 @@ test_v2_counted_chain(void)
 	CU_ASSERT_EQUAL(fx.be.enq, 4);
 	CU_ASSERT_EQUAL(fx.host.halts, 0);
 
-	/*
-	 * the engine counts (I/OAT DMACOUNT): it goes on at the pre-linked slot
-	 * d4 whatever head the Append names (the channel core refuses a wrong one)
-	 */
+	/* an Append at the pre-linked slot d4 goes on */
 	ut_blocks(4, 1, STATUS);
 	ut_link(4, 1);
-	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(5), 1), 0);
+	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(4), 1), 0);
 	netdma_engine_poll(&fx.eng);
 	ut_complete();
 	CU_ASSERT_EQUAL(ut_cw(), ut_word(4, NETDMA_STATUS_IDLE));
 	CU_ASSERT_TRUE(ut_copied(0, 5 * BLK));
 	CU_ASSERT_EQUAL(fx.host.halts, 0);
+
+	/*
+	 * spec §3.5: one elsewhere (d6, where d4 pre-linked d5) halts the
+	 * channel when the engine gets there, nothing of it or of d5 copied
+	 */
+	ut_blocks(5, 2, STATUS);
+	ut_link(5, 2);
+	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(6), 1), 0);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.host.halts, 1);
+	CU_ASSERT_EQUAL(fx.host.halt_bad, ut_pa(6));
+	CU_ASSERT_PTR_NOT_NULL(strstr(fx.host.halt_why, "pre-linked"));
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(4, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(ut_untouched(5 * BLK, 2 * BLK));
+	ut_engine_teardown();
+}
+
+/*
+ * spec §3.5: Appends queued before the engine reaches them are checked in
+ * order when it does: the first at the pre-linked slot runs, the second,
+ * not at its pre-linked slot, halts the channel there.
+ */
+static void
+test_v2_queued_appends(void)
+{
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(2, 64, 0), 0);
+	ut_blocks(0, 4, STATUS);
+	ut_link(0, 1);
+	ut_link(1, 1);
+	ut_link(2, 2);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 1), 0);
+	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(1), 1), 0);
+	CU_ASSERT_EQUAL(netdma_engine_append(&fx.eng, ut_pa(3), 1), 0);   /* d1 pre-linked d2 */
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.be.enq, 2);
+	ut_complete();
+	CU_ASSERT_EQUAL(fx.host.halts, 1);
+	CU_ASSERT_EQUAL(fx.host.halt_bad, ut_pa(3));
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(1, NETDMA_STATUS_HALTED));
+	CU_ASSERT_TRUE(ut_copied(0, 2 * BLK));
+	CU_ASSERT_TRUE(ut_untouched(2 * BLK, 2 * BLK));
 	ut_engine_teardown();
 }
 
@@ -451,6 +489,7 @@ unit_add_engine(void)
 	if (s == NULL ||
 	    !CU_add_test(s, "1.x linked chain, word and interrupt", test_v1_linked_chain) ||
 	    !CU_add_test(s, "2.0 counted chain, Idle only at the end", test_v2_counted_chain) ||
+	    !CU_add_test(s, "2.0 Appends checked in order at fetch", test_v2_queued_appends) ||
 	    !CU_add_test(s, "partial completions retire in order", test_partial_completions) ||
 	    !CU_add_test(s, "SERIALIZE holds fetch until retired", test_serialize) ||
 	    !CU_add_test(s, "backend error: Halted, error upcall", test_backend_error) ||
