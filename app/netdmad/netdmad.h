@@ -128,6 +128,12 @@ unsigned int netdmad_client_count(void);
 /* netdmad_poll.c: command rings and engines on the polling lcores */
 void netdmad_poll_attach(struct dchan *dc);
 void netdmad_poll_detach(struct dchan *dc);
+/*
+ * A channel of a client that left, off every poll set, still holding work:
+ * see that its engine gets polled until it lets go (netdmad's pollers poll
+ * every engine anyway; netdmad-step polls it here, from the caller).
+ */
+void netdmad_poll_orphan(struct dchan *dc);
 int netdmad_pollers_start(const struct netdmad_conf *c);
 void netdmad_pollers_stop(void);
 int netdmad_poll_lcore(unsigned int lcore);

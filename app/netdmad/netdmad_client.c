@@ -337,6 +337,7 @@ netdmad_reap(void)
 		next = TAILQ_NEXT(cl, link);
 		for (dc = TAILQ_FIRST(&cl->chans); dc != NULL; dc = dnext) {
 			dnext = TAILQ_NEXT(dc, client_link);
+			netdmad_poll_orphan(dc);
 			if (netdma_chan_free(dc->ch) == 0)
 				chan_release(dc);
 		}

@@ -101,6 +101,13 @@ step_build_polls_unasked(const struct dchan *dc)
 	return dc->suspending;
 }
 
+void
+netdmad_poll_orphan(struct dchan *dc)
+{
+	if (step_build)
+		netdma_chan_poll(dc->ch);
+}
+
 /* NETDMA_CMD_STEP: one poll of the channel's engine, its DPC included, before the answer. */
 static int
 step(struct dchan *dc)

@@ -50,8 +50,8 @@
  *   -ENOSPC  no free channel
  *   -ENOMEM  out of memory
  *   -ETIMEDOUT  Suspend could not drain; through netdmad, no answer in time
- *   -EIO     the provider failed with an NTSTATUS code; Suspend: a copy
- *            failed while draining
+ *   -EIO     the provider failed with an NTSTATUS code; Suspend: the channel
+ *            halted while draining (a copy failed, or an Abort or Reset)
  * and, through netdmad only, -EDQUOT (a quota of netdmad) and the
  * connection errors listed in netdma_client.h.  Each function's @return
  * lists those it can return.
@@ -243,7 +243,8 @@ int netdma_chan_version(const struct netdma_chan *chan);
 
 /**
  * Start a chain (spec §3.4, §8 rules 3 and 5).  Allowed in every state but
- * REVOKED; the channel becomes RUNNING.  On a running channel the
+ * REVOKED and SUSPENDING (while another thread's Suspend waits for the
+ * descriptors being processed); the channel becomes RUNNING.  On a running channel the
  * descriptors already with the engine finish and the rest of the old chain
  * is dropped.  The completion word reads ARMED until a descriptor of the
  * new chain retires (spec §5.2, §6.1).  The whole chain is checked first
@@ -300,7 +301,7 @@ int netdma_chan_start(struct netdma_chan *chan, struct netdma_descriptor *head,
  * @return
  *   - 0: success.
  *   - -EPERM: the channel is ALLOCATED or HALTED: Start first (spec §8
- *     rule 3).
+ *     rule 3); or SUSPENDING (another thread's Suspend is under way).
  *   - -EINVAL: as for netdma_chan_start(), and a 2.0 @p head that is not
  *     the slot the previous chain pre-linked.
  *   - -E2BIG: as for netdma_chan_start(), and 2.0 descriptors still to
@@ -330,7 +331,8 @@ int netdma_chan_append(struct netdma_chan *chan, struct netdma_descriptor *head,
  *   - -ENOTSUP: the provider has no SuspendDma (it is optional).
  *   - -ETIMEDOUT: the descriptors being processed did not complete in
  *     time.
- *   - -EIO: a copy failed meanwhile: the channel halted (spec §6.3).
+ *   - -EIO: the channel halted before the descriptors completed: a copy
+ *     failed (spec §6.3), or another thread's Abort or Reset came first.
  *   - -EAGAIN, -ENODEV: as for netdma_chan_start().
  *   - another -errno: the provider's SuspendDma failed.
  *   Through netdmad, also -ENODEV, -ECONNRESET and -ETIMEDOUT as for

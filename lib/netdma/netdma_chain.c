@@ -185,6 +185,23 @@ fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules,
 }
 
 int
+netdma_chain_count_check(uint8_t major_version, uint32_t count, const char **why)
+{
+	/* spec §1: 1.x providers ignore the count */
+	if (major_version < 2)
+		return 0;
+	if (count == 0) {
+		*why = "2.0 chain with a descriptor count of 0";
+		return -EINVAL;
+	}
+	if (count > NETDMA_CHAIN_MAX) {
+		*why = "2.0 chain with a descriptor count over NETDMA_CHAIN_MAX";
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int
 netdma_chain_check(netdma_iova_t head, uint32_t count,
 		   const struct netdma_check_rules *rules,
 		   netdma_iova_t *last, netdma_iova_t *bad, const char **reason)
@@ -198,8 +215,9 @@ netdma_chain_check(netdma_iova_t head, uint32_t count,
 		*bad = 0;
 	if (head == 0)
 		FAIL(-EINVAL, "no descriptor");
-	if (rules->major_version >= 2 && count == 0)
-		FAIL(-EINVAL, "2.0 chain with a descriptor count of 0");
+	err = netdma_chain_count_check(rules->major_version, count, reason);
+	if (err < 0)
+		return err;
 
 	for (;;) {
 		d = fetch_checked(pa, rules, &err, reason);

@@ -151,6 +151,13 @@ unsigned int netdma_desc_segments(const struct netdma_descriptor *d,
 				  struct netdma_segment segs[NETDMA_MAX_SEGMENTS]);
 
 /**
+ * The count of a Start/Append (spec §1, §3.5): ignored by 1.x; 1 to
+ * NETDMA_CHAIN_MAX in 2.0.  @return 0, -EINVAL (0) or -E2BIG, with a static
+ * @p why.
+ */
+int netdma_chain_count_check(uint8_t major_version, uint32_t count, const char **why);
+
+/**
  * Check a chain before it is handed to an engine.
  * 1.x: follow next_descriptor from @p head to 0 (count ignored), refusing
  * cycles (-ELOOP) and chains over NETDMA_CHAIN_MAX (-E2BIG).

@@ -175,11 +175,11 @@ static int
 check_head(struct netdma_chan_core *k, netdma_iova_t head, uint32_t count,
 	   const struct netdma_check_rules *rules)
 {
-	/* spec §1: 1.x providers ignore the count */
-	if (k->major_version >= 2 && (count == 0 || count > NETDMA_CHAIN_MAX))
-		return netdma_core_fail(k, count == 0 ? -EINVAL : -E2BIG,
-					"2.0 chain with a descriptor count of %u (1 to %u)", count,
-					NETDMA_CHAIN_MAX);
+	const char *why = "";
+	int ret = netdma_chain_count_check(k->major_version, count, &why);
+
+	if (ret < 0)
+		return netdma_core_fail(k, ret, "%s", why);
 	if (!netdma_range_check(rules, head, sizeof(struct netdma_descriptor)))
 		return netdma_core_fail(k, -EFAULT, "descriptor outside the client's DMA memory "
 					"(descriptor 0x%" PRIx64 ")", head);
