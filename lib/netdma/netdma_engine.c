@@ -48,6 +48,7 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->poll_byte_budget = conf->poll_byte_budget;
 	eng->max_inflight_bytes = conf->max_inflight_bytes;
 	eng->rules = conf->rules;
+	eng->iova_is_va = conf->iova_is_va;
 	eng->rules.cache = &eng->range_cache;
 	eng->state = NETDMA_ENG_STOPPED;
 	return 0;
@@ -214,6 +215,15 @@ retire(struct netdma_engine *eng)
 	return retired;
 }
 
+/* Where the descriptor at @p pa is in this process (it is not read here). */
+static inline const struct netdma_descriptor *
+desc_ptr(const struct netdma_engine *eng, netdma_iova_t pa)
+{
+	if (ENG_LIKELY(eng->iova_is_va))
+		return (const struct netdma_descriptor *)(uintptr_t)pa;
+	return eng->rules.fetch(eng->rules.fetch_ctx, pa);
+}
+
 /*
  * The descriptor at @p pa if its 64 bytes are the client's DMA memory, or
  * one of the library's own re-seed descriptors in a chain the library
@@ -224,7 +234,7 @@ descriptor_at(struct netdma_engine *eng, netdma_iova_t pa)
 {
 	if (ENG_LIKELY(netdma_range_check(&eng->rules, pa, sizeof(struct netdma_descriptor))) ||
 	    (eng->internal_chain && eng->host->desc_internal(eng->chan_handle, pa)))
-		return eng->rules.fetch(eng->rules.fetch_ctx, pa);
+		return desc_ptr(eng, pa);
 	return NULL;
 }
 
@@ -387,7 +397,7 @@ feed(struct netdma_engine *eng)
 		}
 		if (nops > room)
 			break;   /* waits in the channel until completions free slots */
-		__builtin_prefetch(eng->rules.fetch(eng->rules.fetch_ctx, d.next_descriptor));
+		__builtin_prefetch(desc_ptr(eng, d.next_descriptor));
 		flags = netdma_desc_engine_flags(d.control_flags, eng->fence_next);
 		for (i = 0; i < nops; i++) {
 			if (eng->ops->copy(eng->be, segs[i].src, segs[i].dst, segs[i].len,

@@ -102,6 +102,11 @@ struct netdma_engine_conf {
 	 * The engine keeps its own window cache: rules.cache is ignored.
 	 */
 	struct netdma_check_rules rules;
+	/**
+	 * IOVA = VA: a descriptor is read at its IOVA, without calling
+	 * rules.fetch (two calls a descriptor saved on the fast path).
+	 */
+	bool iova_is_va;
 	volatile uint64_t *cw;      /**< the completion word (spec §6.1) */
 	uint32_t ring_size;         /**< max descriptors in flight (power of 2) */
 	uint32_t burst;             /**< max descriptors fetched per poll */
@@ -143,6 +148,7 @@ struct netdma_engine {
 	void *chan_handle;              /**< passed to the host's callbacks */
 	volatile uint64_t *cw;          /**< completion word */
 	struct netdma_check_rules rules;
+	bool iova_is_va;                /**< netdma_engine_conf.iova_is_va */
 	struct netdma_range_cache range_cache;  /**< emptied at every feed */
 	uint32_t burst;
 	uint64_t poll_byte_budget;      /**< 0: no limit */
@@ -154,21 +160,7 @@ struct netdma_engine {
 	netdma_iova_t next_pa;          /**< next descriptor to fetch (0: none) */
 	netdma_iova_t tail_pa;          /**< last fetched descriptor */
 	uint32_t remaining;             /**< 2.0: descriptors left to fetch */
-	/**
-	 * 2.0: descriptors left of the Start or Append being fetched, and the
-	 * Appends after it, oldest first: when the engine reaches one, the
-	 * link it is at must be that Append's head (netdma_prelink_check()),
-	 * for a chain nobody walked at the call.  Past NETDMA_ENGINE_APPENDS
-	 * waiting Appends the counts merge into the last one, whose head
-	 * alone is checked.
-	 */
-	uint32_t seg_left;
-#define NETDMA_ENGINE_APPENDS 64
-	struct {
-		netdma_iova_t head;
-		uint32_t count;
-	} appends[NETDMA_ENGINE_APPENDS];
-	uint32_t appends_first, appends_nb;
+	uint32_t seg_left;              /**< 2.0: ... of the Start/Append being fetched */
 	bool reread_tail;               /**< 1.x: Append while on the tail */
 	bool serialize_wait;            /**< SERIALIZE: hold fetch until drained */
 	bool fence_next;
@@ -205,6 +197,21 @@ struct netdma_engine {
 	netdma_iova_t last_retired;     /**< 0: none since Start/Reset */
 	uint64_t descriptors_retired;
 	uint64_t bytes_copied;
+
+	/*
+	 * 2.0: the Appends after the one being fetched (seg_left), oldest
+	 * first: when the engine reaches one, the link it is at must be that
+	 * Append's head (netdma_prelink_check()), for a chain nobody walked at
+	 * the call.  Past NETDMA_ENGINE_APPENDS waiting Appends the counts merge
+	 * into the last one, whose head alone is checked.  Cold, and a
+	 * kilobyte: last, after the fields every descriptor touches.
+	 */
+#define NETDMA_ENGINE_APPENDS 64
+	struct {
+		netdma_iova_t head;
+		uint32_t count;
+	} appends[NETDMA_ENGINE_APPENDS];
+	uint32_t appends_first, appends_nb;
 };
 
 /**

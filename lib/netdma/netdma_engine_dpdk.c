@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The library's host for netdma_engine: EAL memory and clock, channel upcalls. */
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_malloc.h>
 
 #include "netdma_engine.h"
@@ -57,5 +58,6 @@ netdma_engine_conf_from_chan(struct netdma_engine_conf *conf, void *chan_handle)
 	struct netdma_chan *c = chan_handle;
 
 	netdma_chan_check_rules(c, &conf->rules);
+	conf->iova_is_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 	conf->cw = c->params.completion_virtual_address;
 }
