@@ -192,6 +192,7 @@ netdma_core_check_submit(struct netdma_chan_core *k, enum netdma_chan_event op, 
 			 netdma_iova_t *prelink)
 {
 	const struct netdma_descriptor *last_d;
+	enum netdma_submit_route route;
 	netdma_iova_t last = 0, bad = 0;
 	const char *why = "";
 	int ret, n;
@@ -213,8 +214,11 @@ netdma_core_check_submit(struct netdma_chan_core *k, enum netdma_chan_event op, 
 	if (n < 0)
 		return netdma_core_fail(k, n, "%s (descriptor 0x%" PRIx64 ")", why, bad);
 	/* spec §3.5 (2.0): an Append continues in the slot the last chain pre-linked */
-	if (netdma_core_route(k, op) == NETDMA_ROUTE_APPEND && k->major_version >= 2 &&
-	    k->prelink != 0 && netdma_prelink_check(k->prelink, head, &why) < 0)
+	route = netdma_core_route(k, op);
+	/* an Append continues a chain: the engine's, or the one held for Resume */
+	if ((route == NETDMA_ROUTE_APPEND || (route == NETDMA_ROUTE_DEFER && k->deferred)) &&
+	    k->major_version >= 2 && k->prelink != 0 &&
+	    netdma_prelink_check(k->prelink, head, &why) < 0)
 		return netdma_core_fail(k, -EINVAL, "%s (0x%" PRIx64 ", pre-linked 0x%" PRIx64 ")",
 					why, head, k->prelink);
 	if (k->major_version >= 2 && last != 0) {

@@ -168,6 +168,17 @@ test_power_up_and_suspend(void)
 	CU_ASSERT_EQUAL(netdma_core_route(&k, NETDMA_OP_APPEND), NETDMA_ROUTE_DEFER);
 	netdma_core_submitted(&k, NETDMA_OP_APPEND, 0x1000, 2, 0x1080);
 	netdma_core_submitted(&k, NETDMA_OP_APPEND, 0x1080, 3, 0x1100);
+	/* the held chain goes on at its own pre-link (spec §3.5) */
+	{
+		struct netdma_descriptor *d = unit_descs(4);
+		netdma_iova_t prelink;
+
+		build(d, 0, 2, 2);
+		k.prelink = iova_of(&d[0]);
+		CU_ASSERT_EQUAL(check(&k, NETDMA_OP_APPEND, &d[1], 1, &prelink), -EINVAL);
+		CU_ASSERT_EQUAL(check(&k, NETDMA_OP_APPEND, &d[0], 2, &prelink), 0);
+		k.prelink = 0x1100;
+	}
 	CU_ASSERT_EQUAL(k.state, NETDMA_CHAN_SUSPENDED);
 	CU_ASSERT_TRUE(netdma_core_take_deferred(&k, &head, &count));
 	CU_ASSERT_EQUAL(head, 0x1000);
