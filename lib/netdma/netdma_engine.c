@@ -363,7 +363,9 @@ over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
 static uint32_t
 feed(struct netdma_engine *eng)
 {
-	uint32_t fetched = 0, enq = 0, room = eng->ops->capacity(eng->be);
+	/* asked only with a descriptor in hand: a shared queue counts who wants room */
+	uint32_t fetched = 0, enq = 0, room = 0;
+	bool asked = false;
 	uint64_t bytes = 0;
 
 	/* answers about memory last one pass: a region may go between polls */
@@ -394,6 +396,10 @@ feed(struct netdma_engine *eng)
 		if (kind < 0) {
 			halt_at_fetch(eng, pa, why);
 			break;
+		}
+		if (nops > room && !asked) {
+			room = eng->ops->capacity(eng->be);
+			asked = true;
 		}
 		if (nops > room)
 			break;   /* waits in the channel until completions free slots */

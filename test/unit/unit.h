@@ -28,5 +28,6 @@ int unit_add_core(void);
 int unit_add_engine(void);
 int unit_add_engine_ctl(void);
 int unit_add_proto(void);
+int unit_add_vq(void);
 
 #endif

@@ -53,7 +53,8 @@ main(void)
 	if (arena == NULL || CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	if (unit_add_completion() || unit_add_desc() || unit_add_chain() || unit_add_state() ||
-	    unit_add_core() || unit_add_engine() || unit_add_engine_ctl() || unit_add_proto()) {
+	    unit_add_core() || unit_add_engine() || unit_add_engine_ctl() || unit_add_proto() ||
+	    unit_add_vq()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		return 1;
 	}
