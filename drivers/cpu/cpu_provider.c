@@ -179,12 +179,13 @@ static const struct netdma_backend_ops cpu_ops = {
 };
 
 static int
-cpu_chan_init(void *drv, uint32_t idx, void **be)
+cpu_chan_init(void *drv, uint32_t idx, unsigned int lcore, void **be)
 {
 	struct netdma_cpu_provider *p = drv;
 	struct cpu_be *b = rte_zmalloc("netdma_cpu_be", sizeof(*b), RTE_CACHE_LINE_SIZE);
 
 	RTE_SET_USED(idx);
+	RTE_SET_USED(lcore);   /* every channel copies on its own poller */
 	if (b == NULL)
 		return -ENOMEM;
 	b->prov = p;

@@ -14,6 +14,7 @@
 
 #include "netdma_dmadev.h"
 #include "netdma_soft_provider.h"
+#include "netdma_vq.h"
 
 RTE_LOG_REGISTER_SUFFIX(dmadev_logtype, dmadev, INFO);
 #define DDMA_LOG(level, ...) rte_log(RTE_LOG_ ## level, dmadev_logtype, "netdma dmadev: " __VA_ARGS__)
@@ -22,123 +23,150 @@ RTE_LOG_REGISTER_SUFFIX(dmadev_logtype, dmadev, INFO);
 static_assert(NETDMA_ENGINE_FENCE == RTE_DMA_OP_FLAG_FENCE, "fence bit");
 static_assert(NETDMA_ENGINE_LLC == RTE_DMA_OP_FLAG_LLC, "llc bit");
 
-#define STATUS_BATCH 64u
-
-struct ddma_vchan {
+/*
+ * One rte_dma vchan (a CBDMA channel, a DSA work queue) and the NetDMA
+ * channels multiplexed over it (netdma_vq.h).  Its channels are all polled
+ * on one lcore, the one the first of them got; the lock only orders that
+ * lcore with the rare calls of other threads (a Suspend waiting, a Stop
+ * draining), once per engine call, never per copy.
+ */
+struct ddma_queue {
 	struct netdma_dmadev_provider *p;
 	uint16_t vchan;
+	rte_spinlock_t lock;
+	int lcore;                   /* owner of its channels; -1 while it has none */
+	uint32_t users;              /* channels allocated on it */
+	struct netdma_vq vq;
 };
 
 struct netdma_dmadev_provider {
 	struct netdma_soft_provider *sp;
 	int16_t dev_id;
-	bool shared;                 /* several vchans: serialise device calls */
-	rte_spinlock_t lock;         /* dmadev vchans of one device are not MT-safe */
-	struct ddma_vchan *vchans;
+	uint16_t nb_queues;
+	uint32_t per_queue;          /* NetDMA channels on each vchan */
+	struct ddma_queue *queues;
 	char name[NETDMA_NAME_MAX];
 };
 
-static inline void
-dev_lock(struct netdma_dmadev_provider *p)
-{
-	if (p->shared)
-		rte_spinlock_lock(&p->lock);
-}
-
-static inline void
-dev_unlock(struct netdma_dmadev_provider *p)
-{
-	if (p->shared)
-		rte_spinlock_unlock(&p->lock);
-}
+/* ---- the device queue under netdma_vq: rte_dma on one vchan ---------------- */
 
 static int
-ddma_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
+dq_copy(void *dev, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
 {
-	struct ddma_vchan *v = be;
-	int ret;
+	struct ddma_queue *q = dev;
+	int ret = rte_dma_copy(q->p->dev_id, q->vchan, src, dst, len, flags);
 
-	dev_lock(v->p);
-	ret = rte_dma_copy(v->p->dev_id, v->vchan, src, dst, len, flags);
-	dev_unlock(v->p);
 	return ret < 0 ? ret : 0;
 }
 
 static void
-ddma_submit(void *be)
+dq_submit(void *dev)
 {
-	struct ddma_vchan *v = be;
+	struct ddma_queue *q = dev;
 
-	dev_lock(v->p);
-	rte_dma_submit(v->p->dev_id, v->vchan);
-	dev_unlock(v->p);
+	rte_dma_submit(q->p->dev_id, q->vchan);
 }
 
 static uint32_t
-ddma_capacity(void *be)
+dq_capacity(void *dev)
 {
-	struct ddma_vchan *v = be;
-	uint32_t n;
+	struct ddma_queue *q = dev;
 
-	dev_lock(v->p);
-	n = rte_dma_burst_capacity(v->p->dev_id, v->vchan);
-	dev_unlock(v->p);
-	return n;
+	return rte_dma_burst_capacity(q->p->dev_id, q->vchan);
 }
 
 static uint32_t
-ddma_completed(void *be, uint32_t max, bool *has_error)
+dq_completed(void *dev, uint32_t max, bool *has_error)
 {
-	struct ddma_vchan *v = be;
+	struct ddma_queue *q = dev;
 	uint16_t last;
-	uint32_t n;
 
-	dev_lock(v->p);
-	n = rte_dma_completed(v->p->dev_id, v->vchan, (uint16_t)RTE_MIN(max, (uint32_t)UINT16_MAX),
-			      &last, has_error);
-	dev_unlock(v->p);
-	return n;
+	return rte_dma_completed(q->p->dev_id, q->vchan, (uint16_t)RTE_MIN(max, (uint32_t)UINT16_MAX),
+				 &last, has_error);
 }
 
 /* rte_dma_completed_status() also restarts ioat/idxd after an error */
 static uint32_t
-ddma_discard(void *be, uint32_t max)
+dq_completed_status(void *dev, uint32_t max, int *status)
 {
-	struct ddma_vchan *v = be;
-	enum rte_dma_status_code st[STATUS_BATCH];
-	uint32_t n, total = 0;
-	uint16_t last;
+	struct ddma_queue *q = dev;
+	enum rte_dma_status_code st[64];
+	uint16_t last, n, i;
 
-	dev_lock(v->p);
-	while (total < max) {
-		n = rte_dma_completed_status(v->p->dev_id, v->vchan,
-					     (uint16_t)RTE_MIN(max - total, STATUS_BATCH), &last, st);
-		if (n == 0)
-			break;
-		if (st[0] != RTE_DMA_STATUS_SUCCESSFUL)
-			DDMA_LOG(NOTICE, "%s vchan %u: op failed with status %d\n",
-				 v->p->name, v->vchan, st[0]);
-		total += n;
+	n = rte_dma_completed_status(q->p->dev_id, q->vchan, (uint16_t)RTE_MIN(max, RTE_DIM(st)),
+				     &last, st);
+	for (i = 0; i < n; i++) {
+		status[i] = st[i] == RTE_DMA_STATUS_SUCCESSFUL ? 0 : (int)st[i];
+		if (st[i] != RTE_DMA_STATUS_SUCCESSFUL)
+			DDMA_LOG(NOTICE, "%s vchan %u: op failed with status %d\n", q->p->name,
+				 q->vchan, (int)st[i]);
 	}
-	dev_unlock(v->p);
-	return total;
+	return n;
 }
 
-static const struct netdma_backend_ops ddma_ops = {
-	.copy = ddma_copy,
-	.submit = ddma_submit,
-	.capacity = ddma_capacity,
-	.completed = ddma_completed,
-	.discard = ddma_discard,
+static const struct netdma_vq_dev_ops dq_ops = {
+	.copy = dq_copy,
+	.submit = dq_submit,
+	.capacity = dq_capacity,
+	.completed = dq_completed,
+	.completed_status = dq_completed_status,
 };
 
+/* ---- the soft provider's hooks ---------------------------------------------- */
+
+static inline struct ddma_queue *
+queue_of(struct netdma_dmadev_provider *p, uint32_t idx)
+{
+	return &p->queues[idx / p->per_queue];
+}
+
 static int
-ddma_chan_init(void *drv, uint32_t idx, void **be)
+ddma_chan_lcore(void *drv, uint32_t idx)
+{
+	return __atomic_load_n(&queue_of(drv, idx)->lcore, __ATOMIC_ACQUIRE);
+}
+
+static int
+ddma_chan_init(void *drv, uint32_t idx, unsigned int lcore, void **be)
 {
 	struct netdma_dmadev_provider *p = drv;
+	struct ddma_queue *q = queue_of(p, idx);
+	int ret = 0;
 
-	*be = &p->vchans[idx];
-	return 0;
+	rte_spinlock_lock(&q->lock);
+	if (q->users == 0)
+		__atomic_store_n(&q->lcore, (int)lcore, __ATOMIC_RELEASE);
+	else if (q->lcore != (int)lcore)
+		ret = -EINVAL;   /* raced with another allocation on this vchan */
+	if (ret == 0) {
+		q->users++;
+		*be = netdma_vq_chan(&q->vq, idx % p->per_queue);
+	}
+	rte_spinlock_unlock(&q->lock);
+	return ret;
+}
+
+static void
+ddma_chan_fini(void *drv, uint32_t idx, void *be)
+{
+	struct ddma_queue *q = queue_of(drv, idx);
+
+	rte_spinlock_lock(&q->lock);
+	netdma_vq_chan_reset(be);
+	if (--q->users == 0)
+		__atomic_store_n(&q->lcore, -1, __ATOMIC_RELEASE);
+	rte_spinlock_unlock(&q->lock);
+}
+
+static void
+ddma_queue_lock(void *be, bool lock)
+{
+	struct ddma_queue *q = ((struct netdma_vq_chan *)be)->vq->dev;
+
+	if (lock)
+		rte_spinlock_lock(&q->lock);
+	else
+		rte_spinlock_unlock(&q->lock);
 }
 
 /* Set the device up: one mem-to-mem vchan per NetDMA channel. */
@@ -173,6 +201,17 @@ configure_device(struct netdma_dmadev_provider *p, const struct rte_dma_info *in
 	return ret;
 }
 
+static void
+free_queues(struct netdma_dmadev_provider *p)
+{
+	uint16_t i;
+
+	for (i = 0; i < p->nb_queues; i++)
+		netdma_vq_fini(&p->queues[i].vq, &netdma_engine_host_dpdk);
+	rte_free(p->queues);
+	rte_free(p);
+}
+
 int
 netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *conf,
 			      struct netdma_dmadev_provider **out)
@@ -180,6 +219,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	struct netdma_soft_provider_conf sc;
 	struct netdma_dmadev_provider *p;
 	struct rte_dma_info info;
+	uint32_t per_queue, ring;
 	uint16_t nb, i;
 	int ret;
 
@@ -194,28 +234,46 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	}
 	nb = conf != NULL && conf->nb_channels ? conf->nb_channels : info.max_vchans;
 	if (nb == 0 || nb > info.max_vchans) {
-		DDMA_LOG(ERR, "%s: %u channels asked, device has %u vchans\n",
-			 info.dev_name, nb, info.max_vchans);
+		DDMA_LOG(ERR, "%s: %u vchans asked, device has %u\n", info.dev_name, nb,
+			 info.max_vchans);
 		return -EINVAL;
 	}
+	per_queue = conf != NULL && conf->channels_per_vchan ? conf->channels_per_vchan : 1;
+	if (per_queue > NETDMA_DMADEV_MAX_VIRTUAL) {
+		DDMA_LOG(ERR, "%s: %u channels per vchan asked, at most %u\n", info.dev_name,
+			 per_queue, NETDMA_DMADEV_MAX_VIRTUAL);
+		return -EINVAL;
+	}
+	ring = RTE_MAX(info.min_desc, RTE_MIN(info.max_desc,
+			conf != NULL && conf->ring_size ? conf->ring_size : 1024));
 	p = rte_zmalloc("netdma_dmadev", sizeof(*p), 0);
 	if (p == NULL)
 		return -ENOMEM;
-	p->vchans = rte_zmalloc("netdma_dmadev_vchans", nb * sizeof(*p->vchans), 0);
-	if (p->vchans == NULL) {
+	p->queues = rte_zmalloc("netdma_dmadev_queues", nb * sizeof(*p->queues), 0);
+	if (p->queues == NULL) {
 		rte_free(p);
 		return -ENOMEM;
 	}
 	p->dev_id = dev_id;
-	p->shared = nb > 1;
-	rte_spinlock_init(&p->lock);
+	p->per_queue = per_queue;
 	snprintf(p->name, sizeof(p->name), "%s",
 		 conf != NULL && conf->name != NULL ? conf->name : info.dev_name);
 	for (i = 0; i < nb; i++) {
-		p->vchans[i].p = p;
-		p->vchans[i].vchan = i;
+		struct ddma_queue *q = &p->queues[i];
+
+		q->p = p;
+		q->vchan = i;
+		q->lcore = -1;
+		rte_spinlock_init(&q->lock);
+		ret = netdma_vq_init(&q->vq, &dq_ops, q, ring, per_queue, &netdma_engine_host_dpdk);
+		if (ret < 0) {
+			p->nb_queues = i;
+			free_queues(p);
+			return ret;
+		}
 	}
-	ret = configure_device(p, &info, nb, conf != NULL && conf->ring_size ? conf->ring_size : 1024);
+	p->nb_queues = nb;
+	ret = configure_device(p, &info, nb, (uint16_t)ring);
 	if (ret < 0)
 		goto err;
 
@@ -223,30 +281,31 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	sc.name = p->name;
 	sc.major_version = conf != NULL && conf->major_version ? conf->major_version : 2;
 	sc.minor_version = conf != NULL && conf->major_version ? conf->minor_version : 0;
-	sc.nb_channels = nb;
+	sc.nb_channels = nb * per_queue;
 	sc.attr.maximum_transfer_size = conf != NULL && conf->max_transfer_size ?
 		conf->max_transfer_size : 1u << 20;
 	sc.attr.maximum_address_space = UINT64_MAX;
-	sc.ring_size = RTE_MAX(info.min_desc, RTE_MIN(info.max_desc,
-			conf != NULL && conf->ring_size ? conf->ring_size : 1024));
+	sc.ring_size = ring;
 	sc.burst = conf != NULL ? conf->burst : 0;
 	sc.poll_byte_budget = 0;   /* the hardware copies, not the poller: no limit */
 	sc.max_inflight_bytes = conf != NULL ? conf->max_inflight_bytes : 0;
-	sc.ops = &ddma_ops;
+	sc.ops = &netdma_vq_backend_ops;
 	sc.chan_init = ddma_chan_init;
+	sc.chan_fini = ddma_chan_fini;
+	sc.chan_lcore = ddma_chan_lcore;
+	sc.queue_lock = ddma_queue_lock;
 	sc.drv = p;
 	ret = netdma_soft_provider_create(&sc, &p->sp);
 	if (ret < 0) {
 		rte_dma_stop(dev_id);
 		goto err;
 	}
-	DDMA_LOG(INFO, "provider '%s' on dmadev %d: %u channel(s), ring %u\n",
-		 p->name, dev_id, nb, sc.ring_size);
+	DDMA_LOG(INFO, "provider '%s' on dmadev %d: %u vchan(s) x %u channel(s), ring %u\n",
+		 p->name, dev_id, nb, per_queue, ring);
 	*out = p;
 	return 0;
 err:
-	rte_free(p->vchans);
-	rte_free(p);
+	free_queues(p);
 	return ret;
 }
 
@@ -261,8 +320,7 @@ netdma_dmadev_provider_destroy(struct netdma_dmadev_provider *p)
 	if (ret < 0)
 		return ret;
 	rte_dma_stop(p->dev_id);
-	rte_free(p->vchans);
-	rte_free(p);
+	free_queues(p);
 	return 0;
 }
 

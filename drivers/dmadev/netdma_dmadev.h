@@ -18,11 +18,21 @@ extern "C" {
 
 struct netdma_dmadev_provider;
 
+/** The most NetDMA channels one vchan carries. */
+#define NETDMA_DMADEV_MAX_VIRTUAL 1024
+
 struct netdma_dmadev_conf {
 	const char *name;             /**< friendly name; default the device name */
 	uint8_t major_version;        /**< 1 or 2; default 2.0 */
 	uint8_t minor_version;
 	uint16_t nb_channels;         /**< vchans to use; default all the device has */
+	/**
+	 * NetDMA channels multiplexed over each vchan (virtual channels: a
+	 * CBDMA channel or DSA work queue is one vchan, and serves this many
+	 * consumers); 1 to NETDMA_DMADEV_MAX_VIRTUAL, default 1.  The channels
+	 * of one vchan are polled on one lcore, the first one's.
+	 */
+	uint32_t channels_per_vchan;
 	uint16_t ring_size;           /**< descriptors per vchan; default 1024, clamped */
 	uint32_t max_transfer_size;   /**< default 1 MiB (the CBDMA limit) */
 	uint32_t burst;               /**< descriptors per poll; default 64 */

@@ -51,9 +51,19 @@ pick_channel(struct netdma_soft_provider *sp, struct netdma_channel_params *para
 
 	for (i = 0; i < sp->conf.nb_channels; i++) {
 		struct soft_chan *c = &sp->chans[i];
+		int pinned;
 
 		if (c->in_use)
 			continue;
+		pinned = sp->conf.chan_lcore != NULL ? sp->conf.chan_lcore(sp->conf.drv, i) : -1;
+		if (pinned >= 0) {
+			/* its queue is polled there: only there, or not at all */
+			if (netdma_pick_lcore(params, pinned) == pinned) {
+				c->lcore = (uint32_t)pinned;
+				return c;
+			}
+			continue;
+		}
 		if (netdma_pick_lcore(params, (int)c->lcore) == (int)c->lcore)
 			return c;
 		if (any == NULL)
@@ -89,7 +99,7 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 		ret = lcore;
 		goto err;
 	}
-	ret = sp->conf.chan_init(sp->conf.drv, c->idx, &c->be);
+	ret = sp->conf.chan_init(sp->conf.drv, c->idx, (unsigned int)lcore, &c->be);
 	if (ret < 0)
 		goto err;
 	netdma_engine_conf_from_chan(&ec, handle);
@@ -134,10 +144,23 @@ sp_append(void *chan_ctx, struct netdma_descriptor *va __rte_unused, netdma_iova
 	return netdma_engine_append(&((struct soft_chan *)chan_ctx)->eng, pa, n);
 }
 
+static inline void
+queue_lock(struct soft_chan *c, bool lock)
+{
+	if (c->sp->conf.queue_lock != NULL)
+		c->sp->conf.queue_lock(c->be, lock);
+}
+
 static int
 sp_suspend(void *chan_ctx, netdma_iova_t *last)
 {
-	return netdma_engine_suspend(&((struct soft_chan *)chan_ctx)->eng, last);
+	struct soft_chan *c = chan_ctx;
+	int ret;
+
+	queue_lock(c, true);
+	ret = netdma_engine_suspend(&c->eng, last);
+	queue_lock(c, false);
+	return ret;
 }
 
 static int
@@ -161,7 +184,13 @@ sp_reset(void *chan_ctx)
 static int
 sp_poll(void *chan_ctx)
 {
-	return netdma_engine_poll(&((struct soft_chan *)chan_ctx)->eng);
+	struct soft_chan *c = chan_ctx;
+	int ret;
+
+	queue_lock(c, true);
+	ret = netdma_engine_poll(&c->eng);
+	queue_lock(c, false);
+	return ret;
 }
 
 static int

@@ -30,10 +30,23 @@ struct netdma_soft_provider_conf {
 	uint64_t poll_byte_budget;      /**< netdma_engine_conf; 0: no limit */
 	uint64_t max_inflight_bytes;    /**< netdma_engine_conf; 0: no limit */
 	const struct netdma_backend_ops *ops;
-	/** Create the backend of channel @p idx; required. */
-	int (*chan_init)(void *drv, uint32_t idx, void **be);
+	/** Create the backend of channel @p idx, polled on @p lcore; required. */
+	int (*chan_init)(void *drv, uint32_t idx, unsigned int lcore, void **be);
 	/** Release it; optional. */
 	void (*chan_fini)(void *drv, uint32_t idx, void *be);
+	/**
+	 * The lcore channel @p idx must be polled on, or -1 for any; optional.
+	 * Channels that share a device queue share its owner lcore.
+	 */
+	int (*chan_lcore)(void *drv, uint32_t idx);
+	/**
+	 * Take (@p lock true) or release the device queue of backend @p be
+	 * around an engine call that may touch it (poll, Suspend); optional.
+	 * One lock per call, not per copy: the queue's channels are polled on
+	 * one lcore, and other threads (a Suspend waiting, a Stop draining)
+	 * only rarely.
+	 */
+	void (*queue_lock)(void *be, bool lock);
 	void *drv;
 };
 
