@@ -29,6 +29,7 @@ struct netdmad_conf {
 	uint32_t cpu_nt_threshold;  /* bytes; 0 = the provider default; UINT32_MAX = never */
 	uint32_t cpu_bytes_per_poll; /* bytes one channel copies per poll; 0 = the default */
 	uint64_t dmadev_inflight_bytes; /* bytes one channel may have with a device at once */
+	uint32_t dmadev_channels;     /* NetDMA channels over each dmadev vchan */
 	uint32_t burst;               /* descriptors an engine fetches per poll; 0 = the default */
 	uint8_t major, minor;
 	char dmadev[512];             /* "all", "none" or a list */

@@ -11,6 +11,7 @@
 #include <rte_cfgfile.h>
 
 #include "netdma_cpu.h"
+#include "netdma_dmadev.h"
 #include "netdmad.h"
 
 int
@@ -35,6 +36,7 @@ netdmad_config_defaults(struct netdmad_conf *c)
 	c->socket_mode = 0660;
 	c->commands_per_pass = 16;
 	c->dmadev_inflight_bytes = 8u << 20;
+	c->dmadev_channels = 64;   /* one for each connection [limits] allows */
 	c->quota_channels = 4;
 	c->quota_provider_share = 50;
 	c->quota_regions = 16;
@@ -134,6 +136,7 @@ static const struct num_key num_keys[] = {
 	NUM("engines", "cpu_channels", 10, 1, 256, cpu_channels),
 	NUM("engines", "cpu_bytes_per_poll", 10, 4096, UINT32_MAX - 1, cpu_bytes_per_poll),
 	NUM("engines", "dmadev_inflight_bytes", 10, 4096, UINT64_MAX, dmadev_inflight_bytes),
+	NUM("engines", "dmadev_channels", 10, 1, NETDMA_DMADEV_MAX_VIRTUAL, dmadev_channels),
 	NUM("engines", "burst", 10, 1, NETDMAD_MAX_BURST, burst),
 	NUM("pollers", "spin_polls", 10, 0, UINT32_MAX, spin_polls),
 	NUM("pollers", "max_sleep_us", 10, 1, 1000000, max_sleep_us),

@@ -88,6 +88,7 @@ netdmad_engines_start(const struct netdmad_conf *c)
 				.major_version = c->major, .minor_version = c->minor,
 				.max_inflight_bytes = c->dmadev_inflight_bytes,
 				.burst = c->burst,
+				.channels_per_vchan = c->dmadev_channels,
 			};
 			struct rte_dma_info info;
 

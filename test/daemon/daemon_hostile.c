@@ -42,7 +42,7 @@ suite_init(void)
 	snprintf(config, sizeof(config),
 		 "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
 		 "--vdev=dma_skeleton,lcore=0 --file-prefix=" PREFIX " --log-level=lib.eal:error\n"
-		 "[engines]\ncpu = on\ncpu_channels = 8\nversion = 2.0\n"
+		 "[engines]\ncpu = on\ncpu_channels = 8\ndmadev_channels = 8\nversion = 2.0\n"
 		 "[pollers]\nlcores = 1\n"
 		 "[quota]\nchannels = 6\nprovider_share = 50\nregions = %u\nregion_bytes = %llu\n"
 		 "[limits]\nconnections = %u\nhello_timeout_ms = 300\nregions = %u\n"
@@ -360,9 +360,9 @@ t_region_bytes(void)
 }
 
 /*
- * One client gets at most half of the software engine's 8 channels
- * ([quota] provider_share), and one of dma_skeleton's single channel;
- * another client still gets one.
+ * One client gets at most half of a provider's 8 channels ([quota]
+ * provider_share): the software engine's, and dma_skeleton's 8 virtual
+ * channels over its one vchan; another client still gets one.
  */
 static int
 child_channel_share(void *arg)
@@ -413,14 +413,18 @@ channel_share(int cpu, int expect)
 	child = fork();
 	if (child == 0)
 		_exit(child_channel_share(arg));
-	/* another client gets a channel while the first holds its share */
-	if (read(up[0], &c, 1) == 1)
-		CU_ASSERT_EQUAL(in_child(child_copy, NULL), 0);
-	CU_ASSERT_EQUAL(write(down[1], "r", 1), 1);
-	CU_ASSERT(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	close(up[0]);
+	/* only the child writes up and reads down: a child that fails early is an EOF, not a hang */
 	close(up[1]);
 	close(down[0]);
+	/* another client gets a channel while the first holds its share */
+	if (read(up[0], &c, 1) == 1) {
+		CU_ASSERT_EQUAL(in_child(child_copy, NULL), 0);
+		CU_ASSERT_EQUAL(write(down[1], "r", 1), 1);
+	} else {
+		CU_FAIL("the share child gave up (its reason is on stderr)");
+	}
+	CU_ASSERT(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(up[0]);
 	close(down[1]);
 }
 
@@ -428,7 +432,7 @@ static void
 t_channel_share(void)
 {
 	channel_share(1, 4);
-	channel_share(0, 1);
+	channel_share(0, 4);   /* dma_skeleton's one vchan carries 8 virtual channels */
 }
 
 /* ---- connections (hole 6) ------------------------------------------------------ */
