@@ -24,9 +24,10 @@ backend_create(struct backend *b, uint32_t burst)
 			b->id = netdma_cpu_provider_id(p);
 		}
 	} else {
+		/* four virtual channels over the skeleton's one vchan: every test runs on one */
 		struct netdma_dmadev_conf c = {
 			.name = b->name, .major_version = b->major, .minor_version = b->minor,
-			.burst = burst,
+			.burst = burst, .channels_per_vchan = 4,
 		};
 		struct netdma_dmadev_provider *p;
 
