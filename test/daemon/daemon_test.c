@@ -132,6 +132,102 @@ t_multi_client(void)
 	CU_ASSERT(now() - t0 < 60);
 }
 
+/*
+ * One client of the shared vchan that disturbs its own channel while the
+ * others copy: a chain started, suspended mid-way and resumed, then another
+ * aborted, then Reset and a whole copy verified.
+ */
+static int
+child_disturber(void *arg)
+{
+	struct netdma_chan_conf cc = { 0 };
+	struct netdma_descriptor *d;
+	volatile uint64_t *cw;
+	struct netdma_chan *ch;
+	netdma_iova_t last;
+	double deadline;
+	uint8_t *buf;
+	int i, round;
+
+	(void)arg;
+	if (netdma_client_connect(sock) < 0)
+		return 19;
+	d = netdma_mem_alloc(sizeof(*d) * 65, 64);
+	buf = netdma_mem_alloc(2u << 20, 64);
+	cw = netdma_mem_alloc(8, 64);
+	if (d == NULL || buf == NULL || cw == NULL)
+		return 20;
+	cc.completion_word = cw;
+	if (netdma_chan_alloc((uint32_t)netdma_provider_find("dma_skeleton"), &cc, &ch) < 0)
+		return 21;
+	for (i = 0; i < 64; i++) {
+		d[i].transfer_size = 16384;
+		d[i].source_address = netdma_virt2iova(buf + 16384 * (size_t)i);
+		d[i].destination_address = netdma_virt2iova(buf + (1u << 20) + 16384 * (size_t)i);
+		d[i].next_descriptor = netdma_virt2iova(&d[i + 1]);   /* 2.0: pre-linked */
+		d[i].control_flags = NETDMA_F_STATUS_UPDATE_ON_COMPLETION;
+	}
+	for (round = 0; round < 20; round++) {
+		memset(buf, round + 1, 1u << 20);
+		if (netdma_chan_start(ch, d, 64) < 0)
+			return 22;
+		if (round % 2 == 0) {
+			if (netdma_chan_suspend(ch, &last) < 0 || netdma_chan_resume(ch) < 0)
+				return 23;
+		} else if (netdma_chan_abort(ch) < 0 || netdma_chan_reset(ch) < 0) {
+			return 24;
+		}
+	}
+	memset(buf + (1u << 20), 0, 1u << 20);
+	if (netdma_chan_start(ch, d, 64) < 0)
+		return 25;
+	deadline = now() + 10;
+	while (netdma_completion_read(cw) != netdma_completion_encode(netdma_virt2iova(&d[63]),
+								       NETDMA_STATUS_IDLE) && now() < deadline)
+		usleep(100);
+	if (memcmp(buf, buf + (1u << 20), 1u << 20) != 0)
+		return 26;
+	deadline = now() + 10;
+	while (netdma_chan_free(ch) == -EBUSY && now() < deadline)
+		usleep(1000);
+	return 0;
+}
+
+static int
+child_skeleton_copy(void *arg)
+{
+	(void)arg;
+	if (netdma_client_connect(sock) < 0)
+		return 20;
+	return copy_once("dma_skeleton", 8u << 20, 16384);
+}
+
+/*
+ * Issue 11: dma_skeleton has one vchan; four client processes each get a
+ * NetDMA channel over it (virtual channels) and copy 8 MiB, every byte
+ * verified, while a fifth suspends, aborts and resets its own channel.
+ */
+static void
+t_clients_share_one_vchan(void)
+{
+	pid_t pids[5];
+	int i, st, ok = 0;
+
+	for (i = 0; i < 5; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			_exit(i == 4 ? child_disturber(NULL) : child_skeleton_copy(NULL));
+	}
+	for (i = 0; i < 5; i++) {
+		st = -1;
+		if (waitpid(pids[i], &st, 0) == pids[i] && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			ok++;
+		else
+			fprintf(stderr, "client %d: exit %d\n", i, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+	CU_ASSERT_EQUAL(ok, 5);
+}
+
 static int
 channels_in_use(const char *provider)
 {
@@ -768,6 +864,7 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "copy on cpu", t_copy_cpu) ||
 	    !CU_add_test(s, "copy on dma_skeleton", t_copy_skeleton) ||
 	    !CU_add_test(s, "4 clients x 2 channels", t_multi_client) ||
+	    !CU_add_test(s, "5 clients on dma_skeleton's one vchan", t_clients_share_one_vchan) ||
 	    !CU_add_test(s, "kill -9 a client mid-chain", t_kill_client_mid_chain) ||
 	    !CU_add_test(s, "bad control messages", t_bad_messages) ||
 	    !CU_add_test(s, "descriptors at another client's memory", t_cross_client_region) ||
