@@ -105,7 +105,8 @@ int netdmad_log_level(const char *s);
 /* netdmad_engines.c */
 int netdmad_engines_start(const struct netdmad_conf *c);
 void netdmad_engines_stop(void);
-void netdmad_report_environment(void);
+/* Log what the engines need of the machine; -ENOTSUP where netdmad cannot run (IOVA as PA). */
+int netdmad_report_environment(void);
 int netdmad_dma_map(void *va, uint64_t len, bool map);
 
 /* netdmad_client.c: sessions and channels; netdmad_region.c: their memory */

@@ -367,7 +367,11 @@ main(int argc, char **argv)
 	rte_log_set_level(netdmad_logtype, c.log_level);
 	rte_log_set_level_pattern("lib.netdma", c.log_level);
 	rte_log_set_level_pattern("pmd.netdma*", c.log_level);
-	netdmad_report_environment();
+	if (netdmad_report_environment() < 0) {
+		rte_eal_cleanup();
+		close(lock_fd);
+		return 1;
+	}
 	netdmad_limits_init(&c);
 	netdmad_clients_init(&c);
 
