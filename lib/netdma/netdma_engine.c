@@ -110,19 +110,19 @@ static uint32_t reap_zombies(struct netdma_engine *eng);
 
 /* Publish HALTED at the last retired descriptor and raise the error DPC. */
 static void
-report_halt(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
+report_halt(struct netdma_engine *eng, netdma_iova_t bad, const char *why, int status)
 {
 	publish(eng, eng->last_retired, NETDMA_STATUS_HALTED);
-	eng->host->halted(eng->chan_handle, bad, why);
+	eng->host->halted(eng->chan_handle, bad, why, status);
 }
 
 /* spec §6.3, §11: error → Halted, error DPC (address 0), Start required. */
 static void
-halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why)
+halt_on_error(struct netdma_engine *eng, netdma_iova_t bad, const char *why, int status)
 {
 	stop_engine(eng);
 	reap_zombies(eng);   /* a synchronous backend lets go at once */
-	report_halt(eng, bad, why);
+	report_halt(eng, bad, why, status);
 }
 
 /*
@@ -210,7 +210,8 @@ retire(struct netdma_engine *eng)
 		/* the op after the good ones failed: it belongs to ring[head] */
 		netdma_iova_t bad = eng->ring[eng->head & eng->ring_mask].pa;
 
-		halt_on_error(eng, bad, "the engine reported a failed copy");
+		halt_on_error(eng, bad, "the engine reported a failed copy",
+			      eng->ops->error_status != NULL ? eng->ops->error_status(eng->be) : 0);
 	}
 	return retired;
 }
@@ -410,7 +411,7 @@ feed(struct netdma_engine *eng)
 					   i == 0 ? flags : flags & ~NETDMA_ENGINE_FENCE) < 0) {
 				/* capacity said yes: a refusal is a backend fault */
 				eng->zombie_ops += i;
-				halt_on_error(eng, pa, "the engine refused a copy");
+				halt_on_error(eng, pa, "the engine refused a copy", 0);
 				goto out;
 			}
 		}
@@ -487,7 +488,7 @@ netdma_engine_poll(struct netdma_engine *eng)
 	}
 	if (eng->halting && eng->head == eng->tail) {
 		eng->halting = false;
-		report_halt(eng, eng->halt_pa, eng->halt_why);
+		report_halt(eng, eng->halt_pa, eng->halt_why, 0);
 		work++;
 	}
 	return (int)work;

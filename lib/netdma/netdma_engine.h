@@ -54,6 +54,12 @@ struct netdma_backend_ops {
 	 * included; restarts a halted device).  @return the number consumed.
 	 */
 	uint32_t (*discard)(void *be, uint32_t max);
+	/**
+	 * The device's status code of the failed op completed() just reported
+	 * (e.g. enum rte_dma_status_code), for the channel's reason; 0 if not
+	 * known.  Optional.
+	 */
+	int (*error_status)(void *be);
 };
 
 /**
@@ -74,10 +80,11 @@ struct netdma_engine_host {
 	bool (*desc_internal)(void *chan, netdma_iova_t pa);
 	/**
 	 * The channel halted (spec §6.3) at descriptor @p bad for reason @p why
-	 * (a static string); the completion word already says Halted.  Record
-	 * the reason and raise the error ISR and DPC (address 0).
+	 * (a static string), with the device's status code @p status when a
+	 * copy failed (0 otherwise); the completion word already says Halted.
+	 * Record the reason and raise the error ISR and DPC (address 0).
 	 */
-	void (*halted)(void *chan, netdma_iova_t bad, const char *why);
+	void (*halted)(void *chan, netdma_iova_t bad, const char *why, int status);
 	/**
 	 * A descriptor with INTERRUPT_ON_COMPLETION retired at @p pa, and its
 	 * completion word is published: ISR then DPC (spec §6.2).

@@ -23,11 +23,15 @@ dpdk_now_us(void)
 }
 
 static void
-dpdk_halted(void *chan, netdma_iova_t bad, const char *why)
+dpdk_halted(void *chan, netdma_iova_t bad, const char *why, int status)
 {
 	uint32_t cpu;
 
-	netdma_chan_set_error(chan, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
+	if (status != 0)
+		netdma_chan_set_error(chan, "halted at descriptor 0x%" PRIx64 ": %s (device status %d, "
+				      "enum rte_dma_status_code)", bad, why, status);
+	else
+		netdma_chan_set_error(chan, "halted at descriptor 0x%" PRIx64 ": %s", bad, why);
 	netdma_isr(chan, 0, &cpu);
 	netdma_interrupt_dpc(chan, 0);
 }

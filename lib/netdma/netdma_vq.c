@@ -225,10 +225,17 @@ vq_discard(void *be, uint32_t max)
 	return n + k;
 }
 
+static int
+vq_error_status(void *be)
+{
+	return ((struct netdma_vq_chan *)be)->fail_status;
+}
+
 const struct netdma_backend_ops netdma_vq_backend_ops = {
 	.copy = vq_copy,
 	.submit = vq_submit,
 	.capacity = vq_capacity,
 	.completed = vq_completed,
 	.discard = vq_discard,
+	.error_status = vq_error_status,
 };

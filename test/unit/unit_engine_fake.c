@@ -148,8 +148,9 @@ host_desc_internal(void *chan, netdma_iova_t pa)
 }
 
 static void
-host_halted(void *chan, netdma_iova_t bad, const char *why)
+host_halted(void *chan, netdma_iova_t bad, const char *why, int status)
 {
+	(void)status;
 	CU_ASSERT_PTR_EQUAL(chan, &fx);
 	CU_ASSERT_PTR_NOT_NULL(why);
 	fx.host.halts++;

@@ -106,6 +106,7 @@ struct tchan {
 	volatile uint64_t cw;
 	unsigned int halts;
 	netdma_iova_t halt_bad;
+	int halt_status;
 };
 
 static void *
@@ -133,13 +134,14 @@ h_internal(void *chan, netdma_iova_t pa)
 }
 
 static void
-h_halted(void *chan, netdma_iova_t bad, const char *why)
+h_halted(void *chan, netdma_iova_t bad, const char *why, int status)
 {
 	struct tchan *t = chan;
 
 	(void)why;
 	t->halts++;
 	t->halt_bad = bad;
+	t->halt_status = status;
 }
 
 static void
@@ -325,6 +327,7 @@ test_error_one_channel(void)
 	run_out();
 	CU_ASSERT_EQUAL(ch[1].halts, 1);
 	CU_ASSERT_EQUAL(ch[1].halt_bad, iova_of(&d[32 + 1]));
+	CU_ASSERT_EQUAL(ch[1].halt_status, 42);   /* the device's code reaches the reason */
 	CU_ASSERT_EQUAL(ch[1].cw, word(1, 0, NETDMA_STATUS_HALTED));
 	CU_ASSERT_TRUE(copied(1, 0, 1));
 	CU_ASSERT_TRUE(untouched(1, 1, 1));
