@@ -48,6 +48,7 @@ struct perf_case {
 	struct perf_worker_conf workers[PERF_MAX_WORKERS];
 	char eal_args[512];         /* client cases: netdmad's EAL arguments */
 	char client_cpus[64];       /* client cases: CPUs of the client's threads */
+	bool client_processes;      /* client cases: one client process per worker */
 	int src_numa, dst_numa;     /* NUMA nodes of the buffers, -1: any */
 	uint32_t channels;          /* NETDMA_CLIENT_IDLE: idle channels */
 	uint32_t quiet_ms;          /* NETDMA_CLIENT_IDLE: quiet spell before measuring */

@@ -147,6 +147,10 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 	c->dca = v != NULL && strcmp(v, "1") == 0;
 	v = rte_cfgfile_get_entry(f, sec, "client_cpus");
 	snprintf(c->client_cpus, sizeof(c->client_cpus), "%s", v != NULL ? v : "");
+	v = rte_cfgfile_get_entry(f, sec, "client_processes");
+	if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+		return bad(sec, "client_processes", v, "0 or 1");
+	c->client_processes = v != NULL && strcmp(v, "1") == 0;
 	v = rte_cfgfile_get_entry(f, sec, "buf_size");
 	if (v == NULL && c->type == PERF_NETDMA_CLIENT_IDLE)
 		v = "64";   /* the idle probe's requests are 64-byte descriptors */

@@ -244,19 +244,52 @@ client_wait(pid_t pid)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
+/*
+ * The "result" lines of one client process, its worker i being the case's
+ * worker @p first + i.  @return how many were read.
+ */
+static unsigned int
+read_results(FILE *out, const struct perf_case *c, unsigned int first, unsigned int n,
+	     struct perf_result *res)
+{
+	char line[512];
+	unsigned int got = 0;
+
+	while (fgets(line, sizeof(line), out) != NULL) {
+		struct perf_result *r;
+		unsigned int w, verified;
+		int err;
+
+		if (strncmp(line, "result ", 7) != 0 || sscanf(line, "result worker=%u", &w) != 1 ||
+		    w >= n)
+			continue;
+		r = &res[first + w];
+		if (sscanf(line, "result worker=%*u ops=%" SCNu64 " secs=%lf nr_buf=%u p50=%lf p99=%lf "
+			   "p999=%lf verified=%u error=%d", &r->ops, &r->secs, &r->nr_buf, &r->p50_us,
+			   &r->p99_us, &r->p999_us, &verified, &err) == 8) {
+			r->verified = verified != 0;
+			r->error = err;
+			r->lcore = c->workers[first + w].lcore;
+			snprintf(r->dev, sizeof(r->dev), "%s", c->workers[first + w].dev);
+			got++;
+		}
+	}
+	return got;
+}
+
 int
 perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 			 const struct perf_tools *t, struct perf_result *res)
 {
-	char buf_s[16], mem_s[16], chain_s[16], secs_s[32], workers_s[16], lcores[128] = "";
-	char line[512];
+	char buf_s[16], mem_s[16], chain_s[16], secs_s[32], workers_s[16];
+	char lcores[PERF_MAX_WORKERS][128];
 	char *argv[32];
-	unsigned int i, got = 0;
+	unsigned int i, got = 0, procs = c->client_processes ? c->nb_workers : 1;
 	uint32_t mem_mb = smoke && c->mem_size_mb > 8 ? 8 : c->mem_size_mb;
+	FILE *out[PERF_MAX_WORKERS], *in;
+	pid_t pids[PERF_MAX_WORKERS];
 	struct daemon d;
-	FILE *out, *in;
-	pid_t pid;
-	int ret, argc = 0;
+	int ret, argc, lcores_arg, err = 0;
 
 	if (c->src_numa >= 0 || c->dst_numa >= 0)
 		fprintf(stderr, "test-netdma-perf: case %u: src/dst_numa_node do not apply: a client's "
@@ -264,16 +297,24 @@ perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 	ret = daemon_start(c, t, &d);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < c->nb_workers; i++) {
-		size_t len = strlen(lcores);
+	/* one process with every worker, or (client_processes) one process per worker */
+	for (i = 0; i < procs; i++) {
+		unsigned int w, from = procs > 1 ? i : 0, to = procs > 1 ? i + 1 : c->nb_workers;
 
-		snprintf(lcores + len, sizeof(lcores) - len, "%s%u", i ? "," : "", c->workers[i].lcore);
+		lcores[i][0] = '\0';
+		for (w = from; w < to; w++) {
+			size_t len = strlen(lcores[i]);
+
+			snprintf(lcores[i] + len, sizeof(lcores[i]) - len, "%s%u", w > from ? "," : "",
+				 c->workers[w].lcore);
+		}
 	}
 	snprintf(buf_s, sizeof(buf_s), "%u", bs);
-	snprintf(mem_s, sizeof(mem_s), "%u", mem_mb);
+	snprintf(mem_s, sizeof(mem_s), "%u", mem_mb / procs > 0 ? mem_mb / procs : 1);
 	snprintf(chain_s, sizeof(chain_s), "%u", c->chain);
 	snprintf(secs_s, sizeof(secs_s), "%.3f", smoke ? 0.05 : c->test_seconds);
-	snprintf(workers_s, sizeof(workers_s), "%u", c->nb_workers);
+	snprintf(workers_s, sizeof(workers_s), "%u", procs > 1 ? 1 : c->nb_workers);
+	argc = 0;
 	argv[argc++] = (char *)(uintptr_t)"netdma-perf-client";
 	argv[argc++] = (char *)(uintptr_t)"--socket";
 	argv[argc++] = d.socket;
@@ -290,7 +331,8 @@ perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 	argv[argc++] = (char *)(uintptr_t)"--workers";
 	argv[argc++] = workers_s;
 	argv[argc++] = (char *)(uintptr_t)"--lcores";
-	argv[argc++] = lcores;
+	lcores_arg = argc;
+	argv[argc++] = lcores[0];
 	if (c->client_cpus[0] != '\0') {
 		argv[argc++] = (char *)(uintptr_t)"--cpus";
 		argv[argc++] = (char *)(uintptr_t)c->client_cpus;
@@ -299,37 +341,29 @@ perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 		argv[argc++] = (char *)(uintptr_t)"--cache-flush";
 	argv[argc] = NULL;
 
-	pid = client_spawn(t, argv, &out, &in);
-	if (pid < 0) {
-		daemon_stop(&d);
-		return (int)pid;
-	}
-	fclose(in);
-	while (fgets(line, sizeof(line), out) != NULL) {
-		struct perf_result *r;
-		unsigned int w, verified;
-		int err;
-
-		if (strncmp(line, "result ", 7) != 0 || sscanf(line, "result worker=%u", &w) != 1 ||
-		    w >= c->nb_workers)
-			continue;
-		r = &res[w];
-		if (sscanf(line, "result worker=%*u ops=%" SCNu64 " secs=%lf nr_buf=%u p50=%lf p99=%lf p999=%lf "
-			   "verified=%u error=%d", &r->ops, &r->secs, &r->nr_buf, &r->p50_us, &r->p99_us,
-			   &r->p999_us, &verified, &err) == 8) {
-			r->verified = verified != 0;
-			r->error = err;
-			r->lcore = c->workers[w].lcore;
-			snprintf(r->dev, sizeof(r->dev), "%s", c->workers[w].dev);
-			got++;
+	for (i = 0; i < procs; i++) {
+		argv[lcores_arg] = lcores[i];
+		pids[i] = client_spawn(t, argv, &out[i], &in);
+		if (pids[i] < 0) {
+			err = (int)pids[i];
+			break;
 		}
+		fclose(in);
 	}
-	fclose(out);
-	ret = client_wait(pid);
+	procs = i;   /* the ones that run */
+	for (i = 0; i < procs; i++) {
+		got += read_results(out[i], c, procs > 1 ? i : 0, procs > 1 ? 1 : c->nb_workers, res);
+		fclose(out[i]);
+	}
+	for (i = 0; i < procs; i++) {
+		ret = client_wait(pids[i]);
+		if (ret < 0 && err == 0)
+			err = ret;
+	}
 	daemon_stop(&d);
-	if (got != c->nb_workers)
-		return -EIO;
-	return ret;
+	if (err == 0 && got != c->nb_workers)
+		err = -EIO;
+	return err;
 }
 
 /* ns the thread (or process) @p path ran, from its schedstat. */

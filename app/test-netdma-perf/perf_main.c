@@ -156,6 +156,27 @@ idle_case(const struct perf_case *c, bool smoke, const struct perf_tools *t, FIL
 	return r.verified ? 0 : 1;
 }
 
+/*
+ * Several workers (several clients with client_processes=1) on one case:
+ * their sum, and how far each is from an equal share of it.
+ */
+static void
+print_share(const struct perf_case *c, const struct perf_result *res, double total_mops)
+{
+	double share = total_mops / c->nb_workers, lo = 1e300, hi = 0;
+	unsigned int w;
+
+	for (w = 0; w < c->nb_workers; w++) {
+		double m = res[w].secs > 0 ? (double)res[w].ops / res[w].secs / 1e6 : 0;
+
+		lo = m < lo ? m : lo;
+		hi = m > hi ? m : hi;
+	}
+	printf("  all %u %s: %.3f MOps; each %.3f to %.3f MOps, %+.0f%% to %+.0f%% of an equal "
+	       "share\n", c->nb_workers, c->client_processes ? "clients" : "workers", total_mops,
+	       lo, hi, share > 0 ? (lo / share - 1) * 100 : 0, share > 0 ? (hi / share - 1) * 100 : 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,6 +294,8 @@ main(int argc, char **argv)
 						c->mem_size_mb, cyc, gbps, mops, r->p50_us, r->p99_us, r->p999_us,
 						r->verified ? "yes" : "no");
 			}
+			if (c->nb_workers > 1 && secs > 0)
+				print_share(c, res, sum_ops / secs / 1e6);
 			if (csv != NULL && secs > 0)
 				fprintf(csv, "Scenario %u Summary, , , , , ,%u,%u,%.0f,%.3f,%.3f\n", scen, sum_buf,
 					c->mem_size_mb, sum_ops > 0 ? secs * res[0].tsc_hz / sum_ops : 0,
