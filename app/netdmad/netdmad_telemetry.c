@@ -73,6 +73,7 @@ tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "interrupts", st.interrupts);
 		rte_tel_data_add_dict_u64(c, "errors", st.errors);
 		rte_tel_data_add_dict_int(c, "outstanding", (int)st.outstanding);
+		rte_tel_data_add_dict_int(c, "device_ops", (int)st.device_ops);
 		rte_tel_data_add_dict_string(c, "last_error", netdma_chan_last_error(dc->ch));
 		snprintf(key, sizeof(key), "%u", id);
 		rte_tel_data_add_dict_container(d, key, c, 0);

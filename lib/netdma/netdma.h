@@ -433,6 +433,11 @@ struct netdma_chan_stats {
 	uint64_t interrupts;          /**< DPCs delivered */
 	uint64_t errors;              /**< halts caused by errors */
 	uint32_t outstanding;         /**< descriptors with the engine */
+	/**
+	 * Ops of this channel in the device ring now (on a shared queue, its
+	 * occupancy of it).  In-process only: 0 through netdmad.
+	 */
+	uint32_t device_ops;
 	uint64_t completion_word;     /**< current value; 0 through netdmad (not sent) */
 	int state;                    /**< enum netdma_chan_state */
 };

@@ -335,6 +335,7 @@ netdma_chan_stats_get(const struct netdma_chan *cc, struct netdma_chan_stats *st
 	memset(st, 0, sizeof(*st));
 	rte_spinlock_lock(&c->lock);
 	st->outstanding = (uint32_t)netdma_chan_outstanding_locked(c, &pr);
+	st->device_ops = pr.device_ops;
 	st->descriptors_retired = pr.descriptors_retired;
 	st->bytes_copied = pr.bytes_copied;
 	st->starts = c->starts;

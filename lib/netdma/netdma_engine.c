@@ -628,6 +628,7 @@ netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *p)
 {
 	p->inflight = eng->tail - eng->head;
 	p->zombie_ops = eng->zombie_ops;
+	p->device_ops = eng->pending_ops + eng->zombie_ops;
 	p->more = more_to_fetch(eng);
 	p->descriptors_retired = eng->descriptors_retired;
 	p->bytes_copied = eng->bytes_copied;

@@ -162,6 +162,7 @@ typedef int (*netdma_chan_poll_t)(void *provider_chan_ctx);
 struct netdma_chan_progress {
 	uint32_t inflight;         /**< descriptors handed to the hardware */
 	uint32_t zombie_ops;       /**< aborted ops the hardware still owns */
+	uint32_t device_ops;       /**< ops in the device ring now, aborted ones included */
 	bool more;                 /**< chain left to fetch */
 	uint64_t descriptors_retired;
 	uint64_t bytes_copied;

@@ -368,9 +368,12 @@ test_abort_one_channel(void)
 	poll_all();
 	CU_ASSERT_EQUAL(netdma_engine_abort(&ch[0].eng), 0);
 	CU_ASSERT_EQUAL(ch[0].cw, netdma_completion_encode(0, NETDMA_STATUS_HALTED));
+	netdma_engine_query(&ch[0].eng, &p);
+	CU_ASSERT_EQUAL(p.device_ops, 4);   /* its share of the ring, aborted or not */
+	CU_ASSERT_EQUAL(vq.chans[0].inflight, 4);
 	run_out();
 	netdma_engine_query(&ch[0].eng, &p);
-	CU_ASSERT_EQUAL(p.inflight + p.zombie_ops, 0);
+	CU_ASSERT_EQUAL(p.inflight + p.zombie_ops + p.device_ops, 0);
 	CU_ASSERT_EQUAL(p.descriptors_retired, 0);
 	CU_ASSERT_EQUAL(ch[0].cw, netdma_completion_encode(0, NETDMA_STATUS_HALTED));
 	CU_ASSERT_TRUE(untouched(0, 4, 4));
