@@ -159,6 +159,17 @@ ddma_chan_fini(void *drv, uint32_t idx, void *be)
 }
 
 static void
+ddma_chan_priority(void *be, uint32_t priority)
+{
+	struct netdma_vq_chan *c = be;
+	struct ddma_queue *q = c->vq->dev;
+
+	rte_spinlock_lock(&q->lock);
+	netdma_vq_chan_set_priority(c, priority);
+	rte_spinlock_unlock(&q->lock);
+}
+
+static void
 ddma_queue_lock(void *be, bool lock)
 {
 	struct ddma_queue *q = ((struct netdma_vq_chan *)be)->vq->dev;
@@ -294,6 +305,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	sc.chan_fini = ddma_chan_fini;
 	sc.chan_lcore = ddma_chan_lcore;
 	sc.queue_lock = ddma_queue_lock;
+	sc.chan_priority = ddma_chan_priority;
 	sc.drv = p;
 	ret = netdma_soft_provider_create(&sc, &p->sp);
 	if (ret < 0) {

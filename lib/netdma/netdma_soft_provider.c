@@ -102,6 +102,8 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 	ret = sp->conf.chan_init(sp->conf.drv, c->idx, (unsigned int)lcore, &c->be);
 	if (ret < 0)
 		goto err;
+	if (sp->conf.chan_priority != NULL)
+		sp->conf.chan_priority(c->be, params->channel_priority);
 	netdma_engine_conf_from_chan(&ec, handle);
 	ret = netdma_engine_init(&c->eng, &ec, &netdma_engine_host_dpdk, sp->conf.ops, c->be,
 				 handle);

@@ -39,6 +39,8 @@ struct netdma_soft_provider_conf {
 	 * Channels that share a device queue share its owner lcore.
 	 */
 	int (*chan_lcore)(void *drv, uint32_t idx);
+	/** Told the consumer's ChannelPriority (spec §4.3) of backend @p be; optional. */
+	void (*chan_priority)(void *be, uint32_t priority);
 	/**
 	 * Take (@p lock true) or release the device queue of backend @p be
 	 * around an engine call that may touch it (poll, Suspend); optional.

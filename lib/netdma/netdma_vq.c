@@ -39,6 +39,7 @@ netdma_vq_init(struct netdma_vq *vq, const struct netdma_vq_dev_ops *ops, void *
 	for (i = 0; i < nb_chans; i++) {
 		vq->chans[i].vq = vq;
 		vq->chans[i].id = i;
+		vq->chans[i].weight = 1;
 	}
 	return 0;
 }
@@ -68,11 +69,24 @@ recount(struct netdma_vq *vq, struct netdma_vq_chan *c)
 
 	if (now != c->contending) {
 		c->contending = now;
-		if (now)
+		if (now) {
 			vq->contending++;
-		else
+			vq->weights += c->weight;
+		} else {
 			vq->contending--;
+			vq->weights -= c->weight;
+		}
 	}
+}
+
+void
+netdma_vq_chan_set_priority(struct netdma_vq_chan *c, uint32_t priority)
+{
+	uint32_t w = priority < NETDMA_VQ_MAX_WEIGHT ? priority + 1 : NETDMA_VQ_MAX_WEIGHT;
+
+	if (c->contending)
+		c->vq->weights = c->vq->weights - c->weight + w;
+	c->weight = w;
 }
 
 /* One op of @p c came back from the device with @p status (0: success). */
@@ -132,6 +146,7 @@ netdma_vq_chan_reset(struct netdma_vq_chan *c)
 	/* ops still at the device keep their count: they come back as the engine's zombies */
 	c->waiting = false;
 	recount(c->vq, c);
+	netdma_vq_chan_set_priority(c, 0);
 }
 
 static int
@@ -164,7 +179,8 @@ vq_submit(void *be)
 
 /*
  * Free slots for this channel: what the device has, up to its share of
- * the ring among the channels contending for it (itself counted), and
+ * the ring among the channels contending for it (itself counted), in
+ * proportion to their weights, and
  * never less than one descriptor's worth (a 2.0 page break takes three
  * ops).  A channel refused here contends from now on, so the others' share
  * shrinks until it gets its turn.
@@ -174,9 +190,10 @@ vq_capacity(void *be)
 {
 	struct netdma_vq_chan *c = be;
 	struct netdma_vq *vq = c->vq;
-	uint32_t ring = vq->ring_mask + 1, users = vq->contending + !c->contending;
+	uint32_t ring = vq->ring_mask + 1, weights = vq->weights + (c->contending ? 0 : c->weight);
 	uint32_t room = ring - (uint32_t)(vq->tail - vq->head);
-	uint32_t share = ring / users, dev = vq->ops->capacity(vq->dev);
+	uint32_t share = (uint32_t)((uint64_t)ring * c->weight / weights);
+	uint32_t dev = vq->ops->capacity(vq->dev);
 
 	if (share < NETDMA_MAX_SEGMENTS)
 		share = NETDMA_MAX_SEGMENTS;

@@ -9,8 +9,8 @@
  * their channels, so each channel keeps its own order, its own error and
  * its own aborted ops, whatever the others do.  A channel's share of the
  * ring is bounded (the ring divided among the channels with work at the
- * device or waiting for room), so one channel's backlog cannot starve
- * another.
+ * device or waiting for room, in proportion to their weights), so one
+ * channel's backlog cannot starve another.
  *
  * Pure: no EAL.  Not thread-safe: the owner of the queue (one lcore, or the
  * caller's lock) serialises every call on all of its channels.
@@ -62,6 +62,7 @@ struct netdma_vq_chan {
 	uint32_t after_fail;   /**< its ops that finished after the failed one */
 	bool waiting;          /**< asked for room and got none since its last op */
 	bool contending;       /**< ops at the device, or waiting: counts for shares */
+	uint32_t weight;       /**< its share's weight among the contending (1 to 16) */
 	uint64_t ops;          /**< ops it put into the device ring */
 };
 
@@ -74,6 +75,7 @@ struct netdma_vq {
 	uint32_t nb_chans;
 	struct netdma_vq_chan *chans;
 	uint32_t contending;   /**< channels with ops at the device or waiting for room */
+	uint32_t weights;      /**< the sum of their weights */
 	uint64_t errors;       /**< failed ops routed to their channel */
 };
 
@@ -89,6 +91,14 @@ void netdma_vq_fini(struct netdma_vq *vq, const struct netdma_engine_host *host)
 
 /** The backend of virtual channel @p id, or NULL. */
 struct netdma_vq_chan *netdma_vq_chan(struct netdma_vq *vq, uint32_t id);
+
+/**
+ * The weight of channel @p c's share of the ring, from its NetDMA channel
+ * priority (spec §4.3: a lower value is a lower priority): priority + 1,
+ * at most NETDMA_VQ_MAX_WEIGHT.
+ */
+#define NETDMA_VQ_MAX_WEIGHT 16
+void netdma_vq_chan_set_priority(struct netdma_vq_chan *c, uint32_t priority);
 
 /** Forget what a channel's previous user left (call when it is freed). */
 void netdma_vq_chan_reset(struct netdma_vq_chan *c);

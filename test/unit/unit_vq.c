@@ -413,6 +413,45 @@ test_backlog_does_not_starve(void)
 	teardown();
 }
 
+/*
+ * Weighted shares (the channel priority, spec §4.3): two backlogged
+ * channels, priority 0 and 2 (weights 1 and 3), get about a quarter and
+ * three quarters of the device while both have work.
+ */
+static void
+test_priority_weights(void)
+{
+	unsigned int pass;
+	uint64_t a0, b0;
+	double ratio;
+
+	setup(8);
+	netdma_vq_chan_set_priority(netdma_vq_chan(&vq, 1), 2);
+	CU_ASSERT_EQUAL(vq.chans[1].weight, 3);
+	CU_ASSERT_EQUAL(netdma_engine_start(&ch[0].eng, iova_of(chain(0, 31)), 31), 0);
+	CU_ASSERT_EQUAL(netdma_engine_start(&ch[1].eng, iova_of(chain(1, 31)), 31), 0);
+	/* the first comer fills the ring; count from when both contend */
+	netdma_engine_poll(&ch[0].eng);
+	netdma_engine_poll(&ch[1].eng);
+	a0 = vq.chans[0].ops;
+	b0 = vq.chans[1].ops;
+	for (pass = 0; pass < 8; pass++) {
+		fd_finish(&dev, SLOTS / 4);
+		netdma_engine_poll(&ch[0].eng);
+		netdma_engine_poll(&ch[1].eng);
+	}
+	ratio = (double)(vq.chans[1].ops - b0) / (double)(vq.chans[0].ops - a0 + 1);
+	CU_ASSERT(ratio >= 2.0 && ratio <= 4.0);
+	run_out();
+	CU_ASSERT_TRUE(copied(0, 0, 31));
+	CU_ASSERT_TRUE(copied(1, 0, 31));
+	netdma_vq_chan_set_priority(netdma_vq_chan(&vq, 1), 100);
+	CU_ASSERT_EQUAL(vq.chans[1].weight, NETDMA_VQ_MAX_WEIGHT);
+	netdma_vq_chan_reset(netdma_vq_chan(&vq, 1));
+	CU_ASSERT_EQUAL(vq.chans[1].weight, 1);
+	teardown();
+}
+
 static void
 test_init_limits(void)
 {
@@ -438,6 +477,7 @@ unit_add_vq(void)
 	    !CU_add_test(s, "Abort of one channel, the others run on", test_abort_one_channel) ||
 	    !CU_add_test(s, "a backlog does not starve another channel",
 			 test_backlog_does_not_starve) ||
+	    !CU_add_test(s, "priority weights the shares", test_priority_weights) ||
 	    !CU_add_test(s, "limits", test_init_limits))
 		return -1;
 	return 0;
