@@ -21,6 +21,18 @@ extern int netdmad_logtype;
 #define NETDMAD_MAX_CLIENT_REGIONS 64   /* the most [quota] regions may allow */
 #define NETDMAD_MAX_BURST 1024          /* the most [engines] burst may say */
 
+#define NETDMAD_MAX_DEVICES 16          /* [dmadev NAME] sections */
+
+/* One [dmadev NAME] section: that device's hardware parameters; 0: the defaults. */
+struct netdmad_dev_conf {
+	char name[64];                /* rte_dma device name (e.g. 0000:00:04.0, or wq0.0) */
+	uint32_t ring_size;           /* descriptors per vchan */
+	uint32_t burst;
+	uint32_t max_transfer_size;
+	uint32_t channels;            /* NetDMA channels over each vchan */
+	uint32_t lcore;               /* the polling lcore of its vchans; UINT32_MAX: the first client's */
+};
+
 struct netdmad_conf {
 	char config_path[256];
 	char eal_args[1024];
@@ -56,7 +68,12 @@ struct netdmad_conf {
 	bool hugetlb_regions;         /* accept hugetlbfs memfds: trusted clients only */
 	unsigned int drain_ms;
 	uint32_t log_level;
+	struct netdmad_dev_conf devs[NETDMAD_MAX_DEVICES];
+	unsigned int nb_devs;
 };
+
+/* The [dmadev NAME] section of device @p name, or NULL. */
+const struct netdmad_dev_conf *netdmad_dev_conf(const struct netdmad_conf *c, const char *name);
 
 /*
  * A log budget: at most conf.log_burst lines per log_interval_s, the rest

@@ -131,6 +131,8 @@ struct num_key {
 
 #define NUM(sec, k, b, lo, hi, field) { sec, k, b, lo, hi, offsetof(struct netdmad_conf, field), \
 	sizeof(((struct netdmad_conf *)0)->field) }
+#define DEV(k, lo, hi, field) { NULL, k, 10, lo, hi, offsetof(struct netdmad_dev_conf, field), \
+	sizeof(((struct netdmad_dev_conf *)0)->field) }
 
 static const struct num_key num_keys[] = {
 	NUM("engines", "cpu_channels", 10, 1, 256, cpu_channels),
@@ -155,29 +157,96 @@ static const struct num_key num_keys[] = {
 	NUM("shutdown", "drain_ms", 10, 0, 600000, drain_ms),
 };
 
-/* Every key of num_keys[] the file sets, checked and stored. */
+/* A [dmadev NAME] section: one device's hardware parameters. */
+static const struct num_key dev_keys[] = {
+	DEV("ring_size", 64, 65535, ring_size),
+	DEV("burst", 1, NETDMAD_MAX_BURST, burst),
+	DEV("max_transfer_size", 4096, 1u << 31, max_transfer_size),
+	DEV("channels", 1, NETDMA_DMADEV_MAX_VIRTUAL, channels),
+	DEV("lcore", 0, RTE_MAX_LCORE - 1, lcore),
+};
+
+/*
+ * Every key of @p keys the file sets, checked and stored into @p base; in
+ * @p section for the keys that name none.
+ */
 static int
-load_numbers(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
+load_numbers(struct rte_cfgfile *f, const struct num_key *keys, unsigned int n, void *base,
+	     const char *section, const char *path)
 {
 	const struct num_key *k;
-	const char *v;
+	const char *v, *sec;
 	uint64_t u;
 
-	for (k = num_keys; k < num_keys + RTE_DIM(num_keys); k++) {
-		v = rte_cfgfile_get_entry(f, k->section, k->key);
+	for (k = keys; k < keys + n; k++) {
+		sec = k->section != NULL ? k->section : section;
+		v = rte_cfgfile_get_entry(f, sec, k->key);
 		if (v == NULL)
 			continue;
 		if (!parse_u64(v, &u, k->base) || u < k->min || u > k->max) {
 			DLOG(ERR, "%s: [%s] %s = '%s' is not valid (%s%" PRIu64 " to %" PRIu64 ")\n",
-			     path, k->section, k->key, v, k->base == 8 ? "octal, " : "", k->min, k->max);
+			     path, sec, k->key, v, k->base == 8 ? "octal, " : "", k->min, k->max);
 			return -EINVAL;
 		}
 		if (k->size == sizeof(uint64_t))
-			*(uint64_t *)(void *)((char *)c + k->offset) = u;
+			*(uint64_t *)(void *)((char *)base + k->offset) = u;
 		else
-			*(uint32_t *)(void *)((char *)c + k->offset) = (uint32_t)u;
+			*(uint32_t *)(void *)((char *)base + k->offset) = (uint32_t)u;
 	}
 	return 0;
+}
+
+/* Every [dmadev NAME] section. */
+static int
+load_devices(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
+{
+	int n = rte_cfgfile_num_sections(f, "dmadev ", strlen("dmadev "));
+	int all = rte_cfgfile_num_sections(f, "", 0), i, ret = 0;
+	char (*names)[CFG_NAME_LEN];
+	char **sections;
+
+	if (n <= 0)
+		return 0;
+	if (n > NETDMAD_MAX_DEVICES) {
+		DLOG(ERR, "%s: %d [dmadev NAME] sections, at most %d\n", path, n, NETDMAD_MAX_DEVICES);
+		return -EINVAL;
+	}
+	names = calloc((size_t)all, sizeof(*names));
+	sections = calloc((size_t)all, sizeof(*sections));
+	if (names == NULL || sections == NULL) {
+		free(names);
+		free(sections);
+		return -ENOMEM;
+	}
+	for (i = 0; i < all; i++)
+		sections[i] = names[i];
+	all = rte_cfgfile_sections(f, sections, all);
+	for (i = 0; i < all && ret == 0; i++) {
+		struct netdmad_dev_conf *d;
+
+		if (strncmp(names[i], "dmadev ", strlen("dmadev ")) != 0 ||
+		    c->nb_devs == NETDMAD_MAX_DEVICES)
+			continue;
+		d = &c->devs[c->nb_devs++];
+		memset(d, 0, sizeof(*d));
+		d->lcore = UINT32_MAX;
+		snprintf(d->name, sizeof(d->name), "%s", names[i] + strlen("dmadev "));
+		ret = load_numbers(f, dev_keys, RTE_DIM(dev_keys), d, names[i], path);
+	}
+	free(sections);
+	free(names);
+	return ret;
+}
+
+const struct netdmad_dev_conf *
+netdmad_dev_conf(const struct netdmad_conf *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nb_devs; i++)
+		if (strcmp(c->devs[i].name, name) == 0)
+			return &c->devs[i];
+	return NULL;
 }
 
 /* Switches (yes/no, on/off, true/false, 1/0): [section] key and field. */
@@ -228,9 +297,11 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		return -ENOENT;
 	}
 	snprintf(c->config_path, sizeof(c->config_path), "%s", path);
-	ret = load_numbers(f, c, path);
+	ret = load_numbers(f, num_keys, RTE_DIM(num_keys), c, NULL, path);
 	if (ret == 0)
 		ret = load_switches(f, c, path);
+	if (ret == 0)
+		ret = load_devices(f, c, path);
 	if (ret < 0)
 		goto out;
 	if ((v = rte_cfgfile_get_entry(f, "eal", "args")) != NULL)

@@ -70,6 +70,46 @@ netdmad_report_environment(void)
 	return 0;
 }
 
+/* Is @p lcore one of the polling lcores? */
+static bool
+is_poller(const struct netdmad_conf *c, unsigned int lcore)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nb_pollers; i++)
+		if (c->pollers[i] == lcore)
+			return true;
+	return false;
+}
+
+/* A device's own [dmadev NAME] section over the [engines] defaults. */
+static int
+apply_dev_conf(const struct netdmad_conf *c, const char *name, struct netdma_dmadev_conf *dc)
+{
+	const struct netdmad_dev_conf *d = netdmad_dev_conf(c, name);
+
+	if (d == NULL)
+		return 0;
+	if (d->ring_size != 0)
+		dc->ring_size = (uint16_t)d->ring_size;
+	if (d->burst != 0)
+		dc->burst = d->burst;
+	if (d->max_transfer_size != 0)
+		dc->max_transfer_size = d->max_transfer_size;
+	if (d->channels != 0)
+		dc->channels_per_vchan = d->channels;
+	if (d->lcore != UINT32_MAX) {
+		if (!is_poller(c, d->lcore)) {
+			DLOG(ERR, "[dmadev %s] lcore = %u is not a polling lcore: add it to [pollers] "
+			     "lcores\n", name, d->lcore);
+			return -EINVAL;
+		}
+		dc->pin_lcore = true;
+		dc->lcore = d->lcore;
+	}
+	return 0;
+}
+
 int
 netdmad_engines_start(const struct netdmad_conf *c)
 {
@@ -106,13 +146,17 @@ netdmad_engines_start(const struct netdmad_conf *c)
 
 			if (rte_dma_info_get(dev, &info) < 0 || (!all && !listed(c->dmadev, info.dev_name)))
 				continue;
+			ret = apply_dev_conf(c, info.dev_name, &dc);
+			if (ret < 0)
+				return ret;
 			ret = netdma_dmadev_provider_create(dev, &dc, &dmas[nb_dmas]);
 			if (ret < 0) {
 				DLOG(WARNING, "dmadev %s: not used: %s\n", info.dev_name, strerror(-ret));
 				continue;
 			}
-			DLOG(INFO, "engine '%s': dmadev %d, %u channel(s), NetDMA %u.%u\n", info.dev_name,
-			     dev, info.max_vchans, c->major, c->minor);
+			DLOG(INFO, "engine '%s': dmadev %d, %u vchan(s), NetDMA %u.%u%s\n", info.dev_name,
+			     dev, info.max_vchans, c->major, c->minor,
+			     netdmad_dev_conf(c, info.dev_name) != NULL ? " ([dmadev] section)" : "");
 			nb_dmas++;
 		}
 		if (nb_dmas == 0) {

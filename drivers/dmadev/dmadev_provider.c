@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <rte_dmadev.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_spinlock.h>
@@ -35,6 +36,7 @@ struct ddma_queue {
 	uint16_t vchan;
 	rte_spinlock_t lock;
 	int lcore;                   /* owner of its channels; -1 while it has none */
+	bool pinned;                 /* lcore fixed by the configuration */
 	uint32_t users;              /* channels allocated on it */
 	struct netdma_vq vq;
 };
@@ -134,7 +136,7 @@ ddma_chan_init(void *drv, uint32_t idx, unsigned int lcore, void **be)
 	int ret = 0;
 
 	rte_spinlock_lock(&q->lock);
-	if (q->users == 0)
+	if (q->users == 0 && !q->pinned)
 		__atomic_store_n(&q->lcore, (int)lcore, __ATOMIC_RELEASE);
 	else if (q->lcore != (int)lcore)
 		ret = -EINVAL;   /* raced with another allocation on this vchan */
@@ -153,7 +155,7 @@ ddma_chan_fini(void *drv, uint32_t idx, void *be)
 
 	rte_spinlock_lock(&q->lock);
 	netdma_vq_chan_reset(be);
-	if (--q->users == 0)
+	if (--q->users == 0 && !q->pinned)
 		__atomic_store_n(&q->lcore, -1, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&q->lock);
 }
@@ -274,7 +276,8 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 
 		q->p = p;
 		q->vchan = i;
-		q->lcore = -1;
+		q->pinned = conf != NULL && conf->pin_lcore;
+		q->lcore = q->pinned ? (int)conf->lcore : -1;
 		rte_spinlock_init(&q->lock);
 		ret = netdma_vq_init(&q->vq, &dq_ops, q, ring, per_queue, &netdma_engine_host_dpdk);
 		if (ret < 0) {
@@ -314,6 +317,12 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	}
 	DDMA_LOG(INFO, "provider '%s' on dmadev %d: %u vchan(s) x %u channel(s), ring %u\n",
 		 p->name, dev_id, nb, per_queue, ring);
+	if (conf != NULL && conf->pin_lcore && info.numa_node >= 0 &&
+	    rte_lcore_to_socket_id(conf->lcore) != (unsigned int)info.numa_node)
+		DDMA_LOG(WARNING, "%s is on NUMA node %d but its polling lcore %u on socket %u: "
+			 "every descriptor and completion crosses the interconnect; pick an lcore "
+			 "of node %d\n", p->name, info.numa_node, conf->lcore,
+			 rte_lcore_to_socket_id(conf->lcore), info.numa_node);
 	*out = p;
 	return 0;
 err:

@@ -33,6 +33,13 @@ struct netdma_dmadev_conf {
 	 * of one vchan are polled on one lcore, the first one's.
 	 */
 	uint32_t channels_per_vchan;
+	/**
+	 * With @p pin_lcore, @p lcore polls every vchan of the device and its
+	 * channels are allocated there only; without, each vchan takes the
+	 * lcore of its first channel.
+	 */
+	bool pin_lcore;
+	unsigned int lcore;
 	uint16_t ring_size;           /**< descriptors per vchan; default 1024, clamped */
 	uint32_t max_transfer_size;   /**< default 1 MiB (the CBDMA limit) */
 	uint32_t burst;               /**< descriptors per poll; default 64 */

@@ -42,7 +42,9 @@ suite_init(void)
 	snprintf(config, sizeof(config),
 		 "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
 		 "--vdev=dma_skeleton,lcore=0 --file-prefix=" PREFIX " --log-level=lib.eal:error\n"
-		 "[engines]\ncpu = on\ncpu_channels = 8\ndmadev_channels = 8\nversion = 2.0\n"
+		 "[engines]\ncpu = on\ncpu_channels = 8\nversion = 2.0\n"
+		 /* the device's own section: 8 virtual channels over its one vchan */
+		 "[dmadev dma_skeleton]\nchannels = 8\nring_size = 512\nlcore = 1\n"
 		 "[pollers]\nlcores = 1\n"
 		 "[quota]\nchannels = 6\nprovider_share = 50\nregions = %u\nregion_bytes = %llu\n"
 		 "[limits]\nconnections = %u\nhello_timeout_ms = 300\nregions = %u\n"
@@ -432,7 +434,7 @@ static void
 t_channel_share(void)
 {
 	channel_share(1, 4);
-	channel_share(0, 4);   /* dma_skeleton's one vchan carries 8 virtual channels */
+	channel_share(0, 4);   /* [dmadev dma_skeleton] channels = 8 over its one vchan */
 }
 
 /* ---- connections (hole 6) ------------------------------------------------------ */
@@ -646,6 +648,25 @@ t_suspend_answered_later(void)
 	netdma_client_disconnect();
 }
 
+/*
+ * A [dmadev NAME] section that names a polling lcore netdmad does not have
+ * stops it at start, saying which key to fix.
+ */
+static void
+t_device_section_checked(void)
+{
+	struct private_daemon bad;
+	char config[512];
+
+	snprintf(config, sizeof(config),
+		 "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
+		 "--vdev=dma_skeleton,lcore=0 --file-prefix=netdma-badlcore --log-level=lib.eal:error\n"
+		 "[pollers]\nlcores = 1\n[dmadev dma_skeleton]\nlcore = 0\n");
+	CU_ASSERT_NOT_EQUAL(private_daemon_start(&bad, bin, "badlcore", config), 0);
+	CU_ASSERT(file_count_lines(bad.log, "lcore = 0 is not a polling lcore") == 1);
+	private_daemon_stop(&bad);
+}
+
 int
 hostile_suite_add(const char *netdmad_bin)
 {
@@ -663,7 +684,9 @@ hostile_suite_add(const char *netdmad_bin)
 	    !CU_add_test(s, "connection cap", t_connection_cap) ||
 	    !CU_add_test(s, "out of file descriptors", t_out_of_fds) ||
 	    !CU_add_test(s, "log flood", t_log_flood) ||
-	    !CU_add_test(s, "Suspend answered from a later pass", t_suspend_answered_later))
+	    !CU_add_test(s, "Suspend answered from a later pass", t_suspend_answered_later) ||
+	    !CU_add_test(s, "a [dmadev] section with a wrong lcore stops netdmad",
+			 t_device_section_checked))
 		return -1;
 	return 0;
 }
