@@ -317,6 +317,11 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	}
 	DDMA_LOG(INFO, "provider '%s' on dmadev %d: %u vchan(s) x %u channel(s), ring %u\n",
 		 p->name, dev_id, nb, per_queue, ring);
+	if (!(info.dev_capa & RTE_DMA_CAPA_HANDLES_ERRORS))
+		DDMA_LOG(NOTICE, "%s does not report failed copies (no RTE_DMA_CAPA_HANDLES_ERRORS: "
+			 "CBDMA before Ice Lake, dma_skeleton): a copy to a bad address may stop the "
+			 "device instead of failing; every address is checked before a copy is "
+			 "enqueued\n", p->name);
 	if (conf != NULL && conf->pin_lcore && info.numa_node >= 0 &&
 	    rte_lcore_to_socket_id(conf->lcore) != (unsigned int)info.numa_node)
 		DDMA_LOG(WARNING, "%s is on NUMA node %d but its polling lcore %u on socket %u: "
