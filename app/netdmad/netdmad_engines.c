@@ -40,36 +40,6 @@ listed(const char *list, const char *name)
 	return false;
 }
 
-int
-netdmad_report_environment(void)
-{
-	bool vfio = access("/sys/module/vfio_pci", F_OK) == 0;
-
-	/*
-	 * A client's descriptors name its memory by the daemon's virtual
-	 * addresses, and the engines are handed those: with IOVA as PA a device
-	 * would write to whatever physical pages those numbers are.
-	 */
-	if (rte_eal_iova_mode() != RTE_IOVA_VA) {
-		DLOG(ERR, "EAL chose IOVA as PA: netdmad gives devices virtual addresses, so it needs "
-		     "IOVA as VA: bind the engines to vfio-pci with the IOMMU on (intel_iommu=on) and "
-		     "add --iova-mode=va to [eal] args\n");
-		return -ENOTSUP;
-	}
-	DLOG(INFO, "IOVA mode %s, hugepages %s, vfio-pci %s\n",
-	     rte_eal_iova_mode() == RTE_IOVA_VA ? "VA" : "PA",
-	     rte_eal_has_hugepages() ? "in use" : "not used (--no-huge)",
-	     vfio ? "loaded" : "not loaded");
-	if (!vfio)
-		DLOG(INFO, "no hardware engines: load vfio-pci and bind I/OAT (CBDMA) or DSA functions "
-		     "to it (dpdk-devbind.py -b vfio-pci ...)\n");
-	if (access("/sys/bus/pci/drivers/idxd", F_OK) == 0)
-		DLOG(INFO, "the kernel idxd driver owns DSA devices; for vfio-pci, DSA 1.0 (8086:0b25) "
-		     "is on the vfio-pci deny list of Linux >= 6.10 (INTEL-SA-01084): "
-		     "modprobe vfio-pci disable_denylist=1\n");
-	return 0;
-}
-
 /* Is @p lcore one of the polling lcores? */
 static bool
 is_poller(const struct netdmad_conf *c, unsigned int lcore)

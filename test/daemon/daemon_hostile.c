@@ -667,6 +667,37 @@ t_device_section_checked(void)
 	private_daemon_stop(&bad);
 }
 
+/*
+ * Start-up diagnostics say what to do, on a machine of the test's own
+ * (NETDMAD_SYSFS): vfio-pci without an IOMMU, a CBDMA channel the kernel
+ * still holds, a DSA device without work queues.
+ */
+static void
+t_startup_diagnostics(void)
+{
+	struct private_daemon diag;
+	char root[] = "/tmp/netdma-sysfs-XXXXXX", cmd[512], config[512];
+
+	CU_ASSERT_FATAL(mkdtemp(root) != NULL);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/module/vfio_pci %s/kernel/iommu_groups "
+		 "%s/bus/pci/drivers/ioatdma/0000:00:04.0 %s/bus/dsa/devices/dsa0",
+		 root, root, root, root);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	snprintf(config, sizeof(config),
+		 "[eal]\nargs = -l 0-1 --no-huge --no-shconf --iova-mode=va --no-pci "
+		 "--file-prefix=netdma-diag --log-level=lib.eal:error\n"
+		 "[engines]\ndmadev = none\n[pollers]\nlcores = 1\n");
+	setenv("NETDMAD_SYSFS", root, 1);
+	CU_ASSERT_EQUAL(private_daemon_start(&diag, bin, "diag", config), 0);
+	unsetenv("NETDMAD_SYSFS");
+	CU_ASSERT_EQUAL(file_count_lines(diag.log, "boot with intel_iommu=on"), 1);
+	CU_ASSERT_EQUAL(file_count_lines(diag.log, "dpdk-devbind.py -b vfio-pci 0000:00:04.0"), 1);
+	CU_ASSERT_EQUAL(file_count_lines(diag.log, "accel-config config-wq dsa0/wq0.0"), 1);
+	CU_ASSERT_EQUAL(private_daemon_stop(&diag), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CU_ASSERT(system(cmd) == 0);
+}
+
 int
 hostile_suite_add(const char *netdmad_bin)
 {
@@ -686,7 +717,8 @@ hostile_suite_add(const char *netdmad_bin)
 	    !CU_add_test(s, "log flood", t_log_flood) ||
 	    !CU_add_test(s, "Suspend answered from a later pass", t_suspend_answered_later) ||
 	    !CU_add_test(s, "a [dmadev] section with a wrong lcore stops netdmad",
-			 t_device_section_checked))
+			 t_device_section_checked) ||
+	    !CU_add_test(s, "start-up diagnostics say what to do", t_startup_diagnostics))
 		return -1;
 	return 0;
 }
