@@ -17,22 +17,12 @@
 #define ENG_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ENG_RING_ALIGN 64   /* a cache line */
 
-static uint32_t
-pow2_at_least(uint32_t v)
-{
-	uint32_t p = 1;
-
-	while (p < v && p < (1u << 31))
-		p <<= 1;
-	return p;
-}
-
 int
 netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *conf,
 		   const struct netdma_engine_host *host,
 		   const struct netdma_backend_ops *ops, void *be, void *chan_handle)
 {
-	uint32_t size = pow2_at_least(conf->ring_size ? conf->ring_size : 1024);
+	uint32_t size = netdma_pow2_at_least(conf->ring_size ? conf->ring_size : 1024, 1u << 31);
 
 	memset(eng, 0, sizeof(*eng));
 	eng->ring = host->zalloc(size * sizeof(*eng->ring), ENG_RING_ALIGN);

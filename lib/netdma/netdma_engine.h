@@ -35,6 +35,17 @@
 extern "C" {
 #endif
 
+/** The smallest power of 2 at least @p v, at most @p cap (a power of 2): ring sizes. */
+static inline uint32_t
+netdma_pow2_at_least(uint32_t v, uint32_t cap)
+{
+	uint32_t p = 1;
+
+	while (p < v && p < cap)
+		p <<= 1;
+	return p;
+}
+
 /** A copy backend.  Ops complete in submission order. */
 struct netdma_backend_ops {
 	/** Enqueue one copy; @return 0, or -ENOSPC when the ring is full. */

@@ -7,21 +7,11 @@
 
 #define HARVEST_BATCH 64u
 
-static uint32_t
-ring_for(uint32_t v)
-{
-	uint32_t p = 1;
-
-	while (p < v && p < (1u << 16))
-		p <<= 1;
-	return p;
-}
-
 int
 netdma_vq_init(struct netdma_vq *vq, const struct netdma_vq_dev_ops *ops, void *dev,
 	       uint32_t ring_size, uint32_t nb_chans, const struct netdma_engine_host *host)
 {
-	uint32_t size = ring_for(ring_size), i;
+	uint32_t size = netdma_pow2_at_least(ring_size, 1u << 16), i;
 
 	memset(vq, 0, sizeof(*vq));
 	if (nb_chans == 0 || nb_chans > UINT16_MAX || ring_size == 0)
