@@ -237,12 +237,6 @@ netdma_desc_fetch_va(void *ctx __rte_unused, netdma_iova_t pa)
 	return netdma_iova2virt_inline(pa);
 }
 
-bool
-netdma_chan_range_ok(void *handle, netdma_iova_t iova, uint64_t len)
-{
-	return netdma_chan_addr_ok(handle, iova, len);
-}
-
 void
 netdma_chan_check_rules(struct netdma_chan *c, struct netdma_check_rules *rules)
 {

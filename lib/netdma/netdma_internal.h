@@ -122,7 +122,5 @@ int netdma_chan_drain(struct netdma_chan *chan, unsigned int timeout_ms);
 void netdma_chan_check_rules(struct netdma_chan *chan, struct netdma_check_rules *rules);
 int netdma_status_to_errno(int status);
 extern unsigned int netdma_drain_timeout_ms;
-/* netdma_chan_addr_ok() under the netdma_range_ok_t name */
-bool netdma_chan_range_ok(void *netdma_chan_handle, netdma_iova_t iova, uint64_t len);
 
 #endif /* NETDMA_INTERNAL_H */
