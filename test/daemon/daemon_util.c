@@ -192,25 +192,6 @@ in_child(int (*fn)(void *), void *arg)
 
 
 /* Open fds of process @p pid (/proc/PID/fd); -1 if unreadable. */
-int
-proc_fd_count(pid_t pid)
-{
-	char path[64];
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* Resident set of process @p pid in KiB (VmRSS of /proc/PID/status); -1 if unreadable. */
 long
 proc_rss_kib(pid_t pid)

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "test_proc.h"
+
 double now(void);
 /* Start netdmad on @p config with socket @p path; wait until it accepts. */
 pid_t daemon_start(const char *netdmad_bin, const char *config, const char *path, const char *log);
@@ -17,8 +19,6 @@ int copy_once(const char *provider, size_t size, uint32_t desc);
 /* Run @p fn in a child process; @return its exit status or -1. */
 int in_child(int (*fn)(void *), void *arg);
 
-/* Open fds of process @p pid (/proc/PID/fd); -1 if unreadable. */
-int proc_fd_count(pid_t pid);
 /* Resident set of process @p pid in KiB (VmRSS of /proc/PID/status); -1 if unreadable. */
 long proc_rss_kib(pid_t pid);
 
