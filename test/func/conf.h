@@ -22,7 +22,6 @@ struct backend {
 	const char *name;
 	enum backend_kind kind;
 	uint8_t major, minor;
-	bool inline_poll;            /* the test drives the engine: exact stepping */
 	bool dpc_on_owner;           /* DPCs run on the channel's lcore (in-process) */
 	bool word_dma_readable;      /* a descriptor may read a completion word (not netdmad) */
 	void *provider;              /* backend-specific */

@@ -19,10 +19,10 @@ extern const char *conf_netdmad, *conf_config;
  * channel's lcore, and netdmad refuses descriptors at a completion word.
  */
 static struct backend backends[] = {
-	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 1, .minor = 1, .inline_poll = true },
-	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 2, .minor = 0, .inline_poll = true },
-	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 1, .minor = 1, .inline_poll = true },
-	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 2, .minor = 0, .inline_poll = true },
+	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 1, .minor = 1 },
+	{ .name = "cpu via netdmad", .kind = BE_CPU, .major = 2, .minor = 0 },
+	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 1, .minor = 1 },
+	{ .name = "skeleton via netdmad", .kind = BE_DMADEV, .major = 2, .minor = 0 },
 };
 
 int

@@ -16,7 +16,7 @@
 #include "conf_dpdk.h"
 
 /* the test polls the owner lcore: it drives the engine and runs the DPCs */
-#define IN_PROCESS .inline_poll = true, .dpc_on_owner = true, .word_dma_readable = true
+#define IN_PROCESS .dpc_on_owner = true, .word_dma_readable = true
 
 static struct backend backends[] = {
 	{ .name = "cpu", .kind = BE_CPU, .major = 1, .minor = 1, IN_PROCESS },
