@@ -592,14 +592,14 @@ conf_add_rules(struct backend *b)
 	    !CU_add_test(s, "lcore affinity (13.9)", t_lcore_affinity))
 		return -1;
 	/* these stop the engine mid-chain: every backend is stepped by the test */
-	if ((!CU_add_test(s, "serialize: status (13.4)", t_serialize) ||
-	     !CU_add_test(s, "start while active (13.5)", t_start_while_active) ||
-	     !CU_add_test(s, "suspend edit resume (13.7)", t_suspend_edit_resume) ||
-	     !CU_add_test(s, "bad edit while suspended halts", t_bad_edit_while_suspended) ||
-	     !CU_add_test(s, "abort then start (13.7)", t_abort_then_start) ||
-	     !CU_add_test(s, "reset then start (13.7, 8.9)", t_reset_then_start) ||
-	     !CU_add_test(s, "free with work outstanding (8.10)", t_free_outstanding) ||
-	     !CU_add_test(s, "free while suspended with work left (3.3)", t_free_suspended)))
+	if (!CU_add_test(s, "serialize: status (13.4)", t_serialize) ||
+	    !CU_add_test(s, "start while active (13.5)", t_start_while_active) ||
+	    !CU_add_test(s, "suspend edit resume (13.7)", t_suspend_edit_resume) ||
+	    !CU_add_test(s, "bad edit while suspended halts", t_bad_edit_while_suspended) ||
+	    !CU_add_test(s, "abort then start (13.7)", t_abort_then_start) ||
+	    !CU_add_test(s, "reset then start (13.7, 8.9)", t_reset_then_start) ||
+	    !CU_add_test(s, "free with work outstanding (8.10)", t_free_outstanding) ||
+	    !CU_add_test(s, "free while suspended with work left (3.3)", t_free_suspended))
 		return -1;
 	if (b->major >= 2 &&
 	    (!CU_add_test(s, "2.0 append at the wrong slot (3.5)", t_v2_append_wrong_slot) ||
