@@ -152,6 +152,26 @@ worker_setup(struct worker *w)
 }
 
 /*
+ * Nothing to submit and nothing retired: give the CPU away.  The clients
+ * share CPUs with each other and, on dma_skeleton, with the device itself:
+ * spinning on the completion word, or waking often, slows the device down.
+ * With more than half the ring queued, nap, each nap twice the last (at
+ * most 1 ms, short against what half a ring takes to drain); with less,
+ * yield and halve the nap: it was too long.
+ */
+static void
+idle_backoff(uint32_t queued, uint32_t ring, uint32_t *nap_us)
+{
+	if (queued > ring / 2) {
+		nanosleep(&(struct timespec){ .tv_nsec = (long)*nap_us * 1000 }, NULL);
+		*nap_us = *nap_us < 500 ? *nap_us * 2 : 1000;
+	} else {
+		*nap_us = *nap_us > 20 ? *nap_us / 2 : 10;
+		sched_yield();
+	}
+}
+
+/*
  * NETDMA_MEM_COPY's loop (perf_worker.c), with the daemon doing the polling:
  * nchains slots in a ring, at most nchains - 1 in flight so no descriptor is
  * re-submitted before it retired; the completion word is a high-water mark.
@@ -165,6 +185,7 @@ worker_main(void *arg)
 	uint64_t word, last_word = netdma_completion_read(w->cw);
 	netdma_iova_t ring = netdma_virt2iova(w->d);
 	double deadline = 0;
+	uint32_t nap_us = 10;
 	int ret;
 
 	if (sub == NULL) {
@@ -174,6 +195,8 @@ worker_main(void *arg)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		sched_yield();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED) || head != tail) {
+		bool idle = true;
+
 		if (!stop && head - tail < nchains - 1) {
 			uint32_t slot = head % nchains;
 
@@ -186,6 +209,7 @@ worker_main(void *arg)
 				break;
 			}
 			head++;
+			idle = false;
 		}
 		if (stop && deadline == 0)
 			deadline = now() + 5;
@@ -212,11 +236,14 @@ worker_main(void *arg)
 					break;
 			}
 			last_word = word;
+			idle = false;
 		} else if (deadline != 0 && now() > deadline) {
 			fprintf(stderr, "netdma-perf-client: outstanding chains did not complete\n");
 			w->error = -ETIMEDOUT;
 			break;
 		}
+		if (idle)
+			idle_backoff(head - tail, nchains, &nap_us);
 	}
 	free(sub);
 	return NULL;

@@ -41,6 +41,11 @@ struct worker {
 	volatile uint64_t *cw;
 	uint64_t *lat;                      /* latency samples, TSC */
 	uint32_t nlat;
+	uint32_t head, tail;                /* NETDMA: chains submitted / retired */
+	uint64_t *sub_tsc;                  /* NETDMA: each slot's submission */
+	uint64_t last_word;
+	bool running;
+	struct worker *next_on_lcore;       /* NETDMA: the next channel its lcore drives */
 	volatile uint64_t done;             /* completed copies, read by the main lcore */
 	uint64_t done_start, done_end;
 	int error;
@@ -115,67 +120,90 @@ cpu_worker(void *arg)
 }
 
 /*
- * The NetDMA loop: nchains slots of `chain` descriptors in a ring; at most
- * nchains - 1 in flight so no descriptor is re-submitted before it retired.
+ * The NetDMA loop, one step of one channel: nchains slots of `chain`
+ * descriptors in a ring; at most nchains - 1 in flight so no descriptor is
+ * re-submitted before it retired.  @return false once the channel is done
+ * (stopped and drained, or failed).
  */
-static int
-netdma_worker(void *arg)
+static bool
+netdma_submit(struct worker *w)
 {
-	struct worker *w = arg;
 	uint32_t chain = w->c->chain, nchains = w->nr / chain;
-	uint32_t head = 0, tail = 0;          /* chains submitted / retired, mod nothing */
-	unsigned int lcore = rte_lcore_id();
-	uint64_t *sub_tsc = calloc(nchains, sizeof(uint64_t));
-	uint64_t word, last_word = netdma_completion_read(w->cw);
+	uint32_t slot = w->head % nchains;
+	struct netdma_descriptor *first = &w->d[slot * chain];
 	int ret;
 
-	if (sub_tsc == NULL) {
-		w->error = -ENOMEM;
-		return 0;
+	if (stop || w->head - w->tail >= nchains - 1)
+		return true;
+	w->sub_tsc[slot] = rte_rdtsc();
+	ret = w->head == 0 ? netdma_chan_start(w->chan, first, chain) :
+		netdma_chan_append(w->chan, first, chain);
+	if (ret < 0) {
+		w->error = ret;
+		return false;
 	}
+	w->head++;
+	return true;
+}
+
+static bool
+netdma_reap(struct worker *w)
+{
+	uint32_t chain = w->c->chain, nchains = w->nr / chain;
+	uint64_t word = netdma_completion_read(w->cw);
+
+	if (word != w->last_word && netdma_completion_status(word) != NETDMA_STATUS_ARMED) {
+		uint32_t idx = (uint32_t)((netdma_completion_address(word) -
+					   netdma_virt2iova(w->d)) / sizeof(*w->d));
+		uint32_t retired_slot = idx / chain;
+		uint64_t now = rte_rdtsc();
+
+		if (netdma_completion_status(word) == NETDMA_STATUS_HALTED) {
+			w->error = -EIO;
+			return false;
+		}
+		/* the word is a high-water mark: every chain up to it retired */
+		while (w->tail != w->head) {
+			uint32_t slot = w->tail % nchains;
+
+			if (w->nlat < MAX_SAMPLES)
+				w->lat[w->nlat++] = now - w->sub_tsc[slot];
+			w->tail++;
+			count(w, chain);
+			if (slot == retired_slot)
+				break;
+		}
+		w->last_word = word;
+	}
+	return !stop || w->head != w->tail;
+}
+
+/*
+ * An lcore's NetDMA channels, driven in turn: its workers (one channel
+ * each) submit, the lcore polls its engines once, each reaps its
+ * completion word.  Several workers share an lcore when their channels
+ * are virtual channels of one device queue, all polled there.
+ */
+static int
+netdma_lcore_loop(void *arg)
+{
+	struct worker *first = arg, *w;
+	unsigned int lcore = rte_lcore_id(), running;
+
 	while (!go)
 		rte_pause();
-	while (!stop || head != tail) {
-		if (!stop && head - tail < nchains - 1) {
-			uint32_t slot = head % nchains;
-			struct netdma_descriptor *first = &w->d[slot * chain];
-
-			sub_tsc[slot] = rte_rdtsc();
-			ret = head == 0 ? netdma_chan_start(w->chan, first, chain) :
-				netdma_chan_append(w->chan, first, chain);
-			if (ret < 0) {
-				w->error = ret;
-				break;
-			}
-			head++;
-		}
+	do {
+		for (w = first; w != NULL; w = w->next_on_lcore)
+			if (w->running)
+				w->running = netdma_submit(w);
 		netdma_lcore_poll(lcore);
-		word = netdma_completion_read(w->cw);
-		if (word != last_word && netdma_completion_status(word) != NETDMA_STATUS_ARMED) {
-			uint32_t idx = (uint32_t)((netdma_completion_address(word) -
-						   netdma_virt2iova(w->d)) / sizeof(*w->d));
-			uint32_t retired_slot = idx / chain;
-			uint64_t now = rte_rdtsc();
-
-			if (netdma_completion_status(word) == NETDMA_STATUS_HALTED) {
-				w->error = -EIO;
-				break;
-			}
-			/* the word is a high-water mark: every chain up to it retired */
-			while (tail != head) {
-				uint32_t slot = tail % nchains;
-
-				if (w->nlat < MAX_SAMPLES)
-					w->lat[w->nlat++] = now - sub_tsc[slot];
-				tail++;
-				count(w, chain);
-				if (slot == retired_slot)
-					break;
-			}
-			last_word = word;
+		running = 0;
+		for (w = first; w != NULL; w = w->next_on_lcore) {
+			if (w->running)
+				w->running = netdma_reap(w);
+			running += w->running;
 		}
-	}
-	free(sub_tsc);
+	} while (running > 0);
 	return 0;
 }
 
@@ -210,7 +238,8 @@ setup_netdma(struct worker *w)
 	w->d = netdma_mem_alloc(sizeof(*w->d) * w->nr, 64);
 	w->cw = netdma_mem_alloc(64, 64);
 	w->lat = malloc(MAX_SAMPLES * sizeof(*w->lat));
-	if (w->d == NULL || w->cw == NULL || w->lat == NULL)
+	w->sub_tsc = calloc(w->nr / chain, sizeof(*w->sub_tsc));
+	if (w->d == NULL || w->cw == NULL || w->lat == NULL || w->sub_tsc == NULL)
 		return -ENOMEM;
 	for (i = 0; i < w->nr; i++) {
 		w->d[i].transfer_size = w->bs;
@@ -239,6 +268,73 @@ pct_us(uint64_t *v, uint32_t n, double p)
 	if (n == 0)
 		return 0;
 	return (double)v[(uint32_t)((n - 1) * p)] * 1e6 / (double)rte_get_tsc_hz();
+}
+
+/*
+ * The provider over worker @p i's dmadev: the one an earlier worker made,
+ * or a new one with a virtual channel for each worker naming the device.
+ * @return its NetDMA provider id or -errno.
+ */
+static int
+dmadev_provider_of(const struct perf_case *c, unsigned int i,
+		   struct netdma_dmadev_provider *dmap[PERF_MAX_WORKERS])
+{
+	const char *dev = c->workers[i].dev;
+	struct netdma_dmadev_conf dc = { .ring_size = (uint16_t)c->ring_size };
+	int16_t dev_id;
+	unsigned int j;
+	int ret;
+
+	for (j = 0; j < i; j++)
+		if (dmap[j] != NULL && strcmp(c->workers[j].dev, dev) == 0)
+			return (int)netdma_dmadev_provider_id(dmap[j]);
+	for (j = 0; j < c->nb_workers; j++)
+		dc.channels_per_vchan += strcmp(c->workers[j].dev, dev) == 0;
+	dev_id = (int16_t)rte_dma_get_dev_id_by_name(dev);
+	if (dev_id < 0)
+		ret = -ENODEV;
+	else
+		ret = netdma_dmadev_provider_create(dev_id, &dc, &dmap[i]);
+	if (ret < 0) {
+		fprintf(stderr, "test-netdma-perf: case %u: no provider for '%s': %s\n", c->id, dev,
+			strerror(-ret));
+		return ret;
+	}
+	return (int)netdma_dmadev_provider_id(dmap[i]);
+}
+
+/*
+ * One EAL thread per lcore.  NetDMA workers on one lcore take turns on it
+ * (netdma_lcore_loop); the raw cases need an lcore each, as in
+ * dpdk-test-dma-perf.
+ */
+static int
+launch_workers(const struct perf_case *c, struct worker *ws)
+{
+	struct worker *first[RTE_MAX_LCORE] = { NULL }, **tail[RTE_MAX_LCORE];
+	unsigned int i, l;
+
+	for (i = 0; i < c->nb_workers; i++) {
+		l = c->workers[i].lcore;
+		if (first[l] == NULL) {
+			first[l] = &ws[i];
+			tail[l] = &ws[i].next_on_lcore;
+			continue;
+		}
+		if (c->type != PERF_NETDMA_MEM_COPY) {
+			fprintf(stderr, "test-netdma-perf: case %u: lcore %u is given twice: only "
+				"NETDMA_MEM_COPY workers can share an lcore\n", c->id, l);
+			return -EINVAL;
+		}
+		*tail[l] = &ws[i];
+		tail[l] = &ws[i].next_on_lcore;
+	}
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		if (first[l] != NULL)
+			rte_eal_remote_launch(c->type == PERF_DMA_MEM_COPY ? dma_worker :
+					      c->type == PERF_CPU_MEM_COPY ? cpu_worker :
+					      netdma_lcore_loop, first[l], l);
+	return 0;
 }
 
 int
@@ -297,7 +393,11 @@ perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct per
 			ret = setup_netdma(w);
 			if (ret < 0)
 				goto out;
-			/* one software provider for all workers; one provider per dmadev */
+			/*
+			 * One software provider for all workers; one provider per
+			 * dmadev, its vchan carrying one virtual channel per worker
+			 * naming it.
+			 */
 			if (strcmp(dev, "cpu") == 0) {
 				struct netdma_cpu_conf pc = { .nb_channels = c->nb_workers,
 							      .ring_size = c->ring_size };
@@ -306,18 +406,20 @@ perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct per
 					goto out;
 				id = (int)netdma_cpu_provider_id(cpu);
 			} else {
-				struct netdma_dmadev_conf dc = { .ring_size = (uint16_t)c->ring_size };
-				int16_t dev_id = (int16_t)rte_dma_get_dev_id_by_name(dev);
-
-				if (dev_id < 0 || (ret = netdma_dmadev_provider_create(dev_id, &dc, &dmap[i])) < 0) {
-					fprintf(stderr, "test-netdma-perf: no provider for '%s'\n", dev);
-					ret = ret < 0 ? ret : -ENODEV;
+				ret = dmadev_provider_of(c, i, dmap);
+				if (ret < 0)
 					goto out;
-				}
-				id = (int)netdma_dmadev_provider_id(dmap[i]);
+				id = ret;
 			}
 			cc.completion_word = w->cw;
 			ret = netdma_chan_alloc((uint32_t)id, &cc, &w->chan);
+			if (ret < 0)
+				fprintf(stderr, "test-netdma-perf: case %u: no NetDMA channel of '%s' on "
+					"lcore %u: %s (the channels of one device queue are polled on "
+					"one lcore: give the workers of '%s' the same lcore)\n", c->id,
+					dev, l, strerror(-ret), dev);
+			w->last_word = netdma_completion_read(w->cw);
+			w->running = true;
 		}
 		if (ret < 0)
 			goto out;
@@ -325,9 +427,10 @@ perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct per
 			perf_flush_cache(w->src, (size_t)w->nr * bs);
 			perf_flush_cache(w->dst, (size_t)w->nr * bs);
 		}
-		rte_eal_remote_launch(c->type == PERF_DMA_MEM_COPY ? dma_worker :
-				      c->type == PERF_CPU_MEM_COPY ? cpu_worker : netdma_worker, w, l);
 	}
+	ret = launch_workers(c, ws);
+	if (ret < 0)
+		goto out;
 
 	/* the timed window: 10 ms of warm-up, then test_seconds */
 	go = true;
@@ -370,6 +473,7 @@ out:
 		if (dmap[i] != NULL)
 			netdma_dmadev_provider_destroy(dmap[i]);
 		free(ws[i].lat);
+		free(ws[i].sub_tsc);
 	}
 	if (cpu != NULL)
 		netdma_cpu_provider_destroy(cpu);
