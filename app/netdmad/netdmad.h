@@ -124,6 +124,8 @@ int netdmad_engines_start(const struct netdmad_conf *c);
 void netdmad_engines_stop(void);
 /* Log what the engines need of the machine; -ENOTSUP where netdmad cannot run (IOVA as PA). */
 int netdmad_report_environment(void);
+/* rte_eal_init() failed with these arguments: say what the machine lacks (stderr). */
+void netdmad_explain_eal_failure(int argc, char **argv);
 int netdmad_dma_map(void *va, uint64_t len, bool map);
 
 /* netdmad_client.c: sessions and channels; netdmad_region.c: their memory */

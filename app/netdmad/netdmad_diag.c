@@ -3,7 +3,8 @@
  * What the machine lacks for hardware engines, said at start with what to
  * do: the IOVA mode (fatal: netdmad hands devices virtual addresses), the
  * IOMMU, vfio-pci, CBDMA channels still bound to the kernel's ioatdma, DSA
- * devices with no work queue for DPDK.  Reads sysfs below $NETDMAD_SYSFS
+ * devices with no work queue for DPDK; and, when EAL cannot start, missing
+ * hugepages.  Reads sysfs below $NETDMAD_SYSFS
  * (default /sys), so that the tests can give it a machine of their own.
  */
 #include <dirent.h>
@@ -87,6 +88,59 @@ check_dsa(void)
 	DLOG(INFO, "the kernel idxd driver owns DSA devices: DPDK uses their user work queues "
 	     "named dpdk_*; for vfio-pci instead, DSA 1.0 (8086:0b25) is on the vfio-pci deny list "
 	     "of Linux >= 6.10 (INTEL-SA-01084): modprobe vfio-pci disable_denylist=1\n");
+}
+
+/* Hugepages reserved, of every size; -1 when sysfs does not say. */
+static long
+hugepages_reserved(void)
+{
+	char path[512], name[64];
+	long total = -1, n;
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kernel/mm/hugepages", sysfs());
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "hugepages-", 10) != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.40s", e->d_name);
+		snprintf(path, sizeof(path), "%s/kernel/mm/hugepages/%s/nr_hugepages", sysfs(), name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		if (fscanf(f, "%ld", &n) == 1)
+			total = (total < 0 ? 0 : total) + n;
+		fclose(f);
+	}
+	closedir(d);
+	return total;
+}
+
+void
+netdmad_explain_eal_failure(int argc, char **argv)
+{
+	bool no_huge = false;
+	long reserved;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		no_huge |= strcmp(argv[i], "--no-huge") == 0;
+	if (no_huge)
+		return;
+	reserved = hugepages_reserved();
+	if (reserved == 0)
+		fprintf(stderr, "netdmad: [eal] args ask for hugepages and none is reserved: "
+			"dpdk-hugepages.py --setup 1G (or echo 512 > /sys/kernel/mm/hugepages/"
+			"hugepages-2048kB/nr_hugepages), or add --no-huge to [eal] args "
+			"(the software engine and dma_skeleton need none)\n");
+	else if (reserved > 0)
+		fprintf(stderr, "netdmad: %ld hugepages are reserved: if EAL found none, mount "
+			"hugetlbfs (mount -t hugetlbfs nodev /dev/hugepages) or fix --huge-dir\n",
+			reserved);
 }
 
 int

@@ -361,6 +361,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "netdmad: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		netdmad_explain_eal_failure(eal_argc, eal_argv);
 		close(lock_fd);
 		return 1;
 	}

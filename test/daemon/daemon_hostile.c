@@ -670,7 +670,8 @@ t_device_section_checked(void)
 /*
  * Start-up diagnostics say what to do, on a machine of the test's own
  * (NETDMAD_SYSFS): vfio-pci without an IOMMU, a CBDMA channel the kernel
- * still holds, a DSA device without work queues.
+ * still holds, a DSA device without work queues; hugepages asked for and
+ * none reserved.
  */
 static void
 t_startup_diagnostics(void)
@@ -694,6 +695,20 @@ t_startup_diagnostics(void)
 	CU_ASSERT_EQUAL(file_count_lines(diag.log, "dpdk-devbind.py -b vfio-pci 0000:00:04.0"), 1);
 	CU_ASSERT_EQUAL(file_count_lines(diag.log, "accel-config config-wq dsa0/wq0.0"), 1);
 	CU_ASSERT_EQUAL(private_daemon_stop(&diag), 0);
+
+	/* EAL asked for hugepages on a machine with none: EAL fails, netdmad says why */
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/kernel/mm/hugepages/hugepages-2048kB && "
+		 "echo 0 > %s/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", root, root);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	snprintf(config, sizeof(config),
+		 "[eal]\nargs = -l 0-1 --no-shconf --iova-mode=va --no-pci --huge-dir=%s/none "
+		 "--file-prefix=netdma-diag --log-level=lib.eal:error\n"
+		 "[engines]\ndmadev = none\n[pollers]\nlcores = 1\n", root);
+	setenv("NETDMAD_SYSFS", root, 1);
+	CU_ASSERT_NOT_EQUAL(private_daemon_start(&diag, bin, "diag", config), 0);
+	unsetenv("NETDMAD_SYSFS");
+	CU_ASSERT_EQUAL(file_count_lines(diag.log, "none is reserved: dpdk-hugepages.py --setup"), 1);
+	private_daemon_stop(&diag);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	CU_ASSERT(system(cmd) == 0);
 }
