@@ -228,6 +228,7 @@ netdma_cpu_provider_create(const struct netdma_cpu_conf *conf, struct netdma_cpu
 	sc.attr.maximum_transfer_size = conf != NULL && conf->max_transfer_size ?
 		conf->max_transfer_size : 1u << 20;
 	sc.attr.maximum_address_space = UINT64_MAX;
+	sc.socket = NETDMA_SOCKET_ANY;   /* channels on any lcore: no one node */
 	sc.ops = &cpu_ops;
 	sc.chan_init = cpu_chan_init;
 	sc.chan_fini = cpu_chan_fini;

@@ -225,6 +225,23 @@ free_queues(struct netdma_dmadev_provider *p)
 	rte_free(p);
 }
 
+/*
+ * Where the rings the device and its poller share go: the device's NUMA
+ * node, unless it has none (-1) or no memory there.  The allocator falls
+ * back to any node as well if the node runs out later.
+ */
+static int
+ring_socket(const struct rte_dma_info *info)
+{
+	struct rte_malloc_socket_stats st;
+
+	if (info->numa_node < 0)
+		return SOCKET_ID_ANY;
+	if (rte_malloc_get_socket_stats(info->numa_node, &st) < 0 || st.heap_totalsz_bytes == 0)
+		return SOCKET_ID_ANY;
+	return info->numa_node;
+}
+
 int
 netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *conf,
 			      struct netdma_dmadev_provider **out)
@@ -234,7 +251,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	struct rte_dma_info info;
 	uint32_t per_queue, ring;
 	uint16_t nb, i;
-	int ret;
+	int ret, socket;
 
 	if (out == NULL || !rte_dma_is_valid(dev_id))
 		return -EINVAL;
@@ -259,10 +276,13 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	}
 	ring = RTE_MAX(info.min_desc, RTE_MIN(info.max_desc,
 			conf != NULL && conf->ring_size ? conf->ring_size : 1024));
+	socket = ring_socket(&info);
 	p = rte_zmalloc("netdma_dmadev", sizeof(*p), 0);
 	if (p == NULL)
 		return -ENOMEM;
-	p->queues = rte_zmalloc("netdma_dmadev_queues", nb * sizeof(*p->queues), 0);
+	/* the queue locks and vq heads every poll takes: beside the device */
+	p->queues = netdma_engine_host_dpdk.zalloc(nb * sizeof(*p->queues), RTE_CACHE_LINE_SIZE,
+						   socket);
 	if (p->queues == NULL) {
 		rte_free(p);
 		return -ENOMEM;
@@ -279,7 +299,8 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 		q->pinned = conf != NULL && conf->pin_lcore;
 		q->lcore = q->pinned ? (int)conf->lcore : -1;
 		rte_spinlock_init(&q->lock);
-		ret = netdma_vq_init(&q->vq, &dq_ops, q, ring, per_queue, &netdma_engine_host_dpdk);
+		ret = netdma_vq_init(&q->vq, &dq_ops, q, ring, per_queue, &netdma_engine_host_dpdk,
+				     socket);
 		if (ret < 0) {
 			p->nb_queues = i;
 			free_queues(p);
@@ -303,6 +324,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	sc.burst = conf != NULL ? conf->burst : 0;
 	sc.poll_byte_budget = 0;   /* the hardware copies, not the poller: no limit */
 	sc.max_inflight_bytes = conf != NULL ? conf->max_inflight_bytes : 0;
+	sc.socket = socket;
 	sc.ops = &netdma_vq_backend_ops;
 	sc.chan_init = ddma_chan_init;
 	sc.chan_fini = ddma_chan_fini;
@@ -317,6 +339,11 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	}
 	DDMA_LOG(INFO, "provider '%s' on dmadev %d: %u vchan(s) x %u channel(s), ring %u\n",
 		 p->name, dev_id, nb, per_queue, ring);
+	if (socket != SOCKET_ID_ANY)
+		DDMA_LOG(INFO, "%s: rings on socket %d, the device's NUMA node\n", p->name, socket);
+	else
+		DDMA_LOG(INFO, "%s: rings on any socket (device NUMA node %d%s)\n", p->name,
+			 info.numa_node, info.numa_node < 0 ? ": unknown" : " has no memory");
 	if (!(info.dev_capa & RTE_DMA_CAPA_HANDLES_ERRORS))
 		DDMA_LOG(NOTICE, "%s does not report failed copies (no RTE_DMA_CAPA_HANDLES_ERRORS: "
 			 "CBDMA before Ice Lake, dma_skeleton): a copy to a bad address may stop the "

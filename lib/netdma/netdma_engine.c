@@ -25,7 +25,7 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	uint32_t size = netdma_pow2_at_least(conf->ring_size ? conf->ring_size : 1024, 1u << 31);
 
 	memset(eng, 0, sizeof(*eng));
-	eng->ring = host->zalloc(size * sizeof(*eng->ring), ENG_RING_ALIGN);
+	eng->ring = host->zalloc(size * sizeof(*eng->ring), ENG_RING_ALIGN, conf->socket);
 	if (eng->ring == NULL)
 		return -ENOMEM;
 	eng->ring_mask = size - 1;

@@ -73,13 +73,19 @@ struct netdma_backend_ops {
 	int (*error_status)(void *be);
 };
 
+/** No NUMA preference: the host's default placement (SOCKET_ID_ANY in DPDK). */
+#define NETDMA_SOCKET_ANY (-1)
+
 /**
  * What the engine asks of whoever runs it.  Every member is required.
  * @p chan is the handle given to netdma_engine_init().
  */
 struct netdma_engine_host {
-	/** Zeroed memory of @p size bytes aligned to @p align (a power of 2), or NULL. */
-	void *(*zalloc)(size_t size, size_t align);
+	/**
+	 * Zeroed memory of @p size bytes aligned to @p align (a power of 2), or
+	 * NULL; on NUMA node @p socket if it can (NETDMA_SOCKET_ANY: anywhere).
+	 */
+	void *(*zalloc)(size_t size, size_t align, int socket);
 	/** Release what zalloc gave. */
 	void (*free)(void *p);
 	/** A monotonic clock in microseconds (the Suspend drain timeout). */
@@ -144,6 +150,12 @@ struct netdma_engine_conf {
 	 * lcore other channels share.  0: no limit.
 	 */
 	uint64_t max_inflight_bytes;
+	/**
+	 * The NUMA node of the in-flight ring: the device's, whose completions
+	 * the poll reads it beside.  0 is node 0: NETDMA_SOCKET_ANY for no
+	 * preference.
+	 */
+	int socket;
 };
 
 enum netdma_engine_state {
@@ -233,7 +245,7 @@ struct netdma_engine {
 };
 
 /**
- * Prepare @p eng: the in-flight ring comes from host->zalloc.
+ * Prepare @p eng: the in-flight ring comes from host->zalloc, on conf->socket.
  * @param chan_handle given back to every callback of @p host.
  * @return 0, or -ENOMEM.
  */
@@ -256,7 +268,8 @@ int netdma_engine_query(struct netdma_engine *eng, struct netdma_chan_progress *
 /* ---- the library's host (lib/netdma, with EAL) ---------------------------- */
 
 /**
- * rte_zmalloc memory, the timer cycles, and the channel library's upcalls:
+ * rte_zmalloc_socket memory (on any node when the one asked for has none
+ * free), the timer cycles, and the channel library's upcalls:
  * netdma_chan_desc_internal(), netdma_chan_set_error() with netdma_isr() and
  * netdma_interrupt_dpc().  @p chan is a channel handle.
  */

@@ -3,14 +3,22 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 
 #include "netdma_engine.h"
 #include "netdma_internal.h"
 
+static_assert(NETDMA_SOCKET_ANY == SOCKET_ID_ANY, "the engine's no-preference socket");
+
 static void *
-dpdk_zalloc(size_t size, size_t align)
+dpdk_zalloc(size_t size, size_t align, int socket)
 {
-	return rte_zmalloc("netdma_engine", size, (unsigned int)align);
+	void *p = rte_zmalloc_socket("netdma_engine", size, (unsigned int)align, socket);
+
+	/* a node out of memory: a ring elsewhere beats no channel */
+	if (p == NULL && socket != SOCKET_ID_ANY)
+		p = rte_zmalloc_socket("netdma_engine", size, (unsigned int)align, SOCKET_ID_ANY);
+	return p;
 }
 
 static uint64_t

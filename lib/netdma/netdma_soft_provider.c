@@ -81,6 +81,7 @@ sp_allocate(void *ctx, struct netdma_channel_params *params, void *handle, void 
 		.burst = sp->conf.burst,
 		.poll_byte_budget = sp->conf.poll_byte_budget,
 		.max_inflight_bytes = sp->conf.max_inflight_bytes,
+		.socket = sp->conf.socket,
 	};
 	struct soft_chan *c;
 	int lcore, ret;
@@ -217,8 +218,9 @@ netdma_soft_provider_create(const struct netdma_soft_provider_conf *conf,
 	sp = rte_zmalloc("netdma_soft_provider", sizeof(*sp), 0);
 	if (sp == NULL)
 		return -ENOMEM;
-	sp->chans = rte_zmalloc("netdma_soft_chans", conf->nb_channels * sizeof(*sp->chans),
-				RTE_CACHE_LINE_SIZE);
+	/* the engines every poll walks: beside their rings, on the device's node */
+	sp->chans = netdma_engine_host_dpdk.zalloc(conf->nb_channels * sizeof(*sp->chans),
+						   RTE_CACHE_LINE_SIZE, conf->socket);
 	if (sp->chans == NULL) {
 		rte_free(sp);
 		return -ENOMEM;

@@ -29,6 +29,12 @@ struct netdma_soft_provider_conf {
 	uint32_t burst;                 /**< descriptors fetched per poll */
 	uint64_t poll_byte_budget;      /**< netdma_engine_conf; 0: no limit */
 	uint64_t max_inflight_bytes;    /**< netdma_engine_conf; 0: no limit */
+	/**
+	 * NUMA node of the device: the channels and their engines' rings are
+	 * allocated there (netdma_engine_conf.socket).  0 is node 0:
+	 * NETDMA_SOCKET_ANY for no preference.
+	 */
+	int socket;
 	const struct netdma_backend_ops *ops;
 	/** Create the backend of channel @p idx, polled on @p lcore; required. */
 	int (*chan_init)(void *drv, uint32_t idx, unsigned int lcore, void **be);

@@ -9,15 +9,17 @@
 
 int
 netdma_vq_init(struct netdma_vq *vq, const struct netdma_vq_dev_ops *ops, void *dev,
-	       uint32_t ring_size, uint32_t nb_chans, const struct netdma_engine_host *host)
+	       uint32_t ring_size, uint32_t nb_chans, const struct netdma_engine_host *host,
+	       int socket)
 {
 	uint32_t size = netdma_pow2_at_least(ring_size, 1u << 16), i;
 
 	memset(vq, 0, sizeof(*vq));
 	if (nb_chans == 0 || nb_chans > UINT16_MAX || ring_size == 0)
 		return -EINVAL;
-	vq->owner = host->zalloc(size * sizeof(*vq->owner), 64);
-	vq->chans = host->zalloc(nb_chans * sizeof(*vq->chans), 64);
+	/* read at every completion, beside the device's: on its node */
+	vq->owner = host->zalloc(size * sizeof(*vq->owner), 64, socket);
+	vq->chans = host->zalloc(nb_chans * sizeof(*vq->chans), 64, socket);
 	if (vq->owner == NULL || vq->chans == NULL) {
 		netdma_vq_fini(vq, host);
 		return -ENOMEM;

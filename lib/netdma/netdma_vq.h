@@ -81,11 +81,13 @@ struct netdma_vq {
 
 /**
  * Make a queue of @p nb_chans virtual channels over a device ring of
- * @p ring_size slots (rounded up to a power of 2).  Memory from @p host.
+ * @p ring_size slots (rounded up to a power of 2).  Memory from @p host, on
+ * NUMA node @p socket (the device's; NETDMA_SOCKET_ANY: no preference).
  * @return 0, -EINVAL (no channel, over 65535, no ring), -ENOMEM.
  */
 int netdma_vq_init(struct netdma_vq *vq, const struct netdma_vq_dev_ops *ops, void *dev,
-		   uint32_t ring_size, uint32_t nb_chans, const struct netdma_engine_host *host);
+		   uint32_t ring_size, uint32_t nb_chans, const struct netdma_engine_host *host,
+		   int socket);
 /** Give its memory back to @p host. */
 void netdma_vq_fini(struct netdma_vq *vq, const struct netdma_engine_host *host);
 

@@ -61,7 +61,7 @@ WdkSetAffinity(PVOID ctx, PNET_DMA_CHANNEL_CPU_AFFINITY arr, ULONG size)
 static NTSTATUS
 WdkAllocate(PVOID ctx, PNET_DMA_CHANNEL_PARAMETERS p, PVOID handle, PVOID *out)
 {
-	struct netdma_engine_conf ec = { .ring_size = 64 };
+	struct netdma_engine_conf ec = { .ring_size = 64, .socket = NETDMA_SOCKET_ANY };
 	int lcore = netdma_pick_lcore((struct netdma_channel_params *)(void *)p, (int)wdk_affinity_cpu);
 
 	RTE_SET_USED(ctx);

@@ -43,6 +43,7 @@ struct fake_be {
 struct fake_host {
 	unsigned int allocs, frees;
 	bool fail_alloc;
+	int socket;                 /* the NUMA node the last zalloc was asked for */
 	uint64_t clock_us;
 	uint64_t clock_step_us;     /* time that passes at each read */
 	unsigned int clock_reads;

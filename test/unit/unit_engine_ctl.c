@@ -308,7 +308,10 @@ test_reset(void)
 	ut_engine_teardown();
 }
 
-/* The ring comes from the host; a refusal is -ENOMEM, and nothing leaks. */
+/*
+ * The ring comes from the host, on the NUMA node the conf names (the
+ * device's); a refusal is -ENOMEM, and nothing leaks.
+ */
 static void
 test_host_memory(void)
 {
@@ -317,17 +320,27 @@ test_host_memory(void)
 	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(2, 64, 0), 0);
 	CU_ASSERT_EQUAL(fx.host.allocs, 1);
 	CU_ASSERT_EQUAL(fx.host.frees, 0);
+	CU_ASSERT_EQUAL(fx.host.socket, NETDMA_SOCKET_ANY);
 	ut_engine_teardown();
 	netdma_engine_fini(&fx.eng);   /* twice: nothing more to give back */
 	CU_ASSERT_EQUAL(fx.host.frees, 1);
+
+	ut_engine_conf(&conf, 2, 0);
+	conf.socket = 1;
+	CU_ASSERT_EQUAL_FATAL(netdma_engine_init(&fx.eng, &conf, &ut_fake_host, &ut_fake_ops,
+						 &fx.be, &fx), 0);
+	CU_ASSERT_EQUAL(fx.host.socket, 1);
+	netdma_engine_fini(&fx.eng);
+	CU_ASSERT_EQUAL(fx.host.allocs, 2);
+	CU_ASSERT_EQUAL(fx.host.frees, 2);
 
 	fx.host.fail_alloc = true;
 	ut_engine_conf(&conf, 2, 0);
 	CU_ASSERT_EQUAL(netdma_engine_init(&fx.eng, &conf, &ut_fake_host, &ut_fake_ops, &fx.be,
 					   &fx), -ENOMEM);
 	netdma_engine_fini(&fx.eng);
-	CU_ASSERT_EQUAL(fx.host.allocs, 1);
-	CU_ASSERT_EQUAL(fx.host.frees, 1);
+	CU_ASSERT_EQUAL(fx.host.allocs, 2);
+	CU_ASSERT_EQUAL(fx.host.frees, 2);
 }
 
 int

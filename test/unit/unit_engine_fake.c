@@ -114,9 +114,10 @@ const struct netdma_backend_ops ut_fake_ops = {
 /* ---- the host: counted memory, a clock the test moves, recorded upcalls ---- */
 
 static void *
-host_zalloc(size_t size, size_t align)
+host_zalloc(size_t size, size_t align, int socket)
 {
 	CU_ASSERT(align != 0 && (align & (align - 1)) == 0);
+	fx.host.socket = socket;
 	if (fx.host.fail_alloc)
 		return NULL;
 	fx.host.allocs++;
@@ -196,6 +197,7 @@ ut_engine_conf(struct netdma_engine_conf *conf, uint8_t major, uint32_t burst)
 	memset(conf, 0, sizeof(*conf));
 	conf->ring_size = 64;
 	conf->burst = burst;
+	conf->socket = NETDMA_SOCKET_ANY;
 	unit_rules(&conf->rules, major);
 	conf->cw = &fx.cw;
 }

@@ -109,11 +109,14 @@ struct tchan {
 	int halt_status;
 };
 
+static int last_socket;   /* the NUMA node the last allocation was asked for */
+
 static void *
-h_zalloc(size_t size, size_t align)
+h_zalloc(size_t size, size_t align, int socket)
 {
 	void *p = aligned_alloc(align, (size + align - 1) / align * align);
 
+	last_socket = socket;
 	if (p != NULL)
 		memset(p, 0, size);
 	return p;
@@ -186,7 +189,8 @@ setup(uint32_t burst)
 		src[i] = (uint8_t)(i * 7 + 1);
 	memset(&dev, 0, sizeof(dev));
 	dev.fail_at = NONE;
-	CU_ASSERT_EQUAL_FATAL(netdma_vq_init(&vq, &fd_ops, &dev, SLOTS, NCH, &host), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_vq_init(&vq, &fd_ops, &dev, SLOTS, NCH, &host,
+					     NETDMA_SOCKET_ANY), 0);
 	for (c = 0; c < NCH; c++) {
 		memset(&ch[c], 0, sizeof(ch[c]));
 		memset(&ec, 0, sizeof(ec));
@@ -195,6 +199,7 @@ setup(uint32_t burst)
 		ec.cw = &ch[c].cw;
 		ec.ring_size = 64;
 		ec.burst = burst;
+		ec.socket = NETDMA_SOCKET_ANY;
 		CU_ASSERT_EQUAL_FATAL(netdma_engine_init(&ch[c].eng, &ec, &host, &netdma_vq_backend_ops,
 							 netdma_vq_chan(&vq, c), &ch[c]), 0);
 	}
@@ -452,15 +457,18 @@ test_priority_weights(void)
 	teardown();
 }
 
+/* Limits; the records come from the host on the device's NUMA node. */
 static void
 test_init_limits(void)
 {
 	struct netdma_vq q;
 
-	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, SLOTS, 0, &host), -EINVAL);
-	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, SLOTS, 70000, &host), -EINVAL);
-	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, 0, 2, &host), -EINVAL);
-	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, 10, 2, &host), 0);
+	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, SLOTS, 0, &host, 0), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, SLOTS, 70000, &host, 0), -EINVAL);
+	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, 0, 2, &host, 0), -EINVAL);
+	last_socket = NETDMA_SOCKET_ANY;
+	CU_ASSERT_EQUAL(netdma_vq_init(&q, &fd_ops, &dev, 10, 2, &host, 1), 0);
+	CU_ASSERT_EQUAL(last_socket, 1);
 	CU_ASSERT_EQUAL(q.ring_mask, 15);
 	CU_ASSERT_PTR_NULL(netdma_vq_chan(&q, 2));
 	netdma_vq_fini(&q, &host);
@@ -478,7 +486,7 @@ unit_add_vq(void)
 	    !CU_add_test(s, "a backlog does not starve another channel",
 			 test_backlog_does_not_starve) ||
 	    !CU_add_test(s, "priority weights the shares", test_priority_weights) ||
-	    !CU_add_test(s, "limits", test_init_limits))
+	    !CU_add_test(s, "limits; records on the device's NUMA node", test_init_limits))
 		return -1;
 	return 0;
 }
