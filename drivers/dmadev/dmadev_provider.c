@@ -133,19 +133,36 @@ ddma_chan_init(void *drv, uint32_t idx, unsigned int lcore, void **be)
 {
 	struct netdma_dmadev_provider *p = drv;
 	struct ddma_queue *q = queue_of(p, idx);
-	int ret = 0;
+	struct netdma_vq_chan *c = netdma_vq_chan(&q->vq, idx % p->per_queue);
+	int ret;
 
 	rte_spinlock_lock(&q->lock);
-	if (q->users == 0 && !q->pinned)
+	/* -EBUSY if the slot's last user's ops are still at the device */
+	ret = netdma_vq_chan_take(c);
+	if (ret == 0 && q->users == 0 && !q->pinned)
 		__atomic_store_n(&q->lcore, (int)lcore, __ATOMIC_RELEASE);
-	else if (q->lcore != (int)lcore)
+	else if (ret == 0 && q->lcore != (int)lcore)
 		ret = -EINVAL;   /* raced with another allocation on this vchan */
 	if (ret == 0) {
 		q->users++;
-		*be = netdma_vq_chan(&q->vq, idx % p->per_queue);
+		*be = c;
 	}
 	rte_spinlock_unlock(&q->lock);
 	return ret;
+}
+
+/* The slot's last user still has ops at the device (counted after a harvest). */
+static bool
+ddma_chan_busy(void *drv, uint32_t idx)
+{
+	struct netdma_dmadev_provider *p = drv;
+	struct ddma_queue *q = queue_of(p, idx);
+	bool busy;
+
+	rte_spinlock_lock(&q->lock);
+	busy = netdma_vq_chan_busy(netdma_vq_chan(&q->vq, idx % p->per_queue));
+	rte_spinlock_unlock(&q->lock);
+	return busy;
 }
 
 static void
@@ -328,6 +345,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 	sc.ops = &netdma_vq_backend_ops;
 	sc.chan_init = ddma_chan_init;
 	sc.chan_fini = ddma_chan_fini;
+	sc.chan_busy = ddma_chan_busy;
 	sc.chan_lcore = ddma_chan_lcore;
 	sc.queue_lock = ddma_queue_lock;
 	sc.chan_priority = ddma_chan_priority;

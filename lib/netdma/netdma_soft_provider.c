@@ -41,7 +41,9 @@ sp_set_affinity(void *ctx, struct netdma_channel_cpu_affinity *arr, uint32_t siz
 
 /*
  * spec §3.2: prefer a free channel whose lcore the consumer allows; else take
- * any free channel and move it to an allowed lcore.
+ * any free channel and move it to an allowed lcore.  A channel whose last
+ * user's ops are still at the device is not free yet: a new user would be
+ * handed their completions.
  */
 static struct soft_chan *
 pick_channel(struct netdma_soft_provider *sp, struct netdma_channel_params *params)
@@ -53,7 +55,7 @@ pick_channel(struct netdma_soft_provider *sp, struct netdma_channel_params *para
 		struct soft_chan *c = &sp->chans[i];
 		int pinned;
 
-		if (c->in_use)
+		if (c->in_use || (sp->conf.chan_busy != NULL && sp->conf.chan_busy(sp->conf.drv, i)))
 			continue;
 		pinned = sp->conf.chan_lcore != NULL ? sp->conf.chan_lcore(sp->conf.drv, i) : -1;
 		if (pinned >= 0) {

@@ -41,6 +41,12 @@ struct netdma_soft_provider_conf {
 	/** Release it; optional. */
 	void (*chan_fini)(void *drv, uint32_t idx, void *be);
 	/**
+	 * Is work of channel @p idx's last user still at the device (a shared
+	 * queue's slot whose ops have not all come back)?  Allocation passes
+	 * over such a channel; optional.
+	 */
+	bool (*chan_busy)(void *drv, uint32_t idx);
+	/**
 	 * The lcore channel @p idx must be polled on, or -1 for any; optional.
 	 * Channels that share a device queue share its owner lcore.
 	 */

@@ -135,10 +135,33 @@ harvest(struct netdma_vq *vq)
 void
 netdma_vq_chan_reset(struct netdma_vq_chan *c)
 {
-	/* ops still at the device keep their count: they come back as the engine's zombies */
+	/* ops still at the device keep their count: they route back to this slot */
 	c->waiting = false;
 	recount(c->vq, c);
 	netdma_vq_chan_set_priority(c, 0);
+}
+
+bool
+netdma_vq_chan_busy(struct netdma_vq_chan *c)
+{
+	if (c->inflight == 0)
+		return false;
+	harvest(c->vq);   /* count what has finished since the last poll */
+	return c->inflight != 0;
+}
+
+int
+netdma_vq_chan_take(struct netdma_vq_chan *c)
+{
+	if (netdma_vq_chan_busy(c))
+		return -EBUSY;
+	/* the last user's engine is gone: nothing it left is the new one's */
+	c->ok = 0;
+	c->failed = false;
+	c->fail_status = 0;
+	c->after_fail = 0;
+	c->ops = 0;
+	return 0;
 }
 
 static int

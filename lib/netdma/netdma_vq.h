@@ -102,8 +102,28 @@ struct netdma_vq_chan *netdma_vq_chan(struct netdma_vq *vq, uint32_t id);
 #define NETDMA_VQ_MAX_WEIGHT 16
 void netdma_vq_chan_set_priority(struct netdma_vq_chan *c, uint32_t priority);
 
-/** Forget what a channel's previous user left (call when it is freed). */
+/**
+ * Its user has freed channel @p c: forget its wait and priority.  Its ops
+ * still at the device stay counted and are routed back to it as ever: the
+ * slot is busy until they are all back (netdma_vq_chan_busy()).
+ */
 void netdma_vq_chan_reset(struct netdma_vq_chan *c);
+
+/**
+ * Are ops of channel @p c's last user still at the device?  Takes what the
+ * device has finished first, so call it where the queue's calls are
+ * serialised (its lock).  A busy slot must not get a new user: the old ops'
+ * completions would be handed to the new user's engine as its own.
+ */
+bool netdma_vq_chan_busy(struct netdma_vq_chan *c);
+
+/**
+ * Give channel @p c to a new user.  What the last one left routed back
+ * (successes its engine never took, a failure, ops after it) is forgotten,
+ * so that the new engine is handed its own ops only.
+ * @return 0, or -EBUSY while the last user's ops are at the device.
+ */
+int netdma_vq_chan_take(struct netdma_vq_chan *c);
 
 /** The ops every virtual channel's engine uses (be: its struct netdma_vq_chan). */
 extern const struct netdma_backend_ops netdma_vq_backend_ops;

@@ -457,6 +457,75 @@ test_priority_weights(void)
 	teardown();
 }
 
+/*
+ * A slot is reused only once its last user's ops are all back from the
+ * device.  Channel 1's user aborts (spec §3.7) with four ops at the device,
+ * one of which fails there, and its slot is freed at once: it is busy and
+ * cannot be taken; as the device finishes them they route to the slot, and
+ * once all are back it is taken.  Its new user's engine is handed none of
+ * them (no early retirement, no inherited halt): Armed until its own ops
+ * complete, then its bytes and Idle at its last descriptor.
+ */
+static void
+test_slot_reuse(void)
+{
+	struct netdma_engine_conf ec;
+	struct netdma_vq_chan *s1;
+
+	setup(4);
+	s1 = netdma_vq_chan(&vq, 1);
+	CU_ASSERT_EQUAL(netdma_engine_start(&ch[0].eng, iova_of(chain(0, 8)), 8), 0);
+	CU_ASSERT_EQUAL(netdma_engine_start(&ch[1].eng, iova_of(chain(1, 8)), 8), 0);
+	poll_all();                    /* ring: 0 0 0 0 1 1 1 1 */
+	dev.fail_at = 5;               /* the old user's second op */
+	dev.fail_status = 7;
+	CU_ASSERT_EQUAL(netdma_engine_abort(&ch[1].eng), 0);
+	netdma_engine_fini(&ch[1].eng);
+	netdma_vq_chan_reset(s1);      /* freed with its ops at the device */
+	CU_ASSERT_TRUE(netdma_vq_chan_busy(s1));
+	CU_ASSERT_EQUAL(netdma_vq_chan_take(s1), -EBUSY);
+	fd_finish(&dev, 6);            /* channel 0's four, two of the old user's */
+	CU_ASSERT_TRUE(netdma_vq_chan_busy(s1));
+	CU_ASSERT_EQUAL(s1->inflight, 2);
+	CU_ASSERT_EQUAL(netdma_vq_chan_take(s1), -EBUSY);
+	fd_finish(&dev, 2);
+	CU_ASSERT_FALSE(netdma_vq_chan_busy(s1));
+	CU_ASSERT_EQUAL(s1->ok, 1);    /* left behind: one good, the failure, two after it */
+	CU_ASSERT_TRUE(s1->failed);
+	CU_ASSERT_EQUAL(s1->after_fail, 2);
+	CU_ASSERT_EQUAL(netdma_vq_chan_take(s1), 0);
+	dev.fail_at = NONE;
+
+	/* the new user: blocks 8..15 of channel 1's area, never written before */
+	memset((void *)&ch[1], 0, sizeof(ch[1]));
+	memset(&ec, 0, sizeof(ec));
+	unit_rules(&ec.rules, 2);
+	ec.iova_is_va = true;
+	ec.cw = &ch[1].cw;
+	ec.ring_size = 64;
+	ec.burst = 4;
+	ec.socket = NETDMA_SOCKET_ANY;
+	CU_ASSERT_EQUAL_FATAL(netdma_engine_init(&ch[1].eng, &ec, &host, &netdma_vq_backend_ops,
+						 s1, &ch[1]), 0);
+	chain(1, 16);
+	CU_ASSERT_TRUE(untouched(1, 8, 8));
+	CU_ASSERT_EQUAL(netdma_engine_start(&ch[1].eng, iova_of(&d[32 + 8]), 8), 0);
+	netdma_engine_poll(&ch[1].eng);   /* four at the device, none finished */
+	netdma_engine_poll(&ch[1].eng);
+	CU_ASSERT_EQUAL(ch[1].cw, netdma_completion_encode(0, NETDMA_STATUS_ARMED));
+	CU_ASSERT_EQUAL(ch[1].eng.descriptors_retired, 0);
+	CU_ASSERT_EQUAL(ch[1].halts, 0);
+	run_out();
+	CU_ASSERT_EQUAL(ch[1].cw, word(1, 15, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(copied(1, 8, 8));
+	CU_ASSERT_EQUAL(ch[1].eng.descriptors_retired, 8);
+	CU_ASSERT_EQUAL(ch[1].halts, 0);
+	CU_ASSERT_EQUAL(ch[0].cw, word(0, 7, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(copied(0, 0, 8));
+	CU_ASSERT_EQUAL(vq.head, vq.tail);
+	teardown();
+}
+
 /* Limits; the records come from the host on the device's NUMA node. */
 static void
 test_init_limits(void)
@@ -486,6 +555,8 @@ unit_add_vq(void)
 	    !CU_add_test(s, "a backlog does not starve another channel",
 			 test_backlog_does_not_starve) ||
 	    !CU_add_test(s, "priority weights the shares", test_priority_weights) ||
+	    !CU_add_test(s, "a slot is reused only once its last user's ops are back",
+			 test_slot_reuse) ||
 	    !CU_add_test(s, "limits; records on the device's NUMA node", test_init_limits))
 		return -1;
 	return 0;
