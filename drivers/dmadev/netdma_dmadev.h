@@ -3,7 +3,8 @@
  * @file
  * NetDMA provider over an rte_dma device: ioat (CBDMA) and idxd (DSA) on
  * VFIO-bound hardware, dma_skeleton without hardware.  One provider per
- * device; one NetDMA channel per virtual channel (vchan).
+ * device; many NetDMA channels over each of its vchans (a CBDMA channel, a
+ * DSA work queue): channels_per_vchan, multiplexed by netdma_vq.
  */
 #ifndef NETDMA_DMADEV_H
 #define NETDMA_DMADEV_H
