@@ -7,57 +7,36 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_dmadev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_spinlock.h>
 
-#include "netdma_dmadev.h"
-#include "netdma_soft_provider.h"
-#include "netdma_vq.h"
+#include "dmadev_internal.h"
 
 RTE_LOG_REGISTER_SUFFIX(dmadev_logtype, dmadev, INFO);
-#define DDMA_LOG(level, ...) rte_log(RTE_LOG_ ## level, dmadev_logtype, "netdma dmadev: " __VA_ARGS__)
 
 /* engine flags pass straight through to rte_dma */
 static_assert(NETDMA_ENGINE_FENCE == RTE_DMA_OP_FLAG_FENCE, "fence bit");
 static_assert(NETDMA_ENGINE_LLC == RTE_DMA_OP_FLAG_LLC, "llc bit");
 
 /*
- * One rte_dma vchan (a CBDMA channel, a DSA work queue) and the NetDMA
- * channels multiplexed over it (netdma_vq.h).  Its channels are all polled
- * on one lcore, the one the first of them got; the lock only orders that
- * lcore with the rare calls of other threads (a Suspend waiting, a Stop
- * draining), once per engine call, never per copy.
+ * ---- the device queue under netdma_vq: rte_dma on one vchan ----------------
+ * Each op takes one branch to dmadev_fault.c, never taken unless a test
+ * armed a fault (netdma_dmadev_set_fault()) or its failed ops are still out.
  */
-struct ddma_queue {
-	struct netdma_dmadev_provider *p;
-	uint16_t vchan;
-	rte_spinlock_t lock;
-	int lcore;                   /* owner of its channels; -1 while it has none */
-	bool pinned;                 /* lcore fixed by the configuration */
-	uint32_t users;              /* channels allocated on it */
-	struct netdma_vq vq;
-};
-
-struct netdma_dmadev_provider {
-	struct netdma_soft_provider *sp;
-	int16_t dev_id;
-	uint16_t nb_queues;
-	uint32_t per_queue;          /* NetDMA channels on each vchan */
-	struct ddma_queue *queues;
-	char name[NETDMA_NAME_MAX];
-};
-
-/* ---- the device queue under netdma_vq: rte_dma on one vchan ---------------- */
 
 static int
 dq_copy(void *dev, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
 {
 	struct ddma_queue *q = dev;
-	int ret = rte_dma_copy(q->p->dev_id, q->vchan, src, dst, len, flags);
+	int ret;
 
+	if (unlikely(q->p->fault.armed))
+		return ddma_fault_copy(q, src, dst, len, flags);
+	ret = rte_dma_copy(q->p->dev_id, q->vchan, src, dst, len, flags);
 	return ret < 0 ? ret : 0;
 }
 
@@ -83,20 +62,20 @@ dq_completed(void *dev, uint32_t max, bool *has_error)
 	struct ddma_queue *q = dev;
 	uint16_t last;
 
+	if (unlikely(q->fault.active))
+		return ddma_fault_completed(q, max, has_error);
 	return rte_dma_completed(q->p->dev_id, q->vchan, (uint16_t)RTE_MIN(max, (uint32_t)UINT16_MAX),
 				 &last, has_error);
 }
 
-/* rte_dma_completed_status() also restarts ioat/idxd after an error */
-static uint32_t
-dq_completed_status(void *dev, uint32_t max, int *status)
+uint32_t
+ddma_statuses(struct ddma_queue *q, uint32_t max, int *status, uint16_t *last)
 {
-	struct ddma_queue *q = dev;
 	enum rte_dma_status_code st[64];
-	uint16_t last, n, i;
+	uint16_t n, i;
 
 	n = rte_dma_completed_status(q->p->dev_id, q->vchan, (uint16_t)RTE_MIN(max, RTE_DIM(st)),
-				     &last, st);
+				     last, st);
 	for (i = 0; i < n; i++) {
 		status[i] = st[i] == RTE_DMA_STATUS_SUCCESSFUL ? 0 : (int)st[i];
 		if (st[i] != RTE_DMA_STATUS_SUCCESSFUL)
@@ -104,6 +83,18 @@ dq_completed_status(void *dev, uint32_t max, int *status)
 				 q->vchan, (int)st[i]);
 	}
 	return n;
+}
+
+/* rte_dma_completed_status() also restarts ioat/idxd after an error */
+static uint32_t
+dq_completed_status(void *dev, uint32_t max, int *status)
+{
+	struct ddma_queue *q = dev;
+	uint16_t last;
+
+	if (unlikely(q->fault.active))
+		return ddma_fault_completed_status(q, max, status);
+	return ddma_statuses(q, max, status, &last);
 }
 
 static const struct netdma_vq_dev_ops dq_ops = {
@@ -236,8 +227,10 @@ free_queues(struct netdma_dmadev_provider *p)
 {
 	uint16_t i;
 
-	for (i = 0; i < p->nb_queues; i++)
+	for (i = 0; i < p->nb_queues; i++) {
 		netdma_vq_fini(&p->queues[i].vq, &netdma_engine_host_dpdk);
+		ddma_fault_fini(&p->queues[i]);
+	}
 	rte_free(p->queues);
 	rte_free(p);
 }
@@ -318,8 +311,10 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 		rte_spinlock_init(&q->lock);
 		ret = netdma_vq_init(&q->vq, &dq_ops, q, ring, per_queue, &netdma_engine_host_dpdk,
 				     socket);
+		if (ret == 0)
+			ret = ddma_fault_init(q, q->vq.ring_mask + 1, socket);
 		if (ret < 0) {
-			p->nb_queues = i;
+			p->nb_queues = i + 1;   /* queue i too: what it got is freed */
 			free_queues(p);
 			return ret;
 		}

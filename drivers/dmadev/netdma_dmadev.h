@@ -67,6 +67,31 @@ int netdma_dmadev_provider_destroy(struct netdma_dmadev_provider *p);
 uint32_t netdma_dmadev_provider_id(const struct netdma_dmadev_provider *p);
 struct netdma_provider *netdma_dmadev_provider_handle(const struct netdma_dmadev_provider *p);
 
+/**
+ * Fault injection, for tests: from now on, copy number @p fail_at (1-based,
+ * counted over the provider's copies, all its vchans, from this call)
+ * fails, and/or every @p fail_every-th copy fails.  0 disables either;
+ * failed ops already at the device still fail.
+ *
+ * It behaves as a device that does not handle errors (no
+ * RTE_DMA_CAPA_HANDLES_ERRORS: CBDMA before Ice Lake): the failed op keeps
+ * its ring slot but moves no byte; the device reports the ops before it,
+ * then an error, and nothing more until its status is read
+ * (rte_dma_completed_status()), which gives @p status and restarts the
+ * device after it.  The NetDMA channel whose op it was halts (spec §6.3:
+ * Halted, the error DPC, the status in its reason); the other channels of
+ * the vchan go on.
+ *
+ * @param status
+ *   The enum rte_dma_status_code the failed op reports; 0:
+ *   RTE_DMA_STATUS_INVALID_SRC_ADDR.
+ *
+ * Any thread: it waits for the provider's queue locks, so a poll never
+ * sees half a setting.
+ */
+void netdma_dmadev_set_fault(struct netdma_dmadev_provider *p, uint64_t fail_at,
+			     uint64_t fail_every, int status);
+
 #ifdef __cplusplus
 }
 #endif
