@@ -94,6 +94,7 @@ int conf_add_rules(struct backend *b);
 int conf_add_bad_input(struct backend *b);
 int conf_add_internal(struct backend *b);   /* in-process only */
 int conf_add_lifecycle(void);
+int conf_add_vchan(void);                    /* in-process only */
 int conf_add_wdk(void);
 double conf_now(void);
 

@@ -24,4 +24,13 @@ be_dma(const struct backend *b)
 	return b->kind == BE_DMADEV ? b->provider : NULL;
 }
 
+/*
+ * A backend of @p kind owned by one test, with the fixture's channel on it
+ * (conf_lifecycle.c); NULL if either cannot be had.  Undo with
+ * conf_test_backend_done().
+ */
+struct backend *conf_test_backend(enum backend_kind kind, uint8_t major, uint8_t minor,
+				  uint32_t burst);
+void conf_test_backend_done(void);
+
 #endif

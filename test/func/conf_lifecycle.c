@@ -45,6 +45,19 @@ done(void)
 		backend_destroy(&lb);
 }
 
+/* conf_dpdk.h: the same for the other in-process test files */
+struct backend *
+conf_test_backend(enum backend_kind kind, uint8_t major, uint8_t minor, uint32_t burst)
+{
+	return use(kind, major, minor, burst) ? &lb : NULL;
+}
+
+void
+conf_test_backend_done(void)
+{
+	done();
+}
+
 static struct netdma_provider *
 handle(void)
 {
@@ -1200,76 +1213,6 @@ l_revoked_then_deregistered(void)
 	done();
 }
 
-/*
- * Virtual channels: three NetDMA channels over the skeleton's one vchan run
- * at once, and what one of them does (Abort, Suspend and Resume, Reset and
- * Start) never disturbs the others' bytes or completion words.
- */
-static void
-l_virtual_channels(void)
-{
-	struct netdma_chan *more[2];
-	volatile uint64_t *cws = netdma_mem_alloc(2 * 64, 64);
-	netdma_iova_t last = 0;
-	unsigned int i;
-
-	CU_ASSERT_FATAL(use(BE_DMADEV, 2, 0, CONF_BURST));
-	CU_ASSERT_FATAL(cws != NULL);
-	for (i = 0; i < 2; i++) {
-		struct netdma_chan_conf cc = { .completion_word = &cws[8 * i],
-					       .lcore_mask = conf_home_mask() };
-
-		CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(lb.id, &cc, &more[i]), 0);
-		CU_ASSERT_EQUAL(netdma_chan_lcore(more[i]), netdma_chan_lcore(F.ch));
-	}
-	/* all three at once; the first aborted after one step */
-	chain(0, 16, SU);
-	chain(20, 16, SU);
-	chain(40, 16, SU);
-	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 16), 0);
-	CU_ASSERT_EQUAL(netdma_chan_start(more[0], &F.d[20], 16), 0);
-	CU_ASSERT_EQUAL(netdma_chan_start(more[1], &F.d[40], 16), 0);
-	poll_n(1);
-	CU_ASSERT_EQUAL(netdma_chan_abort(F.ch), 0);
-	/* the second suspended mid-chain and resumed while the third runs */
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(more[0], &last), 0);
-	CU_ASSERT(last != 0);
-	poll_n(4);
-	CU_ASSERT_EQUAL(netdma_chan_resume(more[0]), 0);
-	CU_ASSERT_TRUE(wait_idle_engine());
-	{
-		double deadline = conf_now() + 5;
-
-		while ((cws[0] != word(35, NETDMA_STATUS_IDLE) ||
-			cws[8] != word(55, NETDMA_STATUS_IDLE)) && conf_now() < deadline)
-			poll_n(1);
-	}
-	CU_ASSERT_EQUAL(cws[0], word(35, NETDMA_STATUS_IDLE));
-	CU_ASSERT_EQUAL(cws[8], word(55, NETDMA_STATUS_IDLE));
-	CU_ASSERT_TRUE(blocks_copied(20, 16));
-	CU_ASSERT_TRUE(blocks_copied(40, 16));
-	CU_ASSERT_EQUAL(netdma_completion_status(netdma_completion_read(F.cw)), NETDMA_STATUS_HALTED);
-	CU_ASSERT_TRUE(blocks_zero(2, 14));   /* aborted after the first step's two */
-	/* the first one reset and started again beside the others' new work */
-	CU_ASSERT_EQUAL(netdma_chan_reset(F.ch), 0);
-	memset(F.dst, 0, 16 * BLK);
-	chain(0, 16, SU);
-	chain(40, 8, SU);
-	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 16), 0);
-	CU_ASSERT_EQUAL(netdma_chan_start(more[1], &F.d[40], 8), 0);
-	CU_ASSERT_TRUE(wait_word(word(15, NETDMA_STATUS_IDLE)));
-	CU_ASSERT_TRUE(blocks_copied(0, 16));
-	for (i = 0; i < 2; i++) {
-		double deadline = conf_now() + 5;
-
-		while (netdma_chan_free(more[i]) == -EBUSY && conf_now() < deadline)
-			poll_n(1);
-	}
-	CU_ASSERT_EQUAL(cws[8], word(47, NETDMA_STATUS_IDLE));
-	netdma_mem_free((void *)(uintptr_t)cws);
-	done();
-}
-
 /* §2.4 with every channel of a provider busy */
 static void
 l_stop_all_channels(void)
@@ -1316,8 +1259,6 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "stop drains (cpu)", l_stop_drains_cpu) ||
 	    !CU_add_test(s, "stop drains (dmadev)", l_stop_drains_dmadev) ||
 	    !CU_add_test(s, "stop with every channel busy", l_stop_all_channels) ||
-	    !CU_add_test(s, "virtual channels: one vchan, three channels, one disturbed",
-			 l_virtual_channels) ||
 	    !CU_add_test(s, "stop abandons a suspended channel's rest (cpu)", l_stop_suspended_cpu) ||
 	    !CU_add_test(s, "stop abandons a suspended channel's rest (dmadev)",
 			 l_stop_suspended_dmadev) ||
