@@ -176,10 +176,27 @@ static struct tchan ch[NCH];
 static struct netdma_descriptor *d;   /* channel c's descriptors: d[32 * c ...] */
 static uint8_t *src, *dst;
 
+/* Channel @p c's engine over virtual channel @p c: a fresh user of it. */
+static int
+chan_init(unsigned int c, uint32_t burst)
+{
+	struct netdma_engine_conf ec;
+
+	memset((void *)&ch[c], 0, sizeof(ch[c]));
+	memset(&ec, 0, sizeof(ec));
+	unit_rules(&ec.rules, 2);
+	ec.iova_is_va = true;
+	ec.cw = &ch[c].cw;
+	ec.ring_size = 64;
+	ec.burst = burst;
+	ec.socket = NETDMA_SOCKET_ANY;
+	return netdma_engine_init(&ch[c].eng, &ec, &host, &netdma_vq_backend_ops,
+				  netdma_vq_chan(&vq, c), &ch[c]);
+}
+
 static void
 setup(uint32_t burst)
 {
-	struct netdma_engine_conf ec;
 	unsigned int c, i;
 
 	d = unit_descs(32 * NCH + 1);
@@ -191,18 +208,8 @@ setup(uint32_t burst)
 	dev.fail_at = NONE;
 	CU_ASSERT_EQUAL_FATAL(netdma_vq_init(&vq, &fd_ops, &dev, SLOTS, NCH, &host,
 					     NETDMA_SOCKET_ANY), 0);
-	for (c = 0; c < NCH; c++) {
-		memset(&ch[c], 0, sizeof(ch[c]));
-		memset(&ec, 0, sizeof(ec));
-		unit_rules(&ec.rules, 2);
-		ec.iova_is_va = true;
-		ec.cw = &ch[c].cw;
-		ec.ring_size = 64;
-		ec.burst = burst;
-		ec.socket = NETDMA_SOCKET_ANY;
-		CU_ASSERT_EQUAL_FATAL(netdma_engine_init(&ch[c].eng, &ec, &host, &netdma_vq_backend_ops,
-							 netdma_vq_chan(&vq, c), &ch[c]), 0);
-	}
+	for (c = 0; c < NCH; c++)
+		CU_ASSERT_EQUAL_FATAL(chan_init(c, burst), 0);
 }
 
 static void
@@ -469,7 +476,6 @@ test_priority_weights(void)
 static void
 test_slot_reuse(void)
 {
-	struct netdma_engine_conf ec;
 	struct netdma_vq_chan *s1;
 
 	setup(4);
@@ -497,16 +503,7 @@ test_slot_reuse(void)
 	dev.fail_at = NONE;
 
 	/* the new user: blocks 8..15 of channel 1's area, never written before */
-	memset((void *)&ch[1], 0, sizeof(ch[1]));
-	memset(&ec, 0, sizeof(ec));
-	unit_rules(&ec.rules, 2);
-	ec.iova_is_va = true;
-	ec.cw = &ch[1].cw;
-	ec.ring_size = 64;
-	ec.burst = 4;
-	ec.socket = NETDMA_SOCKET_ANY;
-	CU_ASSERT_EQUAL_FATAL(netdma_engine_init(&ch[1].eng, &ec, &host, &netdma_vq_backend_ops,
-						 s1, &ch[1]), 0);
+	CU_ASSERT_EQUAL_FATAL(chan_init(1, 4), 0);
 	chain(1, 16);
 	CU_ASSERT_TRUE(untouched(1, 8, 8));
 	CU_ASSERT_EQUAL(netdma_engine_start(&ch[1].eng, iova_of(&d[32 + 8]), 8), 0);
