@@ -671,7 +671,7 @@ t_sigterm_with_client(void)
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		execl(netdmad_bin, netdmad_bin, "--", "--config", config, "--socket", path, NULL);
 		_exit(127);
 	}
 	CU_ASSERT(waitpid(second, &status, 0) == second && WIFEXITED(status) && WEXITSTATUS(status) == 1);

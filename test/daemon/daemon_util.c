@@ -38,7 +38,7 @@ daemon_start(const char *netdmad_bin, const char *config, const char *path, cons
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		execl(netdmad_bin, netdmad_bin, "--", "--config", config, "--socket", path, NULL);
 		_exit(127);
 	}
 	while (now() < deadline) {
