@@ -145,6 +145,7 @@ client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 static void
 explain_connect(const char *path, int err)
 {
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
 	struct stat st;
 	struct group *g;
 
@@ -158,11 +159,19 @@ explain_connect(const char *path, int err)
 		break;
 	case EACCES:
 	case EPERM:
-		if (stat(path, &st) == 0 && (g = getgrgid(st.st_gid)) != NULL)
-			client_set_reason("permission denied on %s (group %s, mode %04o): join group %s "
-					  "(usermod -aG %s USER, then log in again), or run as root",
-					  path, g->gr_name, (unsigned int)st.st_mode & 07777, g->gr_name,
-					  g->gr_name);
+		/* the socket's group, or its directory's when that one keeps us out */
+		if (stat(path, &st) < 0) {
+			snprintf(dir, sizeof(dir), "%s", path);
+			slash = strrchr(dir, '/');
+			if (slash != NULL && slash != dir)
+				*slash = '\0';
+			if (slash == NULL || slash == dir || stat(dir, &st) < 0)
+				st.st_gid = (gid_t)-1;
+		}
+		if (st.st_gid != (gid_t)-1 && (g = getgrgid(st.st_gid)) != NULL)
+			client_set_reason("permission denied on %s (group %s): join group %s (usermod -aG "
+					  "%s USER, then log in again), or run as root", path, g->gr_name,
+					  g->gr_name, g->gr_name);
 		else
 			client_set_reason("permission denied on %s: join the group of the socket or "
 					  "of its directory ([socket] group of netdmad), or run as root",
