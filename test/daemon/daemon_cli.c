@@ -48,14 +48,18 @@ cli_cleanup(void)
 
 #define log_has(what) file_has(log_path, (what), true)
 
-/* Nothing started: no socket, no lock file. */
+/* Nothing started: no socket, no lock file (removed if there: one failure, one report). */
 static bool
 nothing_started(void)
 {
 	char lock[128];
+	bool none;
 
 	snprintf(lock, sizeof(lock), "%s.lock", sock);
-	return access(sock, F_OK) != 0 && access(lock, F_OK) != 0;
+	none = access(sock, F_OK) != 0 && access(lock, F_OK) != 0;
+	unlink(sock);
+	unlink(lock);
+	return none;
 }
 
 /* netdmad [EAL] -- --config INI --socket SOCK [extra], on a config of @p body. */
