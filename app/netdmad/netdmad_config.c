@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * netdmad.ini, read with rte_cfgfile; every key is optional.  One table
- * (conf_keys) says for every key where it goes, what it accepts and how it
+ * (netdmad_conf_keys) says for every key where it goes, what it accepts and how it
  * is printed: loading, validation, the command-line options that set the
  * same values and --check-config's output all go through it.
  */
@@ -20,28 +20,7 @@
 #include "netdma_dmadev.h"
 #include "netdmad.h"
 
-#define DEV_SECTION "dmadev"   /* [dmadev NAME]: one device's own keys */
-
-enum key_kind {
-	K_NUM,       /* a number in [min, max] in @p base, or @p word */
-	K_BOOL,
-	K_STR,       /* at most size - 1 characters */
-	K_WORDS,     /* EAL arguments: a string that netdmad_split_words() takes */
-	K_LCORES,    /* pollers[] and nb_pollers */
-	K_VERSION,   /* major and minor */
-	K_LEVEL,     /* an rte_log level by name */
-	K_GROUP,     /* a group name, its gid in socket_gid */
-};
-
-struct conf_key {
-	const char *section, *key;
-	enum key_kind kind;
-	int base;
-	uint64_t min, max;
-	const char *word;            /* another way to say word_value, or NULL */
-	uint64_t word_value;
-	size_t offset, size;         /* in struct netdmad_conf, or netdmad_dev_conf */
-};
+#include "netdmad_config.h"
 
 int
 netdmad_config_defaults(struct netdmad_conf *c)
@@ -83,7 +62,7 @@ netdmad_config_defaults(struct netdmad_conf *c)
 	return 0;
 }
 
-static const char *const level_names[] = {
+const char *const netdmad_level_names[RTE_LOG_DEBUG + 1] = {
 	[RTE_LOG_EMERG] = "emerg", [RTE_LOG_ALERT] = "alert", [RTE_LOG_CRIT] = "crit",
 	[RTE_LOG_ERR] = "err", [RTE_LOG_WARNING] = "warning", [RTE_LOG_NOTICE] = "notice",
 	[RTE_LOG_INFO] = "info", [RTE_LOG_DEBUG] = "debug",
@@ -95,7 +74,7 @@ netdmad_log_level(const char *s)
 	unsigned int i;
 
 	for (i = RTE_LOG_EMERG; i <= RTE_LOG_DEBUG; i++)
-		if (strcasecmp(s, level_names[i]) == 0)
+		if (strcasecmp(s, netdmad_level_names[i]) == 0)
 			return (int)i;
 	return -EINVAL;
 }
@@ -176,7 +155,7 @@ parse_u64(const char *v, uint64_t *out, int base)
  * documents them).  A word is a name for one stored value: "never" for
  * UINT32_MAX, "auto" or "default" for what netdmad or the engine picks.
  */
-static const struct conf_key conf_keys[] = {
+const struct conf_key netdmad_conf_keys[] = {
 	OTHER("eal", "args", K_WORDS, eal_args),
 
 	OTHER("engines", "cpu", K_BOOL, cpu),
@@ -225,6 +204,7 @@ static const struct conf_key conf_keys[] = {
 	DEV("max_transfer_size", 4096, 1u << 31, "default", 0, max_transfer_size),
 	DEV("channels", 1, NETDMA_DMADEV_MAX_VIRTUAL, "default", 0, channels),
 	DEV("lcore", 0, RTE_MAX_LCORE - 1, "auto", UINT32_MAX, lcore),
+	{ NULL, NULL, K_NUM, 0, 0, 0, NULL, 0, 0, 0 },
 };
 
 static const struct conf_key *
@@ -232,7 +212,7 @@ find_key(const char *section, const char *key)
 {
 	const struct conf_key *k;
 
-	for (k = conf_keys; k < conf_keys + RTE_DIM(conf_keys); k++)
+	for (k = netdmad_conf_keys; k->key != NULL; k++)
 		if (strcmp(k->section, section) == 0 && (key == NULL || strcmp(k->key, key) == 0))
 			return k;
 	return NULL;
@@ -390,7 +370,7 @@ keys_of(const char *section, char *out, size_t size)
 	size_t len = 0;
 
 	out[0] = '\0';
-	for (k = conf_keys; k < conf_keys + RTE_DIM(conf_keys) && len < size; k++)
+	for (k = netdmad_conf_keys; k->key != NULL && len < size; k++)
 		if (strcmp(k->section, section) == 0)
 			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? ", " : "", k->key);
 }
@@ -404,7 +384,7 @@ sections_known(char *out, size_t size)
 	size_t len = 0;
 
 	out[0] = '\0';
-	for (k = conf_keys; k < conf_keys + RTE_DIM(conf_keys) && len < size; k++) {
+	for (k = netdmad_conf_keys; k->key != NULL && len < size; k++) {
 		if (strcmp(k->section, last) == 0)
 			continue;
 		last = k->section;
@@ -569,92 +549,4 @@ netdmad_config_load(struct netdmad_conf *c, const char *path)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* @p k's value at @p base, as the file would say it. */
-static void
-format_value(const struct conf_key *k, const void *base, char *out, size_t size)
-{
-	const char *field = (const char *)base + k->offset;
-	const struct netdmad_conf *c = base;
-	char *argv[NETDMAD_MAX_ARGS], words[sizeof(c->eal_args)], q[sizeof(c->eal_args)];
-	const char *why;
-	size_t len = 0;
-	uint64_t u;
-	int n, i;
-
-	out[0] = '\0';
-	switch (k->kind) {
-	case K_NUM:
-		u = k->size == sizeof(uint64_t) ? *(const uint64_t *)(const void *)field :
-			*(const uint32_t *)(const void *)field;
-		if (k->word != NULL && u == k->word_value)
-			snprintf(out, size, "%s", k->word);
-		else if (k->base == 8)
-			snprintf(out, size, "%#" PRIo64, u);
-		else
-			snprintf(out, size, "%" PRIu64, u);
-		break;
-	case K_BOOL:
-		snprintf(out, size, "%s", *(const bool *)field ? "yes" : "no");
-		break;
-	case K_STR:
-	case K_GROUP:
-		snprintf(out, size, "%s", field);
-		break;
-	case K_WORDS:
-		/* each word quoted only where it must be: the same words when read back */
-		n = netdmad_split_words(field, words, argv, NETDMAD_MAX_ARGS, &why);
-		for (i = 0; i < n && netdmad_quote_word(argv[i], q, sizeof(q)) == 0; i++)
-			len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s",
-						i ? " " : "", q);
-		break;
-	case K_LCORES:
-		for (i = 0; i < (int)c->nb_pollers; i++)
-			len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%u",
-						i ? "," : "", c->pollers[i]);
-		break;
-	case K_VERSION:
-		snprintf(out, size, "%u.%u", c->major, c->minor);
-		break;
-	case K_LEVEL:
-		snprintf(out, size, "%s", level_names[*(const uint32_t *)(const void *)field]);
-		break;
-	}
-}
-
-static void
-print_section(FILE *out, const char *table_section, const char *name, const void *base)
-{
-	const struct conf_key *k;
-	char v[sizeof(((struct netdmad_conf *)0)->eal_args) * 2];
-
-	fprintf(out, "\n[%s]\n", name);
-	for (k = conf_keys; k < conf_keys + RTE_DIM(conf_keys); k++)
-		if (strcmp(k->section, table_section) == 0) {
-			format_value(k, base, v, sizeof(v));
-			fprintf(out, "%s = %s\n", k->key, v);
-		}
-}
-
-void
-netdmad_config_print(const struct netdmad_conf *c, FILE *out)
-{
-	const struct conf_key *k;
-	char name[CFG_NAME_LEN + 8];
-	const char *last = "";
-	unsigned int i;
-
-	/* the same text whatever the file: printed back, it prints the same */
-	fprintf(out, "; netdmad's effective configuration: its file and options over the defaults\n");
-	for (k = conf_keys; k < conf_keys + RTE_DIM(conf_keys); k++) {
-		if (strcmp(k->section, last) == 0 || strcmp(k->section, DEV_SECTION) == 0)
-			continue;
-		last = k->section;
-		print_section(out, k->section, k->section, c);
-	}
-	for (i = 0; i < c->nb_devs; i++) {
-		snprintf(name, sizeof(name), DEV_SECTION " %s", c->devs[i].name);
-		print_section(out, DEV_SECTION, name, &c->devs[i]);
-	}
 }
