@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== netdmad (config/netdmad.ini, socket $sock)"
-"$build/app/netdmad/netdmad" --config config/netdmad.ini --socket "$sock" >"$work/netdmad.log" 2>&1 &
+"$build/app/netdmad/netdmad" -- --config config/netdmad.ini --socket "$sock" >"$work/netdmad.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 100); do
     [ -S "$sock" ] && break

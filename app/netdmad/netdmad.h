@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include <rte_log.h>
@@ -53,6 +54,8 @@ struct netdmad_conf {
 	uint32_t commands_per_pass;   /* per channel and poller pass */
 	char socket_path[108];
 	unsigned int socket_mode;
+	char socket_group[64];        /* "": the daemon's own group */
+	uint32_t socket_gid;          /* socket_group's, resolved when it was set */
 	/* [quota]: what one client may hold */
 	uint32_t quota_channels;
 	uint32_t quota_provider_share; /* % of one provider's channels (at least one) */
@@ -113,11 +116,61 @@ extern struct netdmad_ratelimit netdmad_global_log;
 /* snprintf @p fmt into @p why (NETDMA_REASON_MAX bytes); @return @p err */
 int netdmad_refuse(char *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* netdmad_config.c */
+/* netdmad_config.c: one table of keys drives parsing, validation and printing */
 int netdmad_config_defaults(struct netdmad_conf *c);
+/*
+ * Read @p path over @p c: every section and key must be known and every
+ * value valid; each mistake is logged naming the file, section, key, value
+ * and what is allowed.  @return 0, -EINVAL (mistakes), or -errno (unreadable).
+ */
 int netdmad_config_load(struct netdmad_conf *c, const char *path);
+/*
+ * Set [@p section] @p key from a command-line option @p option: the same
+ * rule as in a file.  @return 0 or -EINVAL (logged).
+ */
+int netdmad_config_set(struct netdmad_conf *c, const char *section, const char *key,
+		       const char *value, const char *option);
+/* Write @p c as an INI file netdmad accepts back: every key, defaults included. */
+void netdmad_config_print(const struct netdmad_conf *c, FILE *out);
 int netdmad_parse_lcores(const char *s, unsigned int *out, unsigned int max);
 int netdmad_log_level(const char *s);
+/*
+ * netdmad_config_scan.c: the lines of @p path that rte_cfgfile would drop,
+ * cut or fail on, each logged.  @return their count, or -errno if unreadable.
+ */
+int netdmad_config_scan(const char *path);
+
+/* netdmad_words.c: EAL arguments in one string */
+/*
+ * Split @p s into words as a shell would without expanding anything: blanks
+ * separate, '...' keeps everything, "..." keeps all but \" and \\, a
+ * backslash outside quotes keeps the next character.  The words go to
+ * @p buf (at least strlen(s) + 1 bytes), pointed to by @p words, NULL after
+ * the last one.  @return the count, or -EINVAL / -E2BIG with @p why set.
+ */
+int netdmad_split_words(const char *s, char *buf, char **words, unsigned int max, const char **why);
+/* @p w quoted (if it must be) so that netdmad_split_words() gives it back; -ENOSPC if too long. */
+int netdmad_quote_word(const char *w, char *out, size_t size);
+
+/* netdmad_socket.c */
+/* Before EAL: the socket's directory, the lock (@return its fd), nothing in the way. */
+int netdmad_socket_lock(const struct netdmad_conf *c);
+/* The listening socket with [socket] mode and group; @return its fd or -errno (logged). */
+int netdmad_socket_open(const struct netdmad_conf *c);
+
+/* netdmad_cmdline.c */
+/* EAL's arguments: those before --, or [eal] args split. */
+struct netdmad_eal_args {
+	int argc;
+	char *argv[NETDMAD_MAX_ARGS];
+	char buf[1024];
+};
+/*
+ * netdmad [EAL options] -- [netdmad options]: fill @p c (config file, then
+ * options) and @p ea.  @return -1 to go on and start, else the exit status
+ * (0 after --help, --version or a clean --check-config).
+ */
+int netdmad_cmdline(int argc, char **argv, struct netdmad_conf *c, struct netdmad_eal_args *ea);
 
 /* netdmad_engines.c */
 int netdmad_engines_start(const struct netdmad_conf *c);

@@ -89,22 +89,63 @@ provider_info(uint32_t id, struct netdma_provider_info *out)
  * provider_share percent of one provider's channels (at least one), so
  * that one client never holds every channel of an engine.
  */
+static uint32_t
+provider_share(const struct netdma_provider_info *p)
+{
+	return RTE_MAX(1u, p->channel_count * netdmad_conf->quota_provider_share / 100);
+}
+
+static uint32_t
+chans_held(const struct dclient *cl, uint32_t provider_id)
+{
+	const struct dchan *dc;
+	uint32_t mine = 0;
+
+	TAILQ_FOREACH(dc, &cl->chans, client_link)
+		mine += dc->provider_id == provider_id;
+	return mine;
+}
+
 static int
 check_chan_quota(const struct dclient *cl, const struct netdma_provider_info *p, char *why)
 {
-	uint32_t share = RTE_MAX(1u, p->channel_count * netdmad_conf->quota_provider_share / 100), mine = 0;
-	const struct dchan *dc;
+	uint32_t share = provider_share(p), mine = chans_held(cl, p->id);
 
 	if (cl->nb_chans >= netdmad_conf->quota_channels)
 		return netdmad_refuse(why, -EDQUOT, "channel quota: %u channels per client "
 				      "([quota] channels)", netdmad_conf->quota_channels);
-	TAILQ_FOREACH(dc, &cl->chans, client_link)
-		mine += dc->provider_id == p->id;
 	if (mine >= share)
 		return netdmad_refuse(why, -EDQUOT, "channel quota: this client holds %u of the %u "
 				      "channels of '%s' (%u%%, [quota] provider_share)", mine,
 				      p->channel_count, p->name, netdmad_conf->quota_provider_share);
 	return 0;
+}
+
+/*
+ * No channel free on @p p: which provider, what this client holds of it,
+ * and the key that gives it more channels (the first-run question).
+ */
+static int
+refuse_full(const struct dclient *cl, const struct netdma_provider_info *p, char *why)
+{
+	const struct netdmad_dev_conf *d = netdmad_dev_conf(netdmad_conf, p->name);
+	char key[96], used[48];
+
+	if (strcmp(p->name, "cpu") == 0)
+		snprintf(key, sizeof(key), "[engines] cpu_channels");
+	else if (d != NULL && d->channels != 0)
+		snprintf(key, sizeof(key), "[dmadev %s] channels", p->name);
+	else
+		snprintf(key, sizeof(key), "[engines] dmadev_channels");
+	/* fewer in use than it has: none free on the lcores this channel may use */
+	if (p->channels_in_use >= p->channel_count)
+		snprintf(used, sizeof(used), "all %u channels in use", p->channel_count);
+	else
+		snprintf(used, sizeof(used), "none free here, %u of %u in use", p->channels_in_use,
+			 p->channel_count);
+	return netdmad_refuse(why, -ENOSPC, "provider %s: %s (this client holds %u, quota %u); free "
+			      "one or raise %s", p->name, used, chans_held(cl, p->id), provider_share(p),
+			      key);
 }
 
 /* The command ring and completion word a CHAN_ALLOC names, checked. */
@@ -162,9 +203,7 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 		return netdmad_refuse(why, -ENODEV, "no provider %u", m->provider_id);
 	ret = check_chan_quota(cl, &prov, why);
 	if (ret == 0 && prov.channels_in_use >= prov.channel_count)
-		ret = netdmad_refuse(why, -ENOSPC, "no free channel on '%s' (%u of %u in use); retry "
-				     "later or use another provider", prov.name, prov.channels_in_use,
-				     prov.channel_count);
+		ret = refuse_full(cl, &prov, why);
 	if (ret == 0)
 		ret = check_chan_memory(cl, m, &ring, &cw, why);
 	if (ret < 0)
@@ -215,9 +254,7 @@ chan_alloc(struct dclient *cl, const struct netdma_msg_chan_alloc *m,
 	if (ret < 0) {
 		cw_slot(cl, cw, false);
 		if (ret == -ENOSPC)
-			netdmad_refuse(why, ret, "no free channel on '%s' (%u of %u in use); retry "
-				       "later or use another provider", prov.name, prov.channels_in_use,
-				       prov.channel_count);
+			refuse_full(cl, &prov, why);
 		else
 			netdmad_refuse(why, ret, "provider '%s' refused the channel: %s", prov.name,
 				       strerror(-ret));

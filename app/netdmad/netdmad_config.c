@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* netdmad.ini, read with rte_cfgfile; every key is optional. */
+/*
+ * netdmad.ini, read with rte_cfgfile; every key is optional.  One table
+ * (netdmad_conf_keys) says for every key where it goes, what it accepts and how it
+ * is printed: loading, validation, the command-line options that set the
+ * same values and --check-config's output all go through it.
+ */
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +20,8 @@
 #include "netdma_dmadev.h"
 #include "netdmad.h"
 
+#include "netdmad_config.h"
+
 int
 netdmad_config_defaults(struct netdmad_conf *c)
 {
@@ -23,6 +31,8 @@ netdmad_config_defaults(struct netdmad_conf *c)
 		 "--vdev=dma_skeleton,lcore=0 --log-level=lib.eal:notice");
 	c->cpu = true;
 	c->cpu_channels = 8;
+	c->cpu_nt_threshold = NETDMA_CPU_NT_THRESHOLD;
+	c->cpu_bytes_per_poll = NETDMA_CPU_POLL_BYTES;
 	c->major = 2;
 	c->minor = 0;
 	snprintf(c->dmadev, sizeof(c->dmadev), "all");
@@ -52,18 +62,19 @@ netdmad_config_defaults(struct netdmad_conf *c)
 	return 0;
 }
 
+const char *const netdmad_level_names[RTE_LOG_DEBUG + 1] = {
+	[RTE_LOG_EMERG] = "emerg", [RTE_LOG_ALERT] = "alert", [RTE_LOG_CRIT] = "crit",
+	[RTE_LOG_ERR] = "err", [RTE_LOG_WARNING] = "warning", [RTE_LOG_NOTICE] = "notice",
+	[RTE_LOG_INFO] = "info", [RTE_LOG_DEBUG] = "debug",
+};
+
 int
 netdmad_log_level(const char *s)
 {
-	static const char *const names[] = {
-		[RTE_LOG_EMERG] = "emerg", [RTE_LOG_ALERT] = "alert", [RTE_LOG_CRIT] = "crit",
-		[RTE_LOG_ERR] = "err", [RTE_LOG_WARNING] = "warning", [RTE_LOG_NOTICE] = "notice",
-		[RTE_LOG_INFO] = "info", [RTE_LOG_DEBUG] = "debug",
-	};
 	unsigned int i;
 
 	for (i = RTE_LOG_EMERG; i <= RTE_LOG_DEBUG; i++)
-		if (strcasecmp(s, names[i]) == 0)
+		if (strcasecmp(s, netdmad_level_names[i]) == 0)
 			return (int)i;
 	return -EINVAL;
 }
@@ -75,15 +86,18 @@ netdmad_parse_lcores(const char *s, unsigned int *out, unsigned int max)
 	char *end;
 
 	while (*s != '\0') {
-		unsigned long a = strtoul(s, &end, 10), b;
+		unsigned long a, b;
 
-		if (end == s)
+		if (*s < '0' || *s > '9')
 			return -EINVAL;
+		a = strtoul(s, &end, 10);
 		b = a;
 		if (*end == '-') {
 			s = end + 1;
+			if (*s < '0' || *s > '9')
+				return -EINVAL;
 			b = strtoul(s, &end, 10);
-			if (end == s || b < a)
+			if (b < a)
 				return -EINVAL;
 		}
 		for (; a <= b; a++) {
@@ -92,6 +106,8 @@ netdmad_parse_lcores(const char *s, unsigned int *out, unsigned int max)
 			out[n++] = (unsigned int)a;
 		}
 		s = end;
+		if (*s != '\0' && *s != ',' && *s != ' ')
+			return -EINVAL;
 		while (*s == ',' || *s == ' ')
 			s++;
 	}
@@ -110,132 +126,344 @@ parse_bool(const char *v, bool *out)
 	return true;
 }
 
+/* Digits only (strtoull alone takes "-1", " 5" and "0x10"). */
 static bool
 parse_u64(const char *v, uint64_t *out, int base)
 {
+	const char *p;
 	char *end;
 
+	if (*v == '\0')
+		return false;
+	for (p = v; *p != '\0'; p++)
+		if (*p < '0' || *p > (base == 8 ? '7' : '9'))
+			return false;
 	errno = 0;
 	*out = strtoull(v, &end, base);
-	return errno == 0 && end != v && *end == '\0';
+	return errno == 0 && *end == '\0';
 }
 
-/* Plain numbers: [section] key, the range it must be in, and its field. */
-struct num_key {
-	const char *section, *key;
-	int base;
-	uint64_t min, max;
-	size_t offset;
-	size_t size;   /* 4 or 8 */
-};
-
-#define NUM(sec, k, b, lo, hi, field) { sec, k, b, lo, hi, offsetof(struct netdmad_conf, field), \
-	sizeof(((struct netdmad_conf *)0)->field) }
-#define DEV(k, lo, hi, field) { NULL, k, 10, lo, hi, offsetof(struct netdmad_dev_conf, field), \
-	sizeof(((struct netdmad_dev_conf *)0)->field) }
-
-static const struct num_key num_keys[] = {
-	NUM("engines", "cpu_channels", 10, 1, 256, cpu_channels),
-	NUM("engines", "cpu_bytes_per_poll", 10, 4096, UINT32_MAX - 1, cpu_bytes_per_poll),
-	NUM("engines", "dmadev_inflight_bytes", 10, 4096, UINT64_MAX, dmadev_inflight_bytes),
-	NUM("engines", "dmadev_channels", 10, 1, NETDMA_DMADEV_MAX_VIRTUAL, dmadev_channels),
-	NUM("engines", "burst", 10, 1, NETDMAD_MAX_BURST, burst),
-	NUM("pollers", "spin_polls", 10, 0, UINT32_MAX, spin_polls),
-	NUM("pollers", "max_sleep_us", 10, 1, 1000000, max_sleep_us),
-	NUM("pollers", "park_timeout_ms", 10, 1, 60000, park_timeout_ms),
-	NUM("socket", "mode", 8, 0, 0777, socket_mode),
-	NUM("quota", "channels", 10, 1, 4096, quota_channels),
-	NUM("quota", "region_bytes", 10, 4096, UINT64_MAX, quota_region_bytes),
-	NUM("quota", "provider_share", 10, 1, 100, quota_provider_share),
-	NUM("quota", "regions", 10, 2, NETDMAD_MAX_CLIENT_REGIONS, quota_regions),
-	NUM("limits", "connections", 10, 1, 65536, max_connections),
-	NUM("limits", "hello_timeout_ms", 10, 1, 600000, hello_timeout_ms),
-	NUM("limits", "region_bytes", 10, 4096, UINT64_MAX, max_region_bytes),
-	NUM("limits", "log_burst", 10, 1, 1000000, log_burst),
-	NUM("limits", "log_interval_s", 10, 1, 3600, log_interval_s),
-	NUM("pollers", "commands_per_pass", 10, 1, 4096, commands_per_pass),
-	NUM("shutdown", "drain_ms", 10, 0, 600000, drain_ms),
-};
-
-/* A [dmadev NAME] section: one device's hardware parameters. */
-static const struct num_key dev_keys[] = {
-	DEV("ring_size", 64, 65535, ring_size),
-	DEV("burst", 1, NETDMAD_MAX_BURST, burst),
-	DEV("max_transfer_size", 4096, 1u << 31, max_transfer_size),
-	DEV("channels", 1, NETDMA_DMADEV_MAX_VIRTUAL, channels),
-	DEV("lcore", 0, RTE_MAX_LCORE - 1, lcore),
-};
+#define F(type, field) offsetof(type, field), sizeof(((type *)0)->field)
+#define NUM(sec, k, lo, hi, field) { sec, k, K_NUM, 10, lo, hi, NULL, 0, F(struct netdmad_conf, field) }
+#define NUMW(sec, k, lo, hi, w, wv, field) { sec, k, K_NUM, 10, lo, hi, w, wv, F(struct netdmad_conf, field) }
+#define OTHER(sec, k, kind, field) { sec, k, kind, 0, 0, 0, NULL, 0, F(struct netdmad_conf, field) }
+#define DEV(k, lo, hi, w, wv, field) { DEV_SECTION, k, K_NUM, 10, lo, hi, w, wv, \
+	F(struct netdmad_dev_conf, field) }
 
 /*
- * Every key of @p keys the file sets, checked and stored into @p base; in
- * @p section for the keys that name none.
+ * Every key, in the order --check-config prints them (and config/netdmad.ini
+ * documents them).  A word is a name for one stored value: "never" for
+ * UINT32_MAX, "auto" or "default" for what netdmad or the engine picks.
  */
-static int
-load_numbers(struct rte_cfgfile *f, const struct num_key *keys, unsigned int n, void *base,
-	     const char *section, const char *path)
-{
-	const struct num_key *k;
-	const char *v, *sec;
-	uint64_t u;
+const struct conf_key netdmad_conf_keys[] = {
+	OTHER("eal", "args", K_WORDS, eal_args),
 
-	for (k = keys; k < keys + n; k++) {
-		sec = k->section != NULL ? k->section : section;
-		v = rte_cfgfile_get_entry(f, sec, k->key);
-		if (v == NULL)
-			continue;
-		if (!parse_u64(v, &u, k->base) || u < k->min || u > k->max) {
-			DLOG(ERR, "%s: [%s] %s = '%s' is not valid (%s%" PRIu64 " to %" PRIu64 ")\n",
-			     path, sec, k->key, v, k->base == 8 ? "octal, " : "", k->min, k->max);
+	OTHER("engines", "cpu", K_BOOL, cpu),
+	NUM("engines", "cpu_channels", 1, 256, cpu_channels),
+	NUMW("engines", "cpu_nt_threshold", NETDMA_CPU_NT_MIN, UINT32_MAX - 1, "never", UINT32_MAX,
+	     cpu_nt_threshold),
+	NUM("engines", "cpu_bytes_per_poll", 4096, UINT32_MAX - 1, cpu_bytes_per_poll),
+	NUM("engines", "dmadev_channels", 1, NETDMA_DMADEV_MAX_VIRTUAL, dmadev_channels),
+	NUM("engines", "dmadev_inflight_bytes", 4096, UINT64_MAX, dmadev_inflight_bytes),
+	NUMW("engines", "burst", 1, NETDMAD_MAX_BURST, "default", 0, burst),
+	OTHER("engines", "version", K_VERSION, major),
+	OTHER("engines", "dmadev", K_STR, dmadev),
+	OTHER("engines", "require_dmadev", K_BOOL, require_dmadev),
+
+	OTHER("pollers", "lcores", K_LCORES, pollers),
+	NUM("pollers", "spin_polls", 0, UINT32_MAX, spin_polls),
+	NUM("pollers", "max_sleep_us", 1, 1000000, max_sleep_us),
+	NUMW("pollers", "park_after_us", 1, UINT32_MAX - 1, "never", UINT32_MAX, park_after_us),
+	NUM("pollers", "park_timeout_ms", 1, 60000, park_timeout_ms),
+	NUM("pollers", "commands_per_pass", 1, 4096, commands_per_pass),
+
+	OTHER("socket", "path", K_STR, socket_path),
+	{ "socket", "mode", K_NUM, 8, 0, 0777, NULL, 0, F(struct netdmad_conf, socket_mode) },
+	OTHER("socket", "group", K_GROUP, socket_group),
+
+	NUM("quota", "channels", 1, 4096, quota_channels),
+	NUM("quota", "provider_share", 1, 100, quota_provider_share),
+	NUM("quota", "regions", 2, NETDMAD_MAX_CLIENT_REGIONS, quota_regions),
+	NUM("quota", "region_bytes", 4096, UINT64_MAX, quota_region_bytes),
+
+	NUM("limits", "connections", 1, 65536, max_connections),
+	NUM("limits", "hello_timeout_ms", 1, 600000, hello_timeout_ms),
+	NUMW("limits", "regions", 1, 1024, "auto", 0, max_regions),
+	NUM("limits", "region_bytes", 4096, UINT64_MAX, max_region_bytes),
+	NUM("limits", "log_burst", 1, 1000000, log_burst),
+	NUM("limits", "log_interval_s", 1, 3600, log_interval_s),
+	OTHER("limits", "hugetlb_regions", K_BOOL, hugetlb_regions),
+
+	NUM("shutdown", "drain_ms", 0, 600000, drain_ms),
+
+	OTHER("log", "level", K_LEVEL, log_level),
+
+	/* [dmadev NAME]: "default" takes [engines]' value, or the device's */
+	DEV("ring_size", 64, 65535, "default", 0, ring_size),
+	DEV("burst", 1, NETDMAD_MAX_BURST, "default", 0, burst),
+	DEV("max_transfer_size", 4096, 1u << 31, "default", 0, max_transfer_size),
+	DEV("channels", 1, NETDMA_DMADEV_MAX_VIRTUAL, "default", 0, channels),
+	DEV("lcore", 0, RTE_MAX_LCORE - 1, "auto", UINT32_MAX, lcore),
+	{ NULL, NULL, K_NUM, 0, 0, 0, NULL, 0, 0, 0 },
+};
+
+static const struct conf_key *
+find_key(const char *section, const char *key)
+{
+	const struct conf_key *k;
+
+	for (k = netdmad_conf_keys; k->key != NULL; k++)
+		if (strcmp(k->section, section) == 0 && (key == NULL || strcmp(k->key, key) == 0))
+			return k;
+	return NULL;
+}
+
+/* What @p k accepts, for an error message. */
+static void
+allowed(const struct conf_key *k, char *out, size_t size)
+{
+	switch (k->kind) {
+	case K_NUM:
+		if (k->base == 8)
+			snprintf(out, size, "octal, %#" PRIo64 " to %#" PRIo64, k->min, k->max);
+		else
+			snprintf(out, size, "a number from %" PRIu64 " to %" PRIu64 "%s%s", k->min,
+				 k->max, k->word != NULL ? ", or " : "", k->word != NULL ? k->word : "");
+		break;
+	case K_BOOL:
+		snprintf(out, size, "yes or no (on/off, true/false, 1/0)");
+		break;
+	case K_STR:
+		snprintf(out, size, "at most %zu characters", k->size - 1);
+		break;
+	case K_WORDS:
+		snprintf(out, size, "EAL arguments, at most %d words, quoted as in a shell "
+			 "('...', \"...\", \\)", NETDMAD_MAX_ARGS - 2);
+		break;
+	case K_LCORES:
+		snprintf(out, size, "lcores 0 to 1023 such as 1, 1-3 or 1,3,5; at most %d",
+			 NETDMAD_MAX_POLLERS);
+		break;
+	case K_VERSION:
+		snprintf(out, size, "1.0, 1.1 or 2.0");
+		break;
+	case K_LEVEL:
+		snprintf(out, size, "emerg, alert, crit, err, warning, notice, info or debug");
+		break;
+	case K_GROUP:
+		snprintf(out, size, "the name of an existing group, or nothing for netdmad's own");
+		break;
+	}
+}
+
+/* Check @p v against @p k and store it at @p base.  @return 0 or -EINVAL, @p why set. */
+static int
+set_value(const struct conf_key *k, const char *v, void *base, const char **why)
+{
+	char *field = (char *)base + k->offset;
+	char words[sizeof(((struct netdmad_conf *)0)->eal_args)];
+	char *argv[NETDMAD_MAX_ARGS];
+	uint64_t u;
+	bool b;
+	int n;
+
+	*why = NULL;
+	switch (k->kind) {
+	case K_NUM:
+		if (k->word != NULL && strcasecmp(v, k->word) == 0)
+			u = k->word_value;
+		else if (!parse_u64(v, &u, k->base) || u < k->min || u > k->max)
+			return -EINVAL;
+		if (k->size == sizeof(uint64_t))
+			*(uint64_t *)(void *)field = u;
+		else
+			*(uint32_t *)(void *)field = (uint32_t)u;
+		return 0;
+	case K_BOOL:
+		if (!parse_bool(v, &b))
+			return -EINVAL;
+		*(bool *)field = b;
+		return 0;
+	case K_WORDS:
+		if (strlen(v) >= k->size) {
+			*why = "too long";
 			return -EINVAL;
 		}
-		if (k->size == sizeof(uint64_t))
-			*(uint64_t *)(void *)((char *)base + k->offset) = u;
-		else
-			*(uint32_t *)(void *)((char *)base + k->offset) = (uint32_t)u;
+		/* argv[0] is netdmad's own: one word less */
+		n = netdmad_split_words(v, words, argv, NETDMAD_MAX_ARGS - 1, why);
+		if (n < 0)
+			return -EINVAL;
+		/* fall through - stored as written, split again at the start */
+	case K_STR:
+		if (strlen(v) >= k->size)
+			return -EINVAL;
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case K_GROUP:
+		if (strlen(v) >= k->size)
+			return -EINVAL;
+		if (*v != '\0') {
+			struct group *g = getgrnam(v);
+
+			if (g == NULL) {
+				*why = "no such group";
+				return -EINVAL;
+			}
+			((struct netdmad_conf *)base)->socket_gid = (uint32_t)g->gr_gid;
+		}
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case K_LCORES:
+		n = netdmad_parse_lcores(v, (unsigned int *)(void *)field, NETDMAD_MAX_POLLERS);
+		if (n <= 0)
+			return -EINVAL;
+		((struct netdmad_conf *)base)->nb_pollers = (unsigned int)n;
+		return 0;
+	case K_VERSION:
+		if (strcmp(v, "1.0") != 0 && strcmp(v, "1.1") != 0 && strcmp(v, "2.0") != 0)
+			return -EINVAL;
+		((struct netdmad_conf *)base)->major = (uint8_t)(v[0] - '0');
+		((struct netdmad_conf *)base)->minor = (uint8_t)(v[2] - '0');
+		return 0;
+	case K_LEVEL:
+		n = netdmad_log_level(v);
+		if (n < 0)
+			return -EINVAL;
+		*(uint32_t *)(void *)field = (uint32_t)n;
+		return 0;
 	}
+	return -EINVAL;
+}
+
+/* The one error line of a bad value: where, what, and what would do. */
+static int
+bad_value(const char *where, const char *section, const char *key, const char *v,
+	  const struct conf_key *k, const char *why)
+{
+	char ok[160];
+
+	allowed(k, ok, sizeof(ok));
+	DLOG(ERR, "%s: [%s] %s = '%s' is not valid%s%s: %s\n", where, section, key, v,
+	     why != NULL ? ": " : "", why != NULL ? why : "", ok);
+	return -EINVAL;
+}
+
+int
+netdmad_config_set(struct netdmad_conf *c, const char *section, const char *key, const char *value,
+		   const char *option)
+{
+	const struct conf_key *k = find_key(section, key);
+	const char *why;
+
+	if (k == NULL)
+		return -EINVAL;
+	if (set_value(k, value, c, &why) < 0)
+		return bad_value(option, section, key, value, k, why);
 	return 0;
 }
 
-/* Every [dmadev NAME] section. */
-static int
-load_devices(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
+/* The keys [@p section] may have, for an "unknown key" line. */
+static void
+keys_of(const char *section, char *out, size_t size)
 {
-	int n = rte_cfgfile_num_sections(f, "dmadev ", strlen("dmadev "));
-	int all = rte_cfgfile_num_sections(f, "", 0), i, ret = 0;
-	char (*names)[CFG_NAME_LEN];
-	char **sections;
+	const struct conf_key *k;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (k = netdmad_conf_keys; k->key != NULL && len < size; k++)
+		if (strcmp(k->section, section) == 0)
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? ", " : "", k->key);
+}
+
+/* The sections a file may have, for an "unknown section" line. */
+static void
+sections_known(char *out, size_t size)
+{
+	const struct conf_key *k;
+	const char *last = "";
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (k = netdmad_conf_keys; k->key != NULL && len < size; k++) {
+		if (strcmp(k->section, last) == 0)
+			continue;
+		last = k->section;
+		len += (size_t)snprintf(out + len, size - len, "%s[%s%s]", len ? ", " : "", k->section,
+					strcmp(k->section, DEV_SECTION) == 0 ? " NAME" : "");
+	}
+}
+
+/*
+ * Every entry of one section: each must be a key of @p table_section,
+ * once, with a valid value; stored at @p base.  @return the mistakes.
+ */
+static int
+load_section(struct rte_cfgfile *f, const char *path, const char *name, const char *table_section,
+	     void *base)
+{
+	int n = rte_cfgfile_section_num_entries(f, name), i, j, bad = 0;
+	struct rte_cfgfile_entry *e;
+	const struct conf_key *k;
+	char list[512];
+	const char *why;
 
 	if (n <= 0)
 		return 0;
-	if (n > NETDMAD_MAX_DEVICES) {
-		DLOG(ERR, "%s: %d [dmadev NAME] sections, at most %d\n", path, n, NETDMAD_MAX_DEVICES);
-		return -EINVAL;
+	e = calloc((size_t)n, sizeof(*e));
+	if (e == NULL)
+		return 1;
+	n = rte_cfgfile_section_entries(f, name, e, n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(e[j].name, e[i].name) != 0; j++)
+			;
+		k = find_key(table_section, e[i].name);
+		if (j < i) {
+			DLOG(ERR, "%s: [%s] %s is set twice ('%s', then '%s')\n", path, name, e[i].name,
+			     e[j].value, e[i].value);
+			bad++;
+		} else if (k == NULL) {
+			keys_of(table_section, list, sizeof(list));
+			DLOG(ERR, "%s: [%s] %s = '%s': unknown key; [%s%s] takes %s\n", path, name,
+			     e[i].name, e[i].value, table_section,
+			     strcmp(table_section, DEV_SECTION) == 0 ? " NAME" : "", list);
+			bad++;
+		} else if (set_value(k, e[i].value, base, &why) < 0) {
+			bad_value(path, name, e[i].name, e[i].value, k, why);
+			bad++;
+		}
 	}
-	names = calloc((size_t)all, sizeof(*names));
-	sections = calloc((size_t)all, sizeof(*sections));
-	if (names == NULL || sections == NULL) {
-		free(names);
-		free(sections);
-		return -ENOMEM;
-	}
-	for (i = 0; i < all; i++)
-		sections[i] = names[i];
-	all = rte_cfgfile_sections(f, sections, all);
-	for (i = 0; i < all && ret == 0; i++) {
-		struct netdmad_dev_conf *d;
+	free(e);
+	return bad;
+}
 
-		if (strncmp(names[i], "dmadev ", strlen("dmadev ")) != 0 ||
-		    c->nb_devs == NETDMAD_MAX_DEVICES)
-			continue;
-		d = &c->devs[c->nb_devs++];
-		memset(d, 0, sizeof(*d));
-		d->lcore = UINT32_MAX;
-		snprintf(d->name, sizeof(d->name), "%s", names[i] + strlen("dmadev "));
-		ret = load_numbers(f, dev_keys, RTE_DIM(dev_keys), d, names[i], path);
+/* A [dmadev NAME] section: a new device entry, its keys loaded.  @return the mistakes. */
+static int
+load_device(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path, const char *name)
+{
+	const char *dev = name + strlen(DEV_SECTION) + 1;
+	struct netdmad_dev_conf *d;
+
+	while (*dev == ' ')
+		dev++;
+	if (*dev == '\0' || strlen(dev) >= sizeof(d->name)) {
+		DLOG(ERR, "%s: [%s]: a device section needs the rte_dma device name, 1 to %zu "
+		     "characters: [dmadev 0000:00:04.0]\n", path, name, sizeof(d->name) - 1);
+		return 1;
 	}
-	free(sections);
-	free(names);
-	return ret;
+	if (netdmad_dev_conf(c, dev) != NULL) {
+		DLOG(ERR, "%s: [%s] appears twice\n", path, name);
+		return 1;
+	}
+	if (c->nb_devs == NETDMAD_MAX_DEVICES) {
+		DLOG(ERR, "%s: [%s]: more than %d [dmadev NAME] sections\n", path, name,
+		     NETDMAD_MAX_DEVICES);
+		return 1;
+	}
+	d = &c->devs[c->nb_devs++];
+	memset(d, 0, sizeof(*d));
+	d->lcore = UINT32_MAX;
+	snprintf(d->name, sizeof(d->name), "%s", dev);
+	return load_section(f, path, name, DEV_SECTION, d);
 }
 
 const struct netdmad_dev_conf *
@@ -249,117 +477,76 @@ netdmad_dev_conf(const struct netdmad_conf *c, const char *name)
 	return NULL;
 }
 
-/* Switches (yes/no, on/off, true/false, 1/0): [section] key and field. */
-static const struct {
-	const char *section, *key;
-	size_t offset;
-} bool_keys[] = {
-	{ "engines", "cpu", offsetof(struct netdmad_conf, cpu) },
-	{ "engines", "require_dmadev", offsetof(struct netdmad_conf, require_dmadev) },
-	{ "limits", "hugetlb_regions", offsetof(struct netdmad_conf, hugetlb_regions) },
-};
-
+/* Every section of @p f, checked and loaded.  @return the mistakes. */
 static int
-load_switches(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
+load_sections(struct rte_cfgfile *f, struct netdmad_conf *c, const char *path)
 {
-	const char *v;
-	unsigned int i;
-	bool b;
+	int all = rte_cfgfile_num_sections(f, "", 0), i, j, bad = 0;
+	char (*names)[CFG_NAME_LEN];
+	char **sections, list[256];
 
-	for (i = 0; i < RTE_DIM(bool_keys); i++) {
-		v = rte_cfgfile_get_entry(f, bool_keys[i].section, bool_keys[i].key);
-		if (v == NULL)
-			continue;
-		if (!parse_bool(v, &b)) {
-			DLOG(ERR, "%s: [%s] %s = '%s' is not valid (yes or no)\n", path,
-			     bool_keys[i].section, bool_keys[i].key, v);
-			return -EINVAL;
-		}
-		*(bool *)((char *)c + bool_keys[i].offset) = b;
+	if (all <= 0)
+		return 0;
+	names = calloc((size_t)all, sizeof(*names));
+	sections = calloc((size_t)all, sizeof(*sections));
+	if (names == NULL || sections == NULL) {
+		free(names);
+		free(sections);
+		return 1;
 	}
-	return 0;
+	for (i = 0; i < all; i++)
+		sections[i] = names[i];
+	all = rte_cfgfile_sections(f, sections, all);
+	for (i = 0; i < all; i++) {
+		for (j = 0; j < i && strcmp(names[j], names[i]) != 0; j++)
+			;
+		if (j < i) {
+			/* rte_cfgfile would give the first one's keys only */
+			DLOG(ERR, "%s: [%s] appears twice: merge them\n", path, names[i]);
+			bad++;
+		} else if (strncmp(names[i], DEV_SECTION " ", strlen(DEV_SECTION) + 1) == 0) {
+			bad += load_device(f, c, path, names[i]);
+		} else if (strcmp(names[i], DEV_SECTION) != 0 && find_key(names[i], NULL) != NULL) {
+			bad += load_section(f, path, names[i], names[i], c);
+		} else {
+			sections_known(list, sizeof(list));
+			DLOG(ERR, "%s: [%s]: unknown section; netdmad reads %s\n", path, names[i], list);
+			bad++;
+		}
+	}
+	free(sections);
+	free(names);
+	return bad;
 }
-
-#define BAD(sec, key, val) do { \
-	DLOG(ERR, "%s: [%s] %s = '%s' is not valid\n", path, sec, key, val); \
-	ret = -EINVAL; goto out; } while (0)
 
 int
 netdmad_config_load(struct netdmad_conf *c, const char *path)
 {
-	struct rte_cfgfile *f = rte_cfgfile_load(path, 0);
-	const char *v;
-	uint64_t u;
-	int ret = 0, n;
+	struct rte_cfgfile *f;
+	int bad;
 
-	if (f == NULL) {
-		DLOG(ERR, "cannot read config file '%s'\n", path);
-		return -ENOENT;
+	if (strlen(path) >= sizeof(c->config_path)) {
+		DLOG(ERR, "config file name over %zu characters: %s\n", sizeof(c->config_path) - 1, path);
+		return -ENAMETOOLONG;
+	}
+	/* what rte_cfgfile would drop or cut without a word */
+	bad = netdmad_config_scan(path);
+	if (bad < 0)
+		return bad;
+	/* empty values: "group =" names no group */
+	f = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
+	if (f == NULL && bad == 0) {
+		DLOG(ERR, "%s: rte_cfgfile cannot parse it\n", path);
+		bad++;
 	}
 	snprintf(c->config_path, sizeof(c->config_path), "%s", path);
-	ret = load_numbers(f, num_keys, RTE_DIM(num_keys), c, NULL, path);
-	if (ret == 0)
-		ret = load_switches(f, c, path);
-	if (ret == 0)
-		ret = load_devices(f, c, path);
-	if (ret < 0)
-		goto out;
-	if ((v = rte_cfgfile_get_entry(f, "eal", "args")) != NULL)
-		snprintf(c->eal_args, sizeof(c->eal_args), "%s", v);
-	if ((v = rte_cfgfile_get_entry(f, "engines", "cpu_nt_threshold")) != NULL) {
-		if (strcmp(v, "never") == 0)
-			u = UINT32_MAX;
-		else if (!parse_u64(v, &u, 10) || u == 0 || u >= UINT32_MAX)
-			BAD("engines", "cpu_nt_threshold", v);
-		if (u < NETDMA_CPU_NT_MIN) {
-			DLOG(NOTICE, "[engines] cpu_nt_threshold = %s: streaming starts at %u bytes\n",
-			     v, NETDMA_CPU_NT_MIN);
-			u = NETDMA_CPU_NT_MIN;
-		}
-		c->cpu_nt_threshold = (uint32_t)u;
+	if (f != NULL) {
+		bad += load_sections(f, c, path);
+		rte_cfgfile_close(f);
 	}
-	if ((v = rte_cfgfile_get_entry(f, "engines", "version")) != NULL) {
-		if (strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0 || strcmp(v, "2.0") == 0) {
-			c->major = (uint8_t)(v[0] - '0');
-			c->minor = (uint8_t)(v[2] - '0');
-		} else {
-			BAD("engines", "version", v);
-		}
+	if (bad > 0) {
+		DLOG(ERR, "%s: %d mistake%s: netdmad does not start\n", path, bad, bad > 1 ? "s" : "");
+		return -EINVAL;
 	}
-	if ((v = rte_cfgfile_get_entry(f, "engines", "dmadev")) != NULL)
-		snprintf(c->dmadev, sizeof(c->dmadev), "%s", v);
-	if ((v = rte_cfgfile_get_entry(f, "pollers", "lcores")) != NULL) {
-		n = netdmad_parse_lcores(v, c->pollers, NETDMAD_MAX_POLLERS);
-		if (n <= 0)
-			BAD("pollers", "lcores", v);
-		c->nb_pollers = (unsigned int)n;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "pollers", "park_after_us")) != NULL) {
-		if (strcasecmp(v, "never") == 0)
-			u = UINT32_MAX;
-		else if (!parse_u64(v, &u, 10) || u == 0 || u >= UINT32_MAX)
-			BAD("pollers", "park_after_us", v);
-		c->park_after_us = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "socket", "path")) != NULL) {
-		if (strlen(v) >= sizeof(c->socket_path))
-			BAD("socket", "path", v);
-		snprintf(c->socket_path, sizeof(c->socket_path), "%s", v);
-	}
-	if ((v = rte_cfgfile_get_entry(f, "limits", "regions")) != NULL) {
-		if (strcasecmp(v, "auto") == 0)
-			u = 0;
-		else if (!parse_u64(v, &u, 10) || u == 0 || u > 1024)
-			BAD("limits", "regions", v);
-		c->max_regions = (uint32_t)u;
-	}
-	if ((v = rte_cfgfile_get_entry(f, "log", "level")) != NULL) {
-		n = netdmad_log_level(v);
-		if (n < 0)
-			BAD("log", "level", v);
-		c->log_level = (uint32_t)n;
-	}
-out:
-	rte_cfgfile_close(f);
-	return ret;
+	return 0;
 }

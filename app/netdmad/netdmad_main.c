@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,184 +26,6 @@
 #include "netdmad.h"
 
 RTE_LOG_REGISTER_DEFAULT(netdmad_logtype, INFO);
-
-#define DEFAULT_CONFIG "/etc/netdma/netdmad.ini"
-
-static void
-usage(const char *prog)
-{
-	printf("Usage: %s [--config FILE] [options] [-- EAL options]\n"
-	       "\n"
-	       "Serves NetDMA channels to client processes over a Unix socket.\n"
-	       "\n"
-	       "  -c, --config FILE      INI configuration (default %s if it exists;\n"
-	       "                         built-in defaults otherwise: software engine plus\n"
-	       "                         dma_skeleton, no hugepages)\n"
-	       "  -s, --socket PATH      control socket (default %s)\n"
-	       "  -m, --socket-mode MODE socket permissions, octal (default 0660)\n"
-	       "  -p, --pollers LIST     polling lcores, e.g. 1 or 1-3 (default 1)\n"
-	       "  -v, --version X.Y      NetDMA version of the providers: 1.1 or 2.0\n"
-	       "  -l, --log-level LEVEL  emerg..debug (default info)\n"
-	       "  -h, --help             this text\n"
-	       "\n"
-	       "Options after -- replace the configured EAL arguments.\n"
-	       "SIGTERM/SIGINT: stop accepting, tell clients, let in-flight work finish\n"
-	       "([shutdown] drain_ms), free everything, remove the socket, exit 0.\n",
-	       prog, DEFAULT_CONFIG, NETDMA_DEFAULT_SOCKET);
-}
-
-/* Split @p s on blanks into @p argv after argv[0]; @return argc. */
-static int
-split_args(char *s, char **argv, int max)
-{
-	int n = 1;
-	char *save, *tok;
-
-	for (tok = strtok_r(s, " \t", &save); tok != NULL && n < max - 1; tok = strtok_r(NULL, " \t", &save))
-		argv[n++] = tok;
-	argv[n] = NULL;
-	return n;
-}
-
-static int
-parse_cmdline(int argc, char **argv, struct netdmad_conf *c, int *eal_from)
-{
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "socket-mode", required_argument, NULL, 'm' },
-		{ "pollers", required_argument, NULL, 'p' },
-		{ "version", required_argument, NULL, 'v' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *config = NULL;
-	int ch, n, i;
-
-	/* the config file first: flags override it whatever their order */
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-			config = argv[i + 1];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			config = argv[i] + 9;
-	if (config == NULL && access(DEFAULT_CONFIG, R_OK) == 0)
-		config = DEFAULT_CONFIG;
-	if (config != NULL && netdmad_config_load(c, config) < 0)
-		return -EINVAL;
-
-	while ((ch = getopt_long(argc, argv, "c:s:m:p:v:l:h", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			break;
-		case 's':
-			if (strlen(optarg) >= sizeof(c->socket_path)) {
-				fprintf(stderr, "netdmad: socket path too long\n");
-				return -EINVAL;
-			}
-			snprintf(c->socket_path, sizeof(c->socket_path), "%s", optarg);
-			break;
-		case 'm':
-			c->socket_mode = (unsigned int)strtoul(optarg, NULL, 8) & 0777;
-			break;
-		case 'p':
-			n = netdmad_parse_lcores(optarg, c->pollers, NETDMAD_MAX_POLLERS);
-			if (n <= 0) {
-				fprintf(stderr, "netdmad: bad --pollers '%s'\n", optarg);
-				return -EINVAL;
-			}
-			c->nb_pollers = (unsigned int)n;
-			break;
-		case 'v':
-			if (strcmp(optarg, "1.1") && strcmp(optarg, "2.0") && strcmp(optarg, "1.0")) {
-				fprintf(stderr, "netdmad: --version must be 1.0, 1.1 or 2.0\n");
-				return -EINVAL;
-			}
-			c->major = (uint8_t)(optarg[0] - '0');
-			c->minor = (uint8_t)(optarg[2] - '0');
-			break;
-		case 'l':
-			n = netdmad_log_level(optarg);
-			if (n < 0) {
-				fprintf(stderr, "netdmad: bad --log-level '%s'\n", optarg);
-				return -EINVAL;
-			}
-			c->log_level = (uint32_t)n;
-			break;
-		case 'h':
-			return 1;
-		default:
-			return -EINVAL;
-		}
-	}
-	*eal_from = optind < argc ? optind : argc;
-	if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
-		fprintf(stderr, "netdmad: unexpected argument '%s'\n", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Create the socket's directory (e.g. /run/netdma) if it is missing. */
-static int
-make_socket_dir(const char *socket_path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
-
-	snprintf(dir, sizeof(dir), "%s", socket_path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "netdmad: cannot create %s: %s\n", dir, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-/* A second daemon on the same socket refuses to start. */
-static int
-take_lock(const char *socket_path)
-{
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
-	int fd;
-
-	if (make_socket_dir(socket_path) < 0)
-		return -EACCES;
-	snprintf(path, sizeof(path), "%s.lock", socket_path);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		DLOG(ERR, "cannot open lock file %s: %s\n", path, strerror(errno));
-		return -errno;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		DLOG(ERR, "another netdmad already serves %s\n", socket_path);
-		close(fd);
-		return -EADDRINUSE;
-	}
-	return fd;
-}
-
-static int
-open_socket(const struct netdmad_conf *c)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->socket_path);
-	unlink(a.sun_path);   /* stale: we hold the lock */
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(a.sun_path, c->socket_mode) < 0 ||
-	    listen(fd, 64) < 0) {
-		DLOG(ERR, "cannot listen on %s: %s\n", c->socket_path, strerror(errno));
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
 
 static sigset_t stop_signals;
 static int reserve_fd = -1;   /* given up to answer a connection when out of fds */
@@ -331,26 +153,15 @@ int
 main(int argc, char **argv)
 {
 	struct netdmad_conf c;
-	char *eal_argv[NETDMAD_MAX_ARGS], eal_buf[sizeof(c.eal_args)];
-	int eal_argc, eal_from = argc, lock_fd, lfd, ret, i;
+	struct netdmad_eal_args ea;
+	int lock_fd, lfd, ret;
 
 	netdmad_config_defaults(&c);
-	ret = parse_cmdline(argc, argv, &c, &eal_from);
-	if (ret != 0) {
-		usage(argv[0]);
-		return ret > 0 ? 0 : 2;
-	}
-	eal_argv[0] = argv[0];
-	if (eal_from < argc) {
-		for (eal_argc = 1, i = eal_from; i < argc && eal_argc < NETDMAD_MAX_ARGS - 1; i++)
-			eal_argv[eal_argc++] = argv[i];
-		eal_argv[eal_argc] = NULL;
-	} else {
-		snprintf(eal_buf, sizeof(eal_buf), "%s", c.eal_args);
-		eal_argc = split_args(eal_buf, eal_argv, NETDMAD_MAX_ARGS);
-	}
+	ret = netdmad_cmdline(argc, argv, &c, &ea);
+	if (ret >= 0)
+		return ret;   /* --help, --version, --check-config, or a mistake (said) */
 	/* before EAL: a second daemon must not touch devices or sockets */
-	lock_fd = take_lock(c.socket_path);
+	lock_fd = netdmad_socket_lock(&c);
 	if (lock_fd < 0)
 		return 1;
 	/* before EAL starts threads, so that every thread inherits the mask
@@ -359,9 +170,9 @@ main(int argc, char **argv)
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+	if (rte_eal_init(ea.argc, ea.argv) < 0) {
 		fprintf(stderr, "netdmad: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
-		netdmad_explain_eal_failure(eal_argc, eal_argv);
+		netdmad_explain_eal_failure(ea.argc, ea.argv);
 		close(lock_fd);
 		return 1;
 	}
@@ -382,7 +193,7 @@ main(int argc, char **argv)
 	if (netdmad_pollers_start(&c) < 0)
 		goto out_engines;
 	netdmad_telemetry_init();
-	lfd = open_socket(&c);
+	lfd = netdmad_socket_open(&c);
 	if (lfd < 0)
 		goto out_pollers;
 	ret = serve(&c, lfd) < 0 ? 1 : 0;

@@ -178,7 +178,7 @@ daemon_start(const struct perf_case *c, const struct perf_tools *t, struct daemo
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
-		execl(t->netdmad, "netdmad", "--config", ini, (char *)NULL);
+		execl(t->netdmad, "netdmad", "--", "--config", ini, (char *)NULL);
 		_exit(127);
 	}
 	/* up when the socket exists; up to 20 s (EAL start on a loaded machine) */

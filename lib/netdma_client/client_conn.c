@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -20,8 +22,11 @@ struct client g_client = {
 	.intr_thread = true,
 };
 
-/* The daemon's reason for this thread's last refused request. */
-static __thread char last_reason[NETDMA_REASON_MAX];
+/*
+ * The daemon's reason for this thread's last refused request, or ours for a
+ * failed connect (longer: it names the socket and the fix).
+ */
+static __thread char last_reason[NETDMA_REASON_MAX + 256];
 
 const char *
 netdma_client_last_error(void)
@@ -136,6 +141,48 @@ client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	return ret;
 }
 
+/* Why connect() to @p path failed with @p err, and the fix: the first-run mistakes. */
+static void
+explain_connect(const char *path, int err)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
+	struct stat st;
+	struct group *g;
+
+	switch (err) {
+	case ENOENT:
+	case ECONNREFUSED:
+		client_set_reason("no netdmad at %s (%s): start it (systemctl start netdmad, or netdmad "
+				  "[EAL options] -- --config FILE), or set NETDMA_SOCKET to its socket",
+				  path, err == ENOENT ? "no socket there" :
+				  "its socket is left, the daemon is gone");
+		break;
+	case EACCES:
+	case EPERM:
+		/* the socket's group, or its directory's when that one keeps us out */
+		if (stat(path, &st) < 0) {
+			snprintf(dir, sizeof(dir), "%s", path);
+			slash = strrchr(dir, '/');
+			if (slash != NULL && slash != dir)
+				*slash = '\0';
+			if (slash == NULL || slash == dir || stat(dir, &st) < 0)
+				st.st_gid = (gid_t)-1;
+		}
+		if (st.st_gid != (gid_t)-1 && (g = getgrgid(st.st_gid)) != NULL)
+			client_set_reason("permission denied on %s (group %s): join group %s (usermod -aG "
+					  "%s USER, then log in again), or run as root", path, g->gr_name,
+					  g->gr_name, g->gr_name);
+		else
+			client_set_reason("permission denied on %s: join the group of the socket or "
+					  "of its directory ([socket] group of netdmad), or run as root",
+					  path);
+		break;
+	default:
+		client_set_reason("cannot connect to %s: %s", path, strerror(err));
+		break;
+	}
+}
+
 int
 netdma_client_connect(const char *path)
 {
@@ -148,8 +195,10 @@ netdma_client_connect(const char *path)
 		path = getenv("NETDMA_SOCKET");
 	if (path == NULL)
 		path = NETDMA_DEFAULT_SOCKET;
-	if (strlen(path) >= sizeof(a.sun_path))
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		client_set_reason("socket path over %zu characters: %s", sizeof(a.sun_path) - 1, path);
 		return -ENAMETOOLONG;
+	}
 	strcpy(a.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -157,6 +206,7 @@ netdma_client_connect(const char *path)
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		ret = -errno;
 		close(fd);
+		explain_connect(path, -ret);
 		return ret;
 	}
 	pthread_mutex_lock(&g_client.lock);

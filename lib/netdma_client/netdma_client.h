@@ -62,7 +62,9 @@ extern "C" {
  *   - 0: connected.
  *   - -ENAMETOOLONG: @p socket_path is too long for a Unix socket.
  *   - -ENOENT, -ECONNREFUSED, -EACCES, or another -errno of socket() and
- *     connect(): no daemon listens there, or this process may not use it.
+ *     connect(): no daemon listens there, or this process may not use it;
+ *     netdma_client_last_error() says which, and the fix (start netdmad,
+ *     join the socket's group).
  *   - -EPROTONOSUPPORT, -EUSERS, -EMFILE, -ENOMEM, -ESHUTDOWN,
  *     -ETIMEDOUT, -EPROTO, -ECONNRESET, -EPIPE: the connection errors
  *     above, during the HELLO exchange; the socket is closed again.

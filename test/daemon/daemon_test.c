@@ -671,7 +671,7 @@ t_sigterm_with_client(void)
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		execl(netdmad_bin, netdmad_bin, "--", "--config", config, "--socket", path, NULL);
 		_exit(127);
 	}
 	CU_ASSERT(waitpid(second, &status, 0) == second && WIFEXITED(status) && WEXITSTATUS(status) == 1);
@@ -877,10 +877,15 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "SIGTERM with a client; second daemon", t_sigterm_with_client) ||
 	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||
 	    park_suite_add(netdmad_bin) < 0 || hostile_suite_add(netdmad_bin) < 0 ||
-	    starve_suite_add(netdmad_bin) < 0)
+	    starve_suite_add(netdmad_bin) < 0 || cli_suite_add(netdmad_bin) < 0 ||
+	    firstrun_suite_add(netdmad_bin) < 0)
 		return 1;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
+	/* NETDMA_TEST_SUITE="suite name": that suite alone, while working on it */
+	if (getenv("NETDMA_TEST_SUITE") != NULL && CU_get_suite(getenv("NETDMA_TEST_SUITE")) != NULL)
+		CU_basic_run_suite(CU_get_suite(getenv("NETDMA_TEST_SUITE")));
+	else
+		CU_basic_run_tests();
 	failed = CU_get_number_of_tests_failed() + CU_get_number_of_suites_failed();
 	passed = CU_get_number_of_tests_run() - CU_get_number_of_tests_failed();
 	printf("\ndaemon: %u passed, %u failed\n", passed, failed);

@@ -26,11 +26,9 @@ now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Start netdmad on @p path; wait until its socket accepts. */
 pid_t
-daemon_start(const char *netdmad_bin, const char *config, const char *path, const char *log)
+netdmad_spawn(char *const argv[], const char *log)
 {
-	double deadline = now() + 20;
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -38,10 +36,37 @@ daemon_start(const char *netdmad_bin, const char *config, const char *path, cons
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(netdmad_bin, netdmad_bin, "--config", config, "--socket", path, NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
+	return pid;
+}
+
+int
+netdmad_run(char *const argv[], const char *log)
+{
+	double deadline = now() + 60;
+	pid_t pid = netdmad_spawn(argv, log);
+	int st;
+
+	if (pid < 0)
+		return -1;
 	while (now() < deadline) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+pid_t
+daemon_wait_up(pid_t pid, const char *path)
+{
+	double deadline = now() + 20;
+
+	while (pid > 0 && now() < deadline) {
 		struct sockaddr_un a = { .sun_family = AF_UNIX };
 		int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0), st;
 
@@ -55,9 +80,21 @@ daemon_start(const char *netdmad_bin, const char *config, const char *path, cons
 			return -1;
 		usleep(20000);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
 	return -1;
+}
+
+/* Start netdmad on @p path; wait until its socket accepts. */
+pid_t
+daemon_start(const char *netdmad_bin, const char *config, const char *path, const char *log)
+{
+	char *const argv[] = { (char *)netdmad_bin, "--", "--config", (char *)config, "--socket",
+			       (char *)path, NULL };
+
+	return daemon_wait_up(netdmad_spawn(argv, log), path);
 }
 
 /* SIGTERM and wait; @return the exit status, or -1 if it had to be killed. */
@@ -191,7 +228,6 @@ in_child(int (*fn)(void *), void *arg)
 }
 
 
-/* Open fds of process @p pid (/proc/PID/fd); -1 if unreadable. */
 /* Resident set of process @p pid in KiB (VmRSS of /proc/PID/status); -1 if unreadable. */
 long
 proc_rss_kib(pid_t pid)
@@ -209,4 +245,41 @@ proc_rss_kib(pid_t pid)
 			break;
 	fclose(f);
 	return kib;
+}
+
+int
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+char *
+read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+bool
+file_has(const char *path, const char *what, bool say)
+{
+	static char buf[16384];
+
+	if (strstr(read_file(path, buf, sizeof(buf)), what) != NULL)
+		return true;
+	if (say)
+		fprintf(stderr, "\n  wanted '%s' in %s:\n%s\n", what, path, buf);
+	return false;
 }

@@ -94,8 +94,8 @@ backend_create(struct backend *b, uint32_t burst)
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(conf_netdmad, conf_netdmad, "--config", conf_config, "--socket", sock,
-		      "--version", version, NULL);
+		execl(conf_netdmad, conf_netdmad, "--", "--config", conf_config, "--socket", sock,
+		      "--netdma-version", version, NULL);
 		_exit(127);
 	}
 	b->daemon = pid;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer harness for netdmad_config_load(): the input is the INI file.
- * rte_cfgfile parses without EAL, so none is started.  Whatever the file
- * says, the configuration that comes back must hold only values the daemon
- * accepts (those it had, or those the file set and the parser checked).
+ * libFuzzer harness for netdmad_config_load(), the validator: the input is
+ * the INI file.  rte_cfgfile parses without EAL, so none is started.
+ * Whatever the file says, the configuration that comes back must hold only
+ * values the daemon accepts (those it had, or those the file set and the
+ * parser checked); a file it accepts, printed (--check-config), must be
+ * accepted again and print the same.  The first line also goes through the
+ * [eal] args word splitter, and each word through quoting and back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_cfgfile.h>
 #include <rte_log.h>
 
 #include "netdma_cpu.h"
@@ -20,8 +24,8 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int file = -1;
-static char path[64];
+static int file = -1, printed = -1;
+static char path[64], printed_path[64];
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -35,6 +39,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", file);
+	printed = memfd_create("fuzz_config_printed.ini", MFD_CLOEXEC);
+	if (printed < 0) {
+		perror("fuzz_config: memfd_create");
+		exit(1);
+	}
+	snprintf(printed_path, sizeof(printed_path), "/proc/self/fd/%d", printed);
 	if (getenv("NETDMA_FUZZ_LOG") == NULL)
 		rte_log_set_global_level(RTE_LOG_EMERG);   /* every bad key logs a line */
 	return 0;
@@ -80,6 +90,72 @@ check_conf(const struct netdmad_conf *c)
 	check(c->log_level >= RTE_LOG_EMERG && c->log_level <= RTE_LOG_DEBUG, "log level");
 }
 
+/* @p c as --check-config prints it, into a malloc'd string. */
+static char *
+print_conf(const struct netdmad_conf *c, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	check(f != NULL, "open_memstream");
+	netdmad_config_print(c, f);
+	check(fclose(f) == 0, "fclose");
+	return text;
+}
+
+/* An accepted file, printed, read back: accepted, and printed the same. */
+static void
+check_round_trip(const struct netdmad_conf *c)
+{
+	struct netdmad_conf again;
+	size_t len, len2;
+	char *first = print_conf(c, &len), *second;
+	const char *line, *eq;
+
+	/* quoting may make [eal] args longer than rte_cfgfile reads (255): not read back */
+	for (line = first; line != NULL; line = strchr(line + 1, '\n'))
+		if ((eq = strstr(line, " = ")) != NULL &&
+		    strcspn(eq + 3, "\n") >= CFG_VALUE_LEN - 1) {
+			free(first);
+			return;
+		}
+	check(ftruncate(printed, 0) == 0 && pwrite(printed, first, len, 0) == (ssize_t)len,
+	      "writing the printed file");
+	netdmad_config_defaults(&again);
+	if (netdmad_config_load(&again, printed_path) != 0) {
+		fprintf(stderr, "fuzz_config: refused what it printed:\n%s\n", first);
+		abort();
+	}
+	second = print_conf(&again, &len2);
+	if (len != len2 || memcmp(first, second, len) != 0) {
+		fprintf(stderr, "fuzz_config: printed differently:\n%s\n---\n%s\n", first, second);
+		abort();
+	}
+	free(first);
+	free(second);
+}
+
+/* The word splitter on @p line: each word quoted splits back to itself alone. */
+static void
+check_words(const char *line)
+{
+	static char buf[512], buf2[1100], quoted[1100];
+	char *words[NETDMAD_MAX_ARGS], *again[4];
+	const char *why;
+	int n, i;
+
+	n = netdmad_split_words(line, buf, words, NETDMAD_MAX_ARGS, &why);
+	check(n >= 0 || (why != NULL && (n == -EINVAL || n == -E2BIG)), "split: a result without a why");
+	for (i = 0; i < n; i++) {
+		check(words[i] >= buf && words[i] < buf + strlen(line) + 1, "split: a word outside buf");
+		check(netdmad_quote_word(words[i], quoted, sizeof(quoted)) == 0, "quote: no room");
+		check(netdmad_split_words(quoted, buf2, again, 4, &why) == 1 &&
+		      strcmp(again[0], words[i]) == 0, "quote: the word does not come back");
+	}
+	if (n >= 0)
+		check(words[n] == NULL, "split: no NULL after the last word");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -96,6 +172,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = netdmad_config_load(&c, path);
 	check(ret == 0 || ret == -EINVAL || ret == -ENOENT, "an unexpected error code");
 	check_conf(&c);
+	if (ret == 0)
+		check_round_trip(&c);
 
 	/* the lcore list parser alone, on the first line, with a small array */
 	nl = memchr(data, '\n', size);
@@ -104,6 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		k = sizeof(lcores) - 1;
 	memcpy(lcores, data, k);
 	lcores[k] = '\0';
+	check_words(lcores);
 	ret = netdmad_parse_lcores(lcores, out, 8);
 	check(ret <= 8, "more lcores than room");
 	for (ret = ret > 0 ? ret - 1 : -1; ret >= 0; ret--)
