@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(dpdk dpdk-dev libdpdk-dev meson ninja-build libbsd-dev python3-pyelftools
-          pkg-config libcunit1-dev build-essential python3)
+          pkg-config libcunit1-dev build-essential python3 libsystemd-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -71,6 +71,7 @@ struct netdmad_conf {
 	bool hugetlb_regions;         /* accept hugetlbfs memfds: trusted clients only */
 	unsigned int drain_ms;
 	uint32_t log_level;
+	char log_file[256];           /* "": standard error (the journal under systemd) */
 	struct netdmad_dev_conf devs[NETDMAD_MAX_DEVICES];
 	unsigned int nb_devs;
 };
@@ -140,6 +141,20 @@ int netdmad_log_level(const char *s);
  */
 int netdmad_config_scan(const char *path);
 
+/* netdmad_log.c: where rte_log lines go ([log] file, or stderr/the journal) */
+int netdmad_log_open(const struct netdmad_conf *c);
+void netdmad_log_close(void);
+void netdmad_log_set_level(uint32_t level);
+
+/* netdmad_notify.c: systemd's Type=notify (no-ops outside systemd) */
+void netdmad_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The watchdog period systemd asks for (WatchdogSec), in us; 0: none. */
+uint64_t netdmad_watchdog_us(void);
+
+/* netdmad_reload.c: SIGHUP.  Remember the configuration as read, before start-up. */
+void netdmad_reload_remember(const struct netdmad_conf *c);
+int netdmad_reload(struct netdmad_conf *c, int argc, char **argv);
+
 /* netdmad_words.c: EAL arguments in one string */
 /*
  * Split @p s into words as a shell would without expanding anything: blanks
@@ -171,6 +186,8 @@ struct netdmad_eal_args {
  * (0 after --help, --version or a clean --check-config).
  */
 int netdmad_cmdline(int argc, char **argv, struct netdmad_conf *c, struct netdmad_eal_args *ea);
+/* Apply the options after -- over @p c (the config file's values).  @return 0 or -EINVAL (said). */
+int netdmad_cmdline_overrides(int argc, char **argv, struct netdmad_conf *c);
 
 /* netdmad_engines.c */
 int netdmad_engines_start(const struct netdmad_conf *c);

@@ -15,7 +15,11 @@
 #ifndef NETDMAD_VERSION
 #define NETDMAD_VERSION "unknown"
 #endif
+#ifdef NETDMAD_DEFAULT_CONFIG
+#define DEFAULT_CONFIG NETDMAD_DEFAULT_CONFIG   /* sysconfdir/netdma, from meson */
+#else
 #define DEFAULT_CONFIG "/etc/netdma/netdmad.ini"
+#endif
 
 static void
 usage(const char *prog)
@@ -138,6 +142,24 @@ eal_args(char **argv, int n, const struct netdmad_conf *c, struct netdmad_eal_ar
 }
 
 int
+netdmad_cmdline_overrides(int argc, char **argv, struct netdmad_conf *c)
+{
+	int dashes, ch, i;
+
+	for (dashes = 1; dashes < argc && strcmp(argv[dashes], "--") != 0; dashes++)
+		;
+	optind = dashes < argc ? dashes + 1 : argc;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1)
+		for (i = 0; i < (int)RTE_DIM(opt_keys); i++)
+			if (opt_keys[i].opt == ch &&
+			    netdmad_config_set(c, opt_keys[i].section, opt_keys[i].key, optarg,
+					       opt_keys[i].name) < 0)
+				return -EINVAL;
+	return 0;
+}
+
+int
 netdmad_cmdline(int argc, char **argv, struct netdmad_conf *c, struct netdmad_eal_args *ea)
 {
 	const char *config = NULL, *check = NULL;
@@ -206,13 +228,8 @@ netdmad_cmdline(int argc, char **argv, struct netdmad_conf *c, struct netdmad_ea
 		return 1;
 
 	/* then the others, in their order, each by its config key's rule */
-	optind = dashes < argc ? dashes + 1 : argc;
-	while ((ch = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1)
-		for (i = 0; i < (int)RTE_DIM(opt_keys); i++)
-			if (opt_keys[i].opt == ch &&
-			    netdmad_config_set(c, opt_keys[i].section, opt_keys[i].key, optarg,
-					       opt_keys[i].name) < 0)
-				return 1;
+	if (netdmad_cmdline_overrides(argc, argv, c) < 0)
+		return 1;
 
 	ret = eal_args(argv, dashes - 1, c, ea);
 	if (ret != 0)

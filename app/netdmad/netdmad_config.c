@@ -197,6 +197,7 @@ const struct conf_key netdmad_conf_keys[] = {
 	NUM("shutdown", "drain_ms", 0, 600000, drain_ms),
 
 	OTHER("log", "level", K_LEVEL, log_level),
+	OTHER("log", "file", K_STR, log_file),
 
 	/* [dmadev NAME]: "default" takes [engines]' value, or the device's */
 	DEV("ring_size", 64, 65535, "default", 0, ring_size),

@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -101,9 +102,10 @@ expire_silent(const struct netdmad_conf *c, int ep)
 }
 
 static int
-serve(const struct netdmad_conf *c, int lfd)
+serve(struct netdmad_conf *c, int lfd, int argc, char **argv)
 {
 	struct epoll_event ev, evs[32];
+	uint64_t watchdog_us = netdmad_watchdog_us(), petted = 0, t;
 	int ep, sfd, n, i;
 
 	sfd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
@@ -117,6 +119,7 @@ serve(const struct netdmad_conf *c, int lfd)
 	ev.data.ptr = &sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	DLOG(NOTICE, "ready on %s (pid %d)\n", c->socket_path, getpid());
+	netdmad_notify("READY=1\nSTATUS=serving on %s\nMAINPID=%d", c->socket_path, getpid());
 
 	for (;;) {
 		n = epoll_wait(ep, evs, 32, 100);
@@ -126,8 +129,16 @@ serve(const struct netdmad_conf *c, int lfd)
 			} else if (evs[i].data.ptr == &sfd) {
 				struct signalfd_siginfo si;
 
-				if (read(sfd, &si, sizeof(si)) == sizeof(si))
-					DLOG(NOTICE, "signal %u: shutting down\n", si.ssi_signo);
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					netdmad_notify("RELOADING=1");
+					netdmad_reload(c, argc, argv);
+					netdmad_notify("READY=1\nSTATUS=serving on %s", c->socket_path);
+					continue;
+				}
+				DLOG(NOTICE, "signal %u: shutting down\n", si.ssi_signo);
+				netdmad_notify("STOPPING=1\nSTATUS=draining clients");
 				close(ep);
 				close(sfd);
 				if (reserve_fd >= 0)
@@ -146,6 +157,11 @@ serve(const struct netdmad_conf *c, int lfd)
 		}
 		expire_silent(c, ep);
 		netdmad_reap();
+		/* the loop wakes at least every 100 ms: pet at half the period */
+		if (watchdog_us > 0 && (t = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000000)) - petted >= watchdog_us / 2) {
+			netdmad_notify("WATCHDOG=1");
+			petted = t;
+		}
 	}
 }
 
@@ -160,6 +176,7 @@ main(int argc, char **argv)
 	ret = netdmad_cmdline(argc, argv, &c, &ea);
 	if (ret >= 0)
 		return ret;   /* --help, --version, --check-config, or a mistake (said) */
+	netdmad_reload_remember(&c);
 	/* before EAL: a second daemon must not touch devices or sockets */
 	lock_fd = netdmad_socket_lock(&c);
 	if (lock_fd < 0)
@@ -169,6 +186,7 @@ main(int argc, char **argv)
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	if (rte_eal_init(ea.argc, ea.argv) < 0) {
 		fprintf(stderr, "netdmad: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
@@ -176,9 +194,12 @@ main(int argc, char **argv)
 		close(lock_fd);
 		return 1;
 	}
-	rte_log_set_level(netdmad_logtype, c.log_level);
-	rte_log_set_level_pattern("lib.netdma", c.log_level);
-	rte_log_set_level_pattern("pmd.netdma*", c.log_level);
+	netdmad_log_set_level(c.log_level);
+	if (netdmad_log_open(&c) < 0) {
+		rte_eal_cleanup();
+		close(lock_fd);
+		return 1;
+	}
 	if (netdmad_report_environment() < 0) {
 		rte_eal_cleanup();
 		close(lock_fd);
@@ -196,7 +217,7 @@ main(int argc, char **argv)
 	lfd = netdmad_socket_open(&c);
 	if (lfd < 0)
 		goto out_pollers;
-	ret = serve(&c, lfd) < 0 ? 1 : 0;
+	ret = serve(&c, lfd, argc, argv) < 0 ? 1 : 0;
 	close(lfd);
 	unlink(c.socket_path);             /* stop accepting before draining */
 	netdmad_clients_shutdown(c.drain_ms);
@@ -215,5 +236,6 @@ out_lock:
 		close(lock_fd);
 	}
 	DLOG(NOTICE, "exit %d\n", ret);
+	netdmad_log_close();
 	return ret;
 }

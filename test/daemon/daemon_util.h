@@ -61,6 +61,8 @@ int private_daemon_stop(struct private_daemon *d);
 int cli_suite_add(const char *netdmad_bin);
 /* daemon_firstrun.c: the first-run mistakes (socket path, group, rights, errors) */
 int firstrun_suite_add(const char *netdmad_bin);
+/* daemon_ops.c: notify, SIGHUP and logs, as under systemd */
+int ops_suite_add(const char *netdmad_bin);
 /* daemon_park.c: the parking suite, on a daemon of its own */
 int park_suite_add(const char *netdmad_bin);
 /* daemon_hostile.c: hostile clients, on a daemon of their own */
