@@ -259,20 +259,37 @@ latency_mode(uint32_t provider, uint32_t iters)
 	return 0;
 }
 
+/* Every provider of the daemon, however many: @return their number (*out malloc'd) or -errno. */
+static int
+providers_get(struct netdma_provider_info **out)
+{
+	int n = netdma_provider_list(NULL, 0), m;
+
+	*out = NULL;
+	if (n <= 0)
+		return n;
+	*out = calloc((size_t)n, sizeof(**out));
+	if (*out == NULL)
+		return -ENOMEM;
+	m = netdma_provider_list(*out, (unsigned int)n);
+	return m < n ? m : n;   /* the list may have changed in between */
+}
+
 static int
 list_providers(void)
 {
-	struct netdma_provider_info info[16];
-	int n = netdma_provider_list(info, 16), i;
+	struct netdma_provider_info *info;
+	int n = providers_get(&info), i;
 
 	if (n < 0) {
 		fprintf(stderr, "netdma-copy: cannot list providers: %s\n", strerror(-n));
 		return 3;
 	}
-	for (i = 0; i < n && i < 16; i++)
+	for (i = 0; i < n; i++)
 		printf("%u  %-24s NetDMA %u.%u  channels %u (%u in use)  max transfer %u\n",
 		       info[i].id, info[i].name, info[i].major_version, info[i].minor_version,
 		       info[i].channel_count, info[i].channels_in_use, info[i].maximum_transfer_size);
+	free(info);
 	return 0;
 }
 
@@ -338,7 +355,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .size = 64u << 20, .desc_size = 64u << 10, .chain = 16, .repeat = 1 };
-	struct netdma_provider_info info[16];
+	struct netdma_provider_info *info;
 	struct netdma_descriptor *d;
 	struct netdma_chan_conf cc = { 0 };
 	struct netdma_chan *ch;
@@ -403,7 +420,7 @@ main(int argc, char **argv)
 	if (list)
 		return list_providers();
 
-	ret = netdma_provider_list(info, 16);
+	ret = providers_get(&info);
 	if (ret <= 0) {
 		fprintf(stderr, "netdma-copy: the daemon offers no provider\n");
 		return 3;
@@ -413,12 +430,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "netdma-copy: no provider named '%s' (try --list)\n", o.provider);
 		return 2;
 	}
-	for (i = 0; i < (uint32_t)ret && i < 16; i++)
+	for (i = 0; i < (uint32_t)ret; i++)
 		if ((int)info[i].id == pid && info[i].maximum_transfer_size < o.desc_size) {
 			fprintf(stderr, "netdma-copy: --desc-size %u is over the provider's maximum %u\n",
 				o.desc_size, info[i].maximum_transfer_size);
 			return 2;
 		}
+	free(info);
 	if (o.latency > 0)
 		return latency_mode((uint32_t)pid, o.latency);
 	if (load_source(&o, &src, &size) < 0)

@@ -73,15 +73,7 @@ publish_state(void *arg, int old, int new, enum netdma_chan_event ev)
 static int
 provider_info(uint32_t id, struct netdma_provider_info *out)
 {
-	struct netdma_provider_info info[NETDMA_PROTO_MAX_PROVIDERS];
-	int n = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS), i;
-
-	for (i = 0; i < n && i < NETDMA_PROTO_MAX_PROVIDERS; i++)
-		if (info[i].id == id) {
-			*out = info[i];
-			return 0;
-		}
-	return -ENODEV;
+	return netdma_provider_list_from(id, out, 1) > 0 && out->id == id ? 0 : -ENODEV;
 }
 
 /*

@@ -26,6 +26,7 @@
 #include <rte_memory.h>
 
 #include "netdma_lcore.h"
+#include "netdma_service.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 #include "netdma_proto_io.h"
@@ -116,7 +117,7 @@ request_size(uint16_t type)
 	case NETDMA_MSG_HELLO: return sizeof(struct netdma_msg_hello);
 	case NETDMA_MSG_REGION_ADD: return sizeof(struct netdma_msg_region_add);
 	case NETDMA_MSG_REGION_DEL: return sizeof(struct netdma_msg_region_del);
-	case NETDMA_MSG_PROVIDERS: return sizeof(struct netdma_msg_hdr);
+	case NETDMA_MSG_PROVIDERS: return sizeof(struct netdma_msg_providers);
 	case NETDMA_MSG_CHAN_ALLOC: return sizeof(struct netdma_msg_chan_alloc);
 	case NETDMA_MSG_CHAN_FREE:
 	case NETDMA_MSG_CHAN_DOORBELL:
@@ -188,12 +189,16 @@ check_envelope(const struct dclient *cl, const struct netdma_msg_hdr *h, ssize_t
 	return 0;
 }
 
+/* One page of the provider list: the first ones from @p m's id on, and how many follow. */
 static int
-providers_reply(struct netdma_reply_providers *r)
+providers_reply(const struct netdma_msg_providers *m, struct netdma_reply_providers *r, char *why)
 {
-	struct netdma_provider_info info[NETDMA_PROTO_MAX_PROVIDERS];
-	int cnt = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS);
+	struct netdma_provider_info info[NETDMA_PROTO_PROVIDERS_PAGE];
+	int cnt;
 
+	if (m->reserved)
+		return netdmad_refuse(why, -EINVAL, "reserved field set");
+	cnt = netdma_provider_list_from(m->first, info, NETDMA_PROTO_PROVIDERS_PAGE);
 	netdma_proto_providers_encode(r, info, cnt < 0 ? 0 : (unsigned int)cnt);
 	return 0;
 }
@@ -206,6 +211,7 @@ netdmad_client_handle(struct dclient *cl)
 		struct netdma_msg_hello hello;
 		struct netdma_msg_region_add radd;
 		struct netdma_msg_region_del rdel;
+		struct netdma_msg_providers prov;
 		struct netdma_msg_chan_alloc calloc_;
 		struct netdma_msg_chan chan;
 		char raw[NETDMA_MSG_MAX];
@@ -271,7 +277,7 @@ netdmad_client_handle(struct dclient *cl)
 		break;
 	case NETDMA_MSG_PROVIDERS:
 		len = sizeof(rep.prov);
-		ret = providers_reply(&rep.prov);
+		ret = providers_reply(&req.prov, &rep.prov, why);
 		break;
 	case NETDMA_MSG_CHAN_ALLOC:
 		len = sizeof(rep.calloc_);

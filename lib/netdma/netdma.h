@@ -148,7 +148,7 @@ struct netdma_provider_info {
  * @return
  *   - >= 0: the number of providers registered.  It may exceed @p max; only
  *     the first min(@p max, return) entries are written.
- *   Through netdmad (which lists 16 providers at most), also:
+ *   Through netdmad (which sends the list a page at a time), also:
  *   - -ENOMEM: no memory for the reply.
  *   - the connection errors of netdma_client.h.
  */

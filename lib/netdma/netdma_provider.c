@@ -370,10 +370,16 @@ netdma_pnp_event_notify(struct netdma_provider *p, const struct netdma_pnp_notif
 int
 netdma_provider_list(struct netdma_provider_info *infos, unsigned int max)
 {
+	return netdma_provider_list_from(0, infos, max);
+}
+
+int
+netdma_provider_list_from(uint32_t first, struct netdma_provider_info *infos, unsigned int max)
+{
 	unsigned int id, n = 0;
 
 	rte_spinlock_lock(&netdma_registry_lock);
-	for (id = 0; id < NETDMA_MAX_PROVIDERS; id++) {
+	for (id = first; id < NETDMA_MAX_PROVIDERS; id++) {
 		struct netdma_provider *p = providers[id];
 		struct netdma_provider_info *i;
 

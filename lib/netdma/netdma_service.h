@@ -22,6 +22,24 @@
 extern "C" {
 #endif
 
+/* ---- providers ------------------------------------------------------------ */
+
+/**
+ * netdma_provider_list() from provider id @p first on: for a list sent a
+ * page at a time (netdmad's NETDMA_MSG_PROVIDERS, telemetry), or one
+ * provider's info (@p max 1, then check the id).  Any thread.
+ * @param first
+ *   The smallest id wanted.
+ * @param[out] infos
+ *   Array of @p max entries, in id order; NULL to count only.
+ * @param max
+ *   Number of entries of @p infos.
+ * @return
+ *   The number of registered providers with an id of at least @p first; it
+ *   may exceed @p max, and only the first min(@p max, return) are written.
+ */
+int netdma_provider_list_from(uint32_t first, struct netdma_provider_info *infos, unsigned int max);
+
 /* ---- a channel's memory and chain checks -------------------------------- */
 
 /**

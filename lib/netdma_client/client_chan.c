@@ -292,40 +292,103 @@ netdma_client_chan_step(struct netdma_chan *c)
 	return ret;
 }
 
-int
-netdma_provider_list(struct netdma_provider_info *infos, unsigned int max)
+/*
+ * Every provider of the daemon, a page at a time (NETDMA_MSG_PROVIDERS):
+ * @p fn on each in id order until it returns non-zero.  Each page starts
+ * past the last id of the one before, so the walk ends even if the daemon
+ * claims more forever.
+ * @return what @p fn returned, 0 at the end of the list, or -errno.
+ */
+static int
+providers_each(int (*fn)(const struct netdma_provider_info *, void *), void *arg)
 {
-	struct netdma_msg_hdr m;
+	struct netdma_provider_info *page;
 	struct netdma_reply_providers *r;
-	int ret;
+	struct netdma_msg_providers m;
+	uint32_t first = 0, more;
+	int ret, n, i;
 
 	ret = client_ensure();
 	if (ret < 0)
 		return ret;
 	r = malloc(sizeof(*r));
-	if (r == NULL)
-		return -ENOMEM;
-	client_hdr(&m, NETDMA_MSG_PROVIDERS, sizeof(m));
-	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_PROVIDERS, -1, r, sizeof(*r), NULL);
-	if (ret == 0)
-		ret = (int)netdma_proto_providers_decode(r, infos, max);
+	page = calloc(NETDMA_PROTO_PROVIDERS_PAGE, sizeof(*page));
+	if (r == NULL || page == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	do {
+		client_hdr(&m, NETDMA_MSG_PROVIDERS, sizeof(m));   /* zeroes all of it */
+		m.first = first;
+		ret = client_rpc(&m, sizeof(m), NETDMA_MSG_PROVIDERS, -1, r, sizeof(*r), NULL);
+		n = ret < 0 ? ret : netdma_proto_providers_decode(r, first, page, &more);
+		if (n < 0) {
+			ret = n == -EBADMSG ? -EPROTO : n;
+			break;
+		}
+		for (i = 0, ret = 0; i < n && ret == 0; i++)
+			ret = fn(&page[i], arg);
+		if (ret != 0 || n == 0 || page[n - 1].id == UINT32_MAX)
+			break;
+		first = page[n - 1].id + 1;
+	} while (more > 0);
+out:
+	free(page);
 	free(r);
 	return ret;
+}
+
+struct provider_list_ctx {
+	struct netdma_provider_info *infos;
+	unsigned int max, n;
+};
+
+static int
+list_one(const struct netdma_provider_info *p, void *arg)
+{
+	struct provider_list_ctx *c = arg;
+
+	if (c->infos != NULL && c->n < c->max)
+		c->infos[c->n] = *p;
+	c->n++;
+	return 0;
+}
+
+int
+netdma_provider_list(struct netdma_provider_info *infos, unsigned int max)
+{
+	struct provider_list_ctx c = { .infos = infos, .max = max, .n = 0 };
+	int ret = providers_each(list_one, &c);
+
+	return ret < 0 ? ret : (int)c.n;
+}
+
+struct provider_find_ctx {
+	const char *name;
+	uint32_t id;
+};
+
+static int
+find_one(const struct netdma_provider_info *p, void *arg)
+{
+	struct provider_find_ctx *c = arg;
+
+	if (strcmp(p->name, c->name) != 0)
+		return 0;
+	c->id = p->id;
+	return 1;
 }
 
 int
 netdma_provider_find(const char *name)
 {
-	struct netdma_provider_info info[NETDMA_PROTO_MAX_PROVIDERS];
-	int n, i;
+	struct provider_find_ctx c = { .name = name, .id = 0 };
+	int ret;
 
 	if (name == NULL)
 		return -EINVAL;
-	n = netdma_provider_list(info, NETDMA_PROTO_MAX_PROVIDERS);
-	for (i = 0; i < n && i < NETDMA_PROTO_MAX_PROVIDERS; i++)
-		if (strcmp(info[i].name, name) == 0)
-			return (int)info[i].id;
-	return n < 0 ? n : -ENOENT;
+	ret = providers_each(find_one, &c);
+	return ret < 0 ? ret : ret == 1 ? (int)c.id : -ENOENT;
 }
 
 /* The channel's doorbell; -1 when its lcore has no parking poller. */

@@ -24,6 +24,7 @@
 #ifndef NETDMA_PROTO_H
 #define NETDMA_PROTO_H
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "netdma.h"
@@ -33,9 +34,9 @@
 /*
  * 2: poller parking and the doorbell; 3: 2.0 chains checked by the client;
  * 4: failed replies carry a reason, doorbells are per channel, regions are
- * sealed memfds
+ * sealed memfds; 6: the provider list comes a page at a time (no cap)
  */
-#define NETDMA_PROTO_VERSION   5
+#define NETDMA_PROTO_VERSION   6
 #define NETDMA_MSG_MAX         4096          /* largest message either way */
 #define NETDMA_DEFAULT_SOCKET  "/run/netdma/netdmad.sock"
 
@@ -43,7 +44,7 @@ enum netdma_msg_type {
 	NETDMA_MSG_HELLO = 1,
 	NETDMA_MSG_REGION_ADD,    /* + 1 fd */
 	NETDMA_MSG_REGION_DEL,
-	NETDMA_MSG_PROVIDERS,
+	NETDMA_MSG_PROVIDERS,     /* msg_providers: one page of the list */
 	NETDMA_MSG_CHAN_ALLOC,    /* reply + 1 eventfd */
 	NETDMA_MSG_CHAN_FREE,
 	NETDMA_MSG_CHAN_STATS,
@@ -137,7 +138,18 @@ struct netdma_msg_region_del {
 	uint32_t reserved;
 };
 
-#define NETDMA_PROTO_MAX_PROVIDERS 16
+/*
+ * The provider list, a page at a time, so that it has no cap: the client
+ * asks from id 0, then from the last id it got + 1 while the reply says
+ * more follow.
+ */
+#define NETDMA_PROTO_PROVIDERS_PAGE 16
+
+struct netdma_msg_providers {
+	struct netdma_msg_hdr h;
+	uint32_t first;            /* the smallest provider id wanted */
+	uint32_t reserved;
+};
 
 struct netdma_proto_provider {
 	uint32_t id;
@@ -154,25 +166,33 @@ struct netdma_proto_provider {
 
 struct netdma_reply_providers {
 	struct netdma_reply_hdr r;
-	uint32_t count;
-	uint32_t reserved;
-	struct netdma_proto_provider p[NETDMA_PROTO_MAX_PROVIDERS];
+	uint32_t count;            /* entries in p[]: ids ascending, none below first */
+	uint32_t more;             /* providers after p[count - 1], not in this reply */
+	struct netdma_proto_provider p[NETDMA_PROTO_PROVIDERS_PAGE];
 };
+static_assert(sizeof(struct netdma_reply_providers) <= NETDMA_MSG_MAX, "a page fits a message");
 
 /**
- * Fill @p r's count and entries (not its header) from @p n providers of
- * netdma_provider_list(); at most NETDMA_PROTO_MAX_PROVIDERS are sent.
+ * Fill @p r's count, more and entries (not its header) with one page:
+ * @p infos are the @p n providers of ids from the request's first on, in id
+ * order (netdma_provider_list_from()), of which the first
+ * NETDMA_PROTO_PROVIDERS_PAGE are sent and the rest counted in more.
  */
 void netdma_proto_providers_encode(struct netdma_reply_providers *r,
 				   const struct netdma_provider_info *infos, unsigned int n);
 
 /**
- * Read @p r into up to @p max entries of @p infos (NULL: none).  Fields the
- * wire does not carry are 0.
- * @return the providers the reply lists (at most NETDMA_PROTO_MAX_PROVIDERS).
+ * Read the page @p r answering a request from id @p first into @p page
+ * (NETDMA_PROTO_PROVIDERS_PAGE entries).  Fields the wire does not carry are 0.
+ * @param[out] more
+ *   Providers after this page (the daemon's word).
+ * @return
+ *   - >= 0: the entries read.
+ *   - -EBADMSG: the reply breaks the rules (a count over the page, an id
+ *     below @p first or not above the one before): nothing to trust.
  */
-unsigned int netdma_proto_providers_decode(const struct netdma_reply_providers *r,
-					   struct netdma_provider_info *infos, unsigned int max);
+int netdma_proto_providers_decode(const struct netdma_reply_providers *r, uint32_t first,
+				  struct netdma_provider_info *page, uint32_t *more);
 
 struct netdma_msg_chan_alloc {
 	struct netdma_msg_hdr h;

@@ -4,6 +4,7 @@
  * the wire here and read back here, once per direction, for the daemon and
  * the client alike.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +19,8 @@ netdma_proto_providers_encode(struct netdma_reply_providers *r,
 {
 	unsigned int k;
 
-	r->count = n < NETDMA_PROTO_MAX_PROVIDERS ? n : NETDMA_PROTO_MAX_PROVIDERS;
+	r->count = n < NETDMA_PROTO_PROVIDERS_PAGE ? n : NETDMA_PROTO_PROVIDERS_PAGE;
+	r->more = n - r->count;
 	for (k = 0; k < r->count; k++) {
 		struct netdma_proto_provider *p = &r->p[k];
 		const struct netdma_provider_info *i = &infos[k];
@@ -36,18 +38,21 @@ netdma_proto_providers_encode(struct netdma_reply_providers *r,
 	}
 }
 
-unsigned int
-netdma_proto_providers_decode(const struct netdma_reply_providers *r,
-			      struct netdma_provider_info *infos, unsigned int max)
+int
+netdma_proto_providers_decode(const struct netdma_reply_providers *r, uint32_t first,
+			      struct netdma_provider_info *page, uint32_t *more)
 {
-	/* the daemon's count is not trusted to stay inside the reply */
-	unsigned int n = r->count < NETDMA_PROTO_MAX_PROVIDERS ? r->count : NETDMA_PROTO_MAX_PROVIDERS;
 	unsigned int k;
 
-	for (k = 0; k < n && k < max && infos != NULL; k++) {
+	/* the daemon's count and ids are checked before use: the client pages on them */
+	if (r->count > NETDMA_PROTO_PROVIDERS_PAGE)
+		return -EBADMSG;
+	for (k = 0; k < r->count; k++) {
 		const struct netdma_proto_provider *p = &r->p[k];
-		struct netdma_provider_info *i = &infos[k];
+		struct netdma_provider_info *i = &page[k];
 
+		if (p->id < first || (k > 0 && p->id <= r->p[k - 1].id))
+			return -EBADMSG;
 		memset(i, 0, sizeof(*i));
 		i->id = p->id;
 		snprintf(i->name, sizeof(i->name), "%.*s", (int)sizeof(p->name) - 1, p->name);
@@ -60,7 +65,8 @@ netdma_proto_providers_decode(const struct netdma_reply_providers *r,
 		i->channels_in_use = p->channels_in_use;
 		i->maximum_transfer_size = p->maximum_transfer_size;
 	}
-	return n;
+	*more = r->more;
+	return (int)r->count;
 }
 
 void

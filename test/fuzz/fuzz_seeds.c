@@ -119,12 +119,20 @@ region_del(struct out *o, uint32_t id)
 	msg(o, FZ_MSG_FIX, 0, 0, &m, sizeof(m));
 }
 
+/* One page of the provider list, from id @p first on. */
+static void
+providers_from(struct out *o, uint32_t first, uint32_t reserved)
+{
+	struct netdma_msg_providers m = { .h = hdr(NETDMA_MSG_PROVIDERS, sizeof(m)), .first = first,
+					  .reserved = reserved };
+
+	msg(o, FZ_MSG_FIX, 0, 0, &m, sizeof(m));
+}
+
 static void
 providers(struct out *o)
 {
-	struct netdma_msg_hdr m = hdr(NETDMA_MSG_PROVIDERS, sizeof(m));
-
-	msg(o, FZ_MSG_FIX, 0, 0, &m, sizeof(m));
+	providers_from(o, 0, 0);
 }
 
 static void
@@ -298,14 +306,14 @@ session_shrink(struct out *o)
 static void
 session_bad(struct out *o)
 {
-	struct netdma_msg_hdr junk = hdr(NETDMA_MSG_PROVIDERS, sizeof(junk));
+	struct netdma_msg_providers junk = { .h = hdr(NETDMA_MSG_PROVIDERS, sizeof(junk)) };
 	struct netdma_msg_region_add ra = { .h = hdr(NETDMA_MSG_REGION_ADD, sizeof(ra)),
 		.size = 2 * FZ_PAGE, .kind = NETDMA_REGION_DATA };
 	static uint8_t big[FZ_MAX_MSG];
 
 	msg(o, 0, 0, 0, &junk, sizeof(junk));                 /* before hello */
 	hello(o);
-	junk.magic = 0x12345678;
+	junk.h.magic = 0x12345678;
 	msg(o, 0, 0, 0, &junk, sizeof(junk));                 /* bad magic */
 	msg(o, 0, 0, 0, &junk, 3);                            /* truncated */
 	memcpy(big, &ra, sizeof(ra));
@@ -320,6 +328,26 @@ session_bad(struct out *o)
 	msg(o, FZ_MSG_FIX, FZ_FDS(FZ_FD_DEVNULL, 1), 0, &ra, sizeof(ra));
 	chan_msg(o, NETDMA_MSG_CHAN_FREE, 7);                 /* not ours */
 	region_del(o, 99);
+}
+
+/*
+ * The provider list a page at a time (protocol 6): from the start, from
+ * each id, past the last one, at UINT32_MAX, a bare header of version 5's
+ * layout, and a reserved field set.
+ */
+static void
+session_provider_pages(struct out *o)
+{
+	struct netdma_msg_hdr old = hdr(NETDMA_MSG_PROVIDERS, sizeof(old));
+	uint32_t first;
+
+	hello(o);
+	for (first = 0; first < 4; first++)
+		providers_from(o, first, 0);
+	providers_from(o, 64, 0);
+	providers_from(o, UINT32_MAX, 0);
+	msg(o, FZ_MSG_FIX, 0, 0, &old, sizeof(old));
+	providers_from(o, 0, 1);
 }
 
 static int
@@ -338,6 +366,7 @@ client_seeds(const char *dir)
 	SEED("regress-closed-interrupt-pipe", session_closed_pipe(&o));
 	SEED("bad-messages", session_bad(&o));
 	SEED("shrink-unsealed-ring", session_shrink(&o));
+	SEED("provider-pages", session_provider_pages(&o));
 #undef SEED
 	return bad;
 }

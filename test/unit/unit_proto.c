@@ -3,6 +3,7 @@
  * The wire encoders of lib/netdma_proto: what the daemon writes the client
  * reads back, field for field, and a reply cannot make the reader overrun.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,8 +41,9 @@ test_stats_round_trip(void)
 static void
 test_providers_round_trip(void)
 {
-	struct netdma_provider_info in[2], out[3];
+	struct netdma_provider_info in[2], out[NETDMA_PROTO_PROVIDERS_PAGE];
 	struct netdma_reply_providers r;
+	uint32_t more = 99;
 	unsigned int k;
 
 	memset(in, 0, sizeof(in));
@@ -61,7 +63,8 @@ test_providers_round_trip(void)
 	memset(&r, 0, sizeof(r));   /* a field encode drops reads 0 */
 	memset(out, 0xff, sizeof(out));
 	netdma_proto_providers_encode(&r, in, 2);
-	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, out, 3), 2);
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 10, out, &more), 2);
+	CU_ASSERT_EQUAL(more, 0);
 	for (k = 0; k < 2; k++) {
 		CU_ASSERT_EQUAL(out[k].id, in[k].id);
 		CU_ASSERT_STRING_EQUAL(out[k].name, in[k].name);
@@ -77,22 +80,62 @@ test_providers_round_trip(void)
 	}
 	/* the third entry was not in the reply: untouched */
 	CU_ASSERT_EQUAL(out[2].id, UINT32_MAX);
-	/* fewer slots than providers: the count is still the reply's */
-	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, out, 1), 2);
-	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, NULL, 0), 2);
 }
 
-/* a daemon's count past the reply, and a name without its NUL */
+/* More providers than a page: the first page, and how many follow. */
+static void
+test_providers_paged(void)
+{
+	struct netdma_provider_info in[NETDMA_PROTO_PROVIDERS_PAGE + 8], out[NETDMA_PROTO_PROVIDERS_PAGE];
+	struct netdma_reply_providers r;
+	uint32_t more = 0;
+	unsigned int k;
+
+	memset(in, 0, sizeof(in));
+	for (k = 0; k < NETDMA_PROTO_PROVIDERS_PAGE + 8; k++) {
+		in[k].id = 3 * k;
+		snprintf(in[k].name, sizeof(in[k].name), "dma_skeleton%u", k);
+	}
+	memset(&r, 0, sizeof(r));
+	netdma_proto_providers_encode(&r, in, NETDMA_PROTO_PROVIDERS_PAGE + 8);
+	CU_ASSERT_EQUAL(r.count, NETDMA_PROTO_PROVIDERS_PAGE);
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 0, out, &more), NETDMA_PROTO_PROVIDERS_PAGE);
+	CU_ASSERT_EQUAL(more, 8);
+	CU_ASSERT_EQUAL(out[NETDMA_PROTO_PROVIDERS_PAGE - 1].id, 3 * (NETDMA_PROTO_PROVIDERS_PAGE - 1));
+	CU_ASSERT_STRING_EQUAL(out[NETDMA_PROTO_PROVIDERS_PAGE - 1].name, "dma_skeleton15");
+	/* the next page, as the daemon answers a request from the last id + 1 */
+	netdma_proto_providers_encode(&r, in + NETDMA_PROTO_PROVIDERS_PAGE, 8);
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 3 * (NETDMA_PROTO_PROVIDERS_PAGE - 1) + 1,
+						      out, &more), 8);
+	CU_ASSERT_EQUAL(more, 0);
+	CU_ASSERT_STRING_EQUAL(out[7].name, "dma_skeleton23");
+}
+
+/*
+ * A daemon's count past the page, ids the client did not ask for or out of
+ * order (a client paging on them could loop), a name without its NUL.
+ */
 static void
 test_providers_hostile_reply(void)
 {
-	struct netdma_provider_info out[NETDMA_PROTO_MAX_PROVIDERS + 4];
+	struct netdma_provider_info out[NETDMA_PROTO_PROVIDERS_PAGE];
 	struct netdma_reply_providers r;
+	uint32_t more;
+	unsigned int k;
 
 	memset(&r, 'x', sizeof(r));
 	r.count = 1000;
-	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, out, NETDMA_PROTO_MAX_PROVIDERS + 4),
-			NETDMA_PROTO_MAX_PROVIDERS);
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 0, out, &more), -EBADMSG);
+	r.count = NETDMA_PROTO_PROVIDERS_PAGE + 1;
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 0, out, &more), -EBADMSG);
+	for (k = 0; k < NETDMA_PROTO_PROVIDERS_PAGE; k++)
+		r.p[k].id = 100 + k;
+	r.count = 2;
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 101, out, &more), -EBADMSG);   /* below first */
+	r.p[1].id = 100;
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 100, out, &more), -EBADMSG);   /* not ascending */
+	r.p[1].id = 101;
+	CU_ASSERT_EQUAL(netdma_proto_providers_decode(&r, 100, out, &more), 2);
 	CU_ASSERT_EQUAL(strlen(out[0].name), sizeof(r.p[0].name) - 1);
 }
 
@@ -104,6 +147,7 @@ unit_add_proto(void)
 	if (s == NULL ||
 	    !CU_add_test(s, "stats round trip", test_stats_round_trip) ||
 	    !CU_add_test(s, "providers round trip", test_providers_round_trip) ||
+	    !CU_add_test(s, "providers a page at a time", test_providers_paged) ||
 	    !CU_add_test(s, "providers hostile reply", test_providers_hostile_reply))
 		return -1;
 	return 0;
