@@ -43,16 +43,21 @@ telemetry() {
     # EAL telemetry socket (file prefix "rte")
     printf '%s\n' "$@" | timeout 10 dpdk-telemetry.py 2>/dev/null | grep '^{' | sed 's/^/   /' || true
 }
+# "/netdmad/channel" -> the info command of each id its list gives (doc/telemetry.rst)
+infos() {
+    printf '%s/list\n' "$1" | timeout 10 dpdk-telemetry.py 2>/dev/null | grep -o '\[.*\]' |
+        tr -d '[] ' | tr ',' '\n' | sed "s|^|$1/info,|"
+}
 # both clients hold a running channel for a few seconds: catch them at it
 for _ in $(seq 100); do
-    [ "$(telemetry /netdmad/channels | grep -o '"state": "running"' | wc -l)" -ge 2 ] && break
+    [ "$(telemetry $(infos /netdmad/channel) | grep -o '"state": "running"' | wc -l)" -ge 2 ] && break
     sleep 0.05
 done
-telemetry /netdmad/clients /netdmad/channels
+telemetry $(infos /netdmad/client) $(infos /netdmad/channel)
 wait "$c1" && wait "$c2"
 sed 's/^/   client 1: /' "$work/c1.log"
 sed 's/^/   client 2: /' "$work/c2.log"
-telemetry /netdmad/providers
+telemetry $(infos /netdmad/provider)
 # connections, refusals, suppressed log lines, regions in use (doc/security.rst)
 telemetry /netdmad/stats
 

@@ -1,118 +1,121 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* rte_telemetry: /netdmad/providers, /netdmad/channels, /netdmad/clients. */
+/*
+ * rte_telemetry: /netdmad/{channel,client,provider,poller}/{list,info},
+ * /netdmad/pollers and /netdmad/stats (doc/telemetry.rst).  Lists carry ids
+ * only and are paged (netdma_telemetry.h), so no count the daemon allows is
+ * cut; providers and pollers are the library's own endpoints, and a
+ * channel's library side is formatted by the library.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
 
 #include "netdma_lcore.h"
+#include "netdma_telemetry.h"
 #include "netdmad.h"
 #include "netdmad_internal.h"
 
-static int
-tel_providers(const char *cmd, const char *params, struct rte_tel_data *d)
+/* netdmad_lists_lock held. */
+static bool
+dchan_listed(uint32_t id, void *arg)
 {
-	struct netdma_provider_info info[16];
-	int n = netdma_provider_list(info, 16), i;
-
-	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
-	rte_tel_data_start_dict(d);
-	for (i = 0; i < n && i < 16; i++) {
-		struct rte_tel_data *p = rte_tel_data_alloc();
-		char ver[8];
-
-		if (p == NULL)
-			return -ENOMEM;
-		rte_tel_data_start_dict(p);
-		snprintf(ver, sizeof(ver), "%u.%u", info[i].major_version, info[i].minor_version);
-		rte_tel_data_add_dict_int(p, "id", (int)info[i].id);
-		rte_tel_data_add_dict_string(p, "version", ver);
-		rte_tel_data_add_dict_int(p, "started", info[i].started);
-		rte_tel_data_add_dict_int(p, "channels", (int)info[i].channel_count);
-		rte_tel_data_add_dict_int(p, "channels_in_use", (int)info[i].channels_in_use);
-		rte_tel_data_add_dict_int(p, "max_transfer_size", (int)info[i].maximum_transfer_size);
-		rte_tel_data_add_dict_container(d, info[i].name, p, 0);
-	}
-	return 0;
+	RTE_SET_USED(arg);
+	return netdmad_chans[id] != NULL;
 }
 
 static int
-tel_channels(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_channel_list(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int id;
+	int ret;
 
 	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
+	rte_spinlock_lock(&netdmad_lists_lock);
+	ret = netdma_tel_list_range(d, params, NETDMAD_MAX_CHANS, dchan_listed, NULL);
+	rte_spinlock_unlock(&netdmad_lists_lock);
+	return ret;
+}
+
+static int
+tel_channel_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct dchan *dc;
+	uint32_t id;
+	int ret = -ENOENT;
+
+	RTE_SET_USED(cmd);
+	if (netdma_tel_parse_id(params, &id) < 0)
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_spinlock_lock(&netdmad_lists_lock);
-	for (id = 0; id < NETDMAD_MAX_CHANS; id++) {
-		struct dchan *dc = netdmad_chans[id];
-		struct netdma_chan_stats st;
-		struct rte_tel_data *c;
-		char key[16], word[24];
-
-		if (dc == NULL || netdma_chan_stats_get(dc->ch, &st) < 0)
-			continue;
-		c = rte_tel_data_alloc();
-		if (c == NULL)
-			break;
-		rte_tel_data_start_dict(c);
-		rte_tel_data_add_dict_int(c, "client", (int)dc->cl->id);
-		rte_tel_data_add_dict_int(c, "pid", (int)dc->cl->pid);
-		rte_tel_data_add_dict_int(c, "lcore", (int)dc->lcore);
-		rte_tel_data_add_dict_string(c, "state", netdma_chan_state_name(st.state));
-		snprintf(word, sizeof(word), "0x%" PRIx64, st.completion_word);
-		rte_tel_data_add_dict_string(c, "completion_word", word);
-		rte_tel_data_add_dict_u64(c, "commands", dc->commands);
-		rte_tel_data_add_dict_u64(c, "bad_commands", dc->bad_commands);
-		rte_tel_data_add_dict_u64(c, "starts", st.starts);
-		rte_tel_data_add_dict_u64(c, "appends", st.appends);
-		rte_tel_data_add_dict_u64(c, "descriptors_retired", st.descriptors_retired);
-		rte_tel_data_add_dict_u64(c, "bytes_copied", st.bytes_copied);
-		rte_tel_data_add_dict_u64(c, "interrupts", st.interrupts);
-		rte_tel_data_add_dict_u64(c, "errors", st.errors);
-		rte_tel_data_add_dict_int(c, "outstanding", (int)st.outstanding);
-		rte_tel_data_add_dict_int(c, "device_ops", (int)st.device_ops);
-		rte_tel_data_add_dict_string(c, "last_error", netdma_chan_last_error(dc->ch));
-		snprintf(key, sizeof(key), "%u", id);
-		rte_tel_data_add_dict_container(d, key, c, 0);
+	dc = id < NETDMAD_MAX_CHANS ? netdmad_chans[id] : NULL;
+	if (dc != NULL) {
+		rte_tel_data_add_dict_u64(d, "id", id);
+		rte_tel_data_add_dict_u64(d, "client", dc->cl->id);
+		rte_tel_data_add_dict_u64(d, "pid", dc->cl->pid);
+		ret = netdma_tel_chan_fields(d, dc->ch);
+		rte_tel_data_add_dict_u64(d, "commands", dc->commands);
+		rte_tel_data_add_dict_u64(d, "bad_commands", dc->bad_commands);
+		rte_tel_data_add_dict_u64(d, "lost_interrupts", dc->lost_irqs);
 	}
+	rte_spinlock_unlock(&netdmad_lists_lock);
+	return ret;
+}
+
+/* Client ids only grow and clients join at the tail: the list is in id order. */
+static int
+tel_client_list(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct dclient *cl;
+	uint32_t start;
+
+	RTE_SET_USED(cmd);
+	if (netdma_tel_list_begin(d, params, &start) < 0)
+		return -EINVAL;
+	rte_spinlock_lock(&netdmad_lists_lock);
+	TAILQ_FOREACH(cl, &netdmad_clients, link)
+		if (cl->id >= start && netdma_tel_list_add(d, cl->id) < 0)
+			break;
 	rte_spinlock_unlock(&netdmad_lists_lock);
 	return 0;
 }
 
 static int
-tel_clients(const char *cmd, const char *params, struct rte_tel_data *d)
+tel_client_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct dclient *cl;
+	const struct dclient *cl;
+	uint32_t id;
+	int ret = -ENOENT;
 
 	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
+	if (netdma_tel_parse_id(params, &id) < 0)
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_spinlock_lock(&netdmad_lists_lock);
 	TAILQ_FOREACH(cl, &netdmad_clients, link) {
-		struct rte_tel_data *c = rte_tel_data_alloc();
-		char key[16];
-
-		if (c == NULL)
-			break;
-		rte_tel_data_start_dict(c);
-		rte_tel_data_add_dict_int(c, "pid", (int)cl->pid);
-		rte_tel_data_add_dict_string(c, "name", cl->name);
-		rte_tel_data_add_dict_int(c, "channels", (int)cl->nb_chans);
-		rte_tel_data_add_dict_int(c, "regions", (int)cl->nb_regions);
-		rte_tel_data_add_dict_u64(c, "region_bytes", cl->region_bytes);
-		rte_tel_data_add_dict_u64(c, "bad_messages", cl->bad_messages);
-		rte_tel_data_add_dict_int(c, "hello", cl->hello);
-		snprintf(key, sizeof(key), "%u", cl->id);
-		rte_tel_data_add_dict_container(d, key, c, 0);
+		if (cl->id != id)
+			continue;
+		rte_tel_data_add_dict_u64(d, "id", cl->id);
+		rte_tel_data_add_dict_u64(d, "pid", cl->pid);
+		netdma_tel_add_str(d, "name", cl->name);   /* whatever the client said */
+		rte_tel_data_add_dict_int(d, "hello", cl->hello);
+		rte_tel_data_add_dict_u64(d, "channels", cl->nb_chans);
+		rte_tel_data_add_dict_u64(d, "regions", cl->nb_regions);
+		rte_tel_data_add_dict_u64(d, "region_bytes", cl->region_bytes);
+		rte_tel_data_add_dict_u64(d, "bad_messages", cl->bad_messages);
+		ret = 0;
+		break;
 	}
 	rte_spinlock_unlock(&netdmad_lists_lock);
-	return 0;
+	return ret;
 }
 
-/* Polling lcores: how often each parked and was woken by a doorbell. */
+/*
+ * Every polling lcore at once, keyed by lcore: at most NETDMAD_MAX_POLLERS
+ * entries of about 130 bytes each, so it always fits.
+ */
+static_assert(NETDMAD_MAX_POLLERS * 160 < NETDMA_TEL_REPLY_MAX, "/netdmad/pollers fits a reply");
+
 static int
 tel_pollers(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -127,13 +130,12 @@ tel_pollers(const char *cmd, const char *params, struct rte_tel_data *d)
 		char key[16];
 
 		if (netdma_poller_park_stats(l, &parks, &wakeups) < 0)
-			continue;
+			continue;   /* pollers only: the bound above */
 		p = rte_tel_data_alloc();
 		if (p == NULL)
-			break;
+			return -ENOMEM;   /* never a partial answer */
 		rte_tel_data_start_dict(p);
-		rte_tel_data_add_dict_u64(p, "parks", parks);
-		rte_tel_data_add_dict_u64(p, "wakeups", wakeups);
+		netdma_tel_poller_fields(p, l);
 		snprintf(key, sizeof(key), "%u", l);
 		rte_tel_data_add_dict_container(d, key, p, 0);
 	}
@@ -167,16 +169,37 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 int
 netdmad_telemetry_init(void)
 {
-	int ret = rte_telemetry_register_cmd("/netdmad/providers", tel_providers,
-					     "NetDMA providers. No parameters");
+	static const struct {
+		const char *cmd;
+		telemetry_cb fn;
+		const char *help;
+	} cmds[] = {
+		{ "/netdmad/channel/list", tel_channel_list,
+		  "Client channel ids, ascending. Parameters: [start id]; 512 ids per reply" },
+		{ "/netdmad/channel/info", tel_channel_info,
+		  "A client channel: client, pid, lcore, state, completion word, counters. "
+		  "Parameters: int channel_id" },
+		{ "/netdmad/client/list", tel_client_list,
+		  "Connected client ids, ascending. Parameters: [start id]; 512 ids per reply" },
+		{ "/netdmad/client/info", tel_client_info,
+		  "A client: pid, name, channels, regions. Parameters: int client_id" },
+		{ "/netdmad/provider/list", netdma_tel_provider_list,
+		  "Provider ids. Parameters: [start id]" },
+		{ "/netdmad/provider/info", netdma_tel_provider_info,
+		  "A provider: name, version, channels. Parameters: int provider_id" },
+		{ "/netdmad/poller/list", netdma_tel_poller_list,
+		  "Polling lcores. Parameters: [start lcore]" },
+		{ "/netdmad/poller/info", netdma_tel_poller_info,
+		  "A polling lcore: parked, parks, wake-ups, channels. Parameters: int lcore_id" },
+		{ "/netdmad/pollers", tel_pollers,
+		  "Every polling lcore: parks and doorbell wake-ups. No parameters" },
+		{ "/netdmad/stats", tel_stats,
+		  "Connections, refusals, log lines suppressed, regions in use. No parameters" },
+	};
+	unsigned int i;
+	int ret = 0;
 
-	ret |= rte_telemetry_register_cmd("/netdmad/channels", tel_channels,
-					  "Client channels: owner lcore, state, completion word, counters. No parameters");
-	ret |= rte_telemetry_register_cmd("/netdmad/clients", tel_clients,
-					  "Connected clients. No parameters");
-	ret |= rte_telemetry_register_cmd("/netdmad/stats", tel_stats,
-					  "Connections, refusals, log lines suppressed, regions in use. No parameters");
-	ret |= rte_telemetry_register_cmd("/netdmad/pollers", tel_pollers,
-					  "Polling lcores: parks and doorbell wake-ups. No parameters");
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		ret |= rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help);
 	return ret;
 }

@@ -99,25 +99,70 @@ netdma_pick_lcore(const struct netdma_channel_params *p, int preferred)
  */
 static struct netdma_chan_list free_chans = TAILQ_HEAD_INITIALIZER(free_chans);
 
+/*
+ * Every channel memory ever made, by id (struct netdma_chan.id); it only
+ * grows, as that memory is never freed.  Registry lock.
+ */
+static struct netdma_chan **chan_ids;
+static uint32_t nb_chan_ids, chan_ids_cap;
+
+uint32_t
+netdma_chan_id_count_locked(void)
+{
+	return nb_chan_ids;
+}
+
+struct netdma_chan *
+netdma_chan_by_id_locked(uint32_t id)
+{
+	return id < nb_chan_ids && netdma_chan_live(chan_ids[id]) ? chan_ids[id] : NULL;
+}
+
+/* New channel memory with the next id; NULL when out of memory. */
+static struct netdma_chan *
+chan_new_locked(void)
+{
+	struct netdma_chan *c;
+	void *mem;
+
+	if (nb_chan_ids == chan_ids_cap) {
+		uint32_t cap = chan_ids_cap ? chan_ids_cap * 2 : 64;
+		struct netdma_chan **v = realloc(chan_ids, cap * sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		chan_ids = v;
+		chan_ids_cap = cap;
+	}
+	if (posix_memalign(&mem, RTE_CACHE_LINE_SIZE, sizeof(*c)) != 0)
+		return NULL;
+	c = mem;
+	c->magic = NETDMA_CHAN_MAGIC_FREED;   /* never live until netdma_chan_alloc() says so */
+	c->id = nb_chan_ids;
+	chan_ids[nb_chan_ids++] = c;
+	return c;
+}
+
 /* A zeroed channel, not live yet: the oldest freed one, or new memory. */
 static struct netdma_chan *
 chan_get(void)
 {
 	struct netdma_chan *c;
-	void *mem;
+	uint32_t id;
 
 	rte_spinlock_lock(&netdma_registry_lock);
 	c = TAILQ_FIRST(&free_chans);
 	if (c != NULL)
 		TAILQ_REMOVE(&free_chans, c, prov_link);
+	else
+		c = chan_new_locked();
 	rte_spinlock_unlock(&netdma_registry_lock);
-	if (c == NULL) {
-		if (posix_memalign(&mem, RTE_CACHE_LINE_SIZE, sizeof(*c)) != 0)
-			return NULL;
-		c = mem;
-	}
+	if (c == NULL)
+		return NULL;
+	id = c->id;
 	memset(c, 0, sizeof(*c));
 	c->magic = NETDMA_CHAN_MAGIC_FREED;
+	c->id = id;
 	rte_spinlock_init(&c->lock);
 	return c;
 }
@@ -178,6 +223,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 		c->reseed[0].next_descriptor = netdma_virt2iova(&c->reseed[1]);
 	c->prov = p;
 	c->version = (uint16_t)(p->c.major_version << 8 | p->c.minor_version);
+	c->provider_id = p->id;
 	netdma_core_init(&c->core, p->c.major_version, chan_state_changed, c);
 	c->addr_check = netdma_dpdk_range_ok;
 	c->intr_cb = conf->intr_cb;

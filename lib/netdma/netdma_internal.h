@@ -36,9 +36,17 @@ struct netdma_chan {
 	 * NETDMA_CHAN_MAGIC_FREED, not unmapped or foreign memory.
 	 */
 	uint32_t magic;
+	/*
+	 * Telemetry's name for it (/netdma/channel/info,<id>): given to the
+	 * memory, not the allocation, so ids stay below the most channels this
+	 * process ever held at once and a freed channel's id goes to the channel
+	 * that reuses its memory.
+	 */
+	uint32_t id;
 	rte_spinlock_t lock;             /* serialises consumer calls and polls */
 	struct netdma_provider *prov;    /* NULL once revoked: the provider may be gone */
 	uint16_t version;                /* provider's major<<8 | minor, kept past revocation */
+	uint32_t provider_id;            /* kept past revocation too */
 	void *prov_ctx;                  /* provider's channel context */
 	/* state, chain checks, pre-link, reason: the rules written once (netdma_core.h) */
 	struct netdma_chan_core core;
@@ -94,6 +102,25 @@ void netdma_lcore_attach(struct netdma_chan *chan);
 void netdma_lcore_detach(struct netdma_chan *chan);
 /* Wake @p lcore's poller if it is parked: call after handing it work. */
 void netdma_lcore_kick(unsigned int lcore);
+/* What telemetry shows of an lcore (/netdma/poller/info). */
+struct netdma_lcore_state {
+	bool poller;                     /* a netdma_poller_start() loop runs there */
+	bool parked;
+	uint64_t parks, wakeups;
+	unsigned int channels;           /* channels it owns */
+};
+/* @return 0, or -ENOENT if @p lcore runs no poller and owns no channel */
+int netdma_lcore_state_get(unsigned int lcore, struct netdma_lcore_state *st);
+
+/*
+ * Channels by telemetry id (netdma_channel.c), registry lock held by the
+ * caller: that lock keeps a channel's memory from being reused meanwhile.
+ */
+uint32_t netdma_chan_id_count_locked(void);   /* every id so far is below it */
+struct netdma_chan *netdma_chan_by_id_locked(uint32_t id);   /* live, or NULL */
+
+/* Register the /netdma/... telemetry commands, once (netdma_telemetry.c). */
+void netdma_telemetry_register(void);
 
 /* A handle a consumer may use: not NULL, not freed (struct netdma_chan.magic). */
 static inline bool

@@ -9,6 +9,11 @@
  *  - an embedding pipeline calls netdma_lcore_poll(rte_lcore_id()) in its loop;
  *  - netdma_poller_start() launches a backing-off poll loop on a worker lcore;
  *  - netdma_service_register() wraps the poll as an rte_service.
+ *
+ * Telemetry: the first provider registration of the process registers
+ * /netdma/channel/list and /netdma/channel/info,<id> (likewise provider and
+ * poller) with rte_telemetry, served on the EAL telemetry socket unless EAL
+ * ran with --no-telemetry (doc/telemetry.rst).
  */
 #ifndef NETDMA_LCORE_H
 #define NETDMA_LCORE_H

@@ -333,6 +333,24 @@ netdma_poller_park_stats(unsigned int lcore_id, uint64_t *parks, uint64_t *wakeu
 }
 
 int
+netdma_lcore_state_get(unsigned int lcore, struct netdma_lcore_state *st)
+{
+	struct lcore_set *s;
+
+	if (lcore >= RTE_MAX_LCORE)
+		return -ENOENT;
+	s = &sets[lcore];
+	rte_spinlock_recursive_lock(&s->lock);
+	st->channels = s->n;
+	rte_spinlock_recursive_unlock(&s->lock);
+	st->poller = __atomic_load_n(&s->poller_running, __ATOMIC_RELAXED);
+	st->parked = st->poller && __atomic_load_n(&s->parked, __ATOMIC_RELAXED) != 0;
+	st->parks = __atomic_load_n(&s->parks, __ATOMIC_RELAXED);
+	st->wakeups = __atomic_load_n(&s->wakeups, __ATOMIC_RELAXED);
+	return st->poller || st->channels > 0 ? 0 : -ENOENT;
+}
+
+int
 netdma_poller_start(unsigned int lcore_id, const struct netdma_poller_conf *conf)
 {
 	return netdma_poller_start_fn(lcore_id, conf, netdma_lcore_poll);

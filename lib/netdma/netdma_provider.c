@@ -173,6 +173,8 @@ netdma_register_provider(void *provider_ctx, struct netdma_provider **handle,
 	}
 	p->registered = true;
 	*handle = p;
+	/* a process with a provider has something to show (netdma_lcore.h "Telemetry") */
+	netdma_telemetry_register();
 	NETDMA_LOG(INFO, "provider %u '%s' registered, version %u.%u, up to %u channels\n",
 		   id, p->name, c->major_version, c->minor_version, c->max_dma_channel_count);
 	return 0;

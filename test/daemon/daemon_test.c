@@ -878,8 +878,8 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "daemon killed under a client", t_daemon_killed) ||
 	    park_suite_add(netdmad_bin) < 0 || hostile_suite_add(netdmad_bin) < 0 ||
 	    starve_suite_add(netdmad_bin) < 0 || cli_suite_add(netdmad_bin) < 0 ||
-	    firstrun_suite_add(netdmad_bin) < 0 ||
-	    ops_suite_add(netdmad_bin) < 0)
+	    firstrun_suite_add(netdmad_bin) < 0 || ops_suite_add(netdmad_bin) < 0 ||
+	    telemetry_suite_add(netdmad_bin) < 0)
 		return 1;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	/* NETDMA_TEST_SUITE="suite name": that suite alone, while working on it */

@@ -69,5 +69,7 @@ int park_suite_add(const char *netdmad_bin);
 int hostile_suite_add(const char *netdmad_bin);
 /* daemon_starve.c: no client starves another of its poller */
 int starve_suite_add(const char *netdmad_bin);
+/* daemon_telemetry.c: 200 channels and 21 providers, read through dpdk-telemetry.py */
+int telemetry_suite_add(const char *netdmad_bin);
 
 #endif

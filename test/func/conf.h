@@ -96,6 +96,7 @@ int conf_add_internal(struct backend *b);   /* in-process only */
 int conf_add_lifecycle(void);
 int conf_add_vchan(void);                    /* in-process only */
 int conf_add_wdk(void);
+int conf_add_telemetry(void);   /* in-process only */
 double conf_now(void);
 
 /* One suite per backend: its init creates the provider, cleanup destroys it. */

@@ -47,7 +47,7 @@ main(int argc, char **argv)
 		if (conf_add_rules(&backends[i]) || conf_add_bad_input(&backends[i]) ||
 		    conf_add_internal(&backends[i]))
 			goto reg_err;
-	if (conf_add_lifecycle() || conf_add_vchan() || conf_add_wdk())
+	if (conf_add_lifecycle() || conf_add_vchan() || conf_add_wdk() || conf_add_telemetry())
 		goto reg_err;
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
