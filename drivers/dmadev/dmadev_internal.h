@@ -16,8 +16,9 @@
 #include "netdma_soft_provider.h"
 #include "netdma_vq.h"
 
-extern int dmadev_logtype;
-#define DDMA_LOG(level, ...) rte_log(RTE_LOG_ ## level, dmadev_logtype, "netdma dmadev: " __VA_ARGS__)
+extern int netdma_dmadev_logtype;
+#define DDMA_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, netdma_dmadev_logtype, "netdma dmadev: " __VA_ARGS__)
 
 /* One op failed by netdma_dmadev_set_fault(), still at the device. */
 struct ddma_failed_op {

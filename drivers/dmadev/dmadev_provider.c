@@ -16,7 +16,7 @@
 
 #include "dmadev_internal.h"
 
-RTE_LOG_REGISTER_SUFFIX(dmadev_logtype, dmadev, INFO);
+RTE_LOG_REGISTER_SUFFIX(netdma_dmadev_logtype, dmadev, INFO);
 
 /* engine flags pass straight through to rte_dma */
 static_assert(NETDMA_ENGINE_FENCE == RTE_DMA_OP_FLAG_FENCE, "fence bit");

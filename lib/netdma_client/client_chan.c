@@ -52,7 +52,7 @@ struct netdma_chan {
 void
 netdma_client_set_intr_thread(bool enable)
 {
-	g_client.intr_thread = enable;
+	netdma_cl_state.intr_thread = enable;
 }
 
 /* Fetch the daemon's reason for the channel's last failure. */
@@ -62,11 +62,11 @@ refresh_error(struct netdma_chan *c, int ret)
 	struct netdma_msg_chan m;
 	struct netdma_reply_chan_stats r;
 
-	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
 	m.chan_id = c->id;
 	if (ret == -ECONNRESET)
 		netdma_core_fail(&c->core, ret, "the daemon went away");
-	else if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
+	else if (netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL) == 0 &&
 		 r.last_error[0] != '\0')
 		netdma_core_fail(&c->core, ret, "%.159s", r.last_error);
 	else
@@ -146,7 +146,7 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 	int ret;
 
 	*refresh = false;
-	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || g_client.dead)
+	if (!__atomic_load_n(&q->daemon_alive, __ATOMIC_ACQUIRE) || netdma_cl_state.dead)
 		return netdma_core_fail(&c->core, -ENODEV, "channel revoked: the daemon let it go");
 	head = q->head;
 	seq = ++c->seq;
@@ -169,12 +169,12 @@ command_locked(struct netdma_chan *c, uint32_t op, netdma_iova_t iova, uint32_t 
 		}
 		if (t - last_alive >= ALIVE_US) {
 			last_alive = t;
-			if (!client_alive()) {
+			if (!netdma_cl_alive()) {
 				ret = -ECONNRESET;
 				goto out;
 			}
 		}
-		if (t - start > (uint64_t)g_client.timeout_ms * 1000) {
+		if (t - start > (uint64_t)netdma_cl_state.timeout_ms * 1000) {
 			ret = -ETIMEDOUT;
 			goto out;
 		}
@@ -223,7 +223,7 @@ submit(struct netdma_chan *c, uint32_t op, struct netdma_descriptor *head, uint3
 		return -EINVAL;
 	pthread_mutex_lock(&c->lock);
 	c->core.state = published_state(c);
-	ret = client_chain_check(&c->core, &c->rules, ev, head, iova, count, &prelink);
+	ret = netdma_cl_chain_check(&c->core, &c->rules, ev, head, iova, count, &prelink);
 	if (ret == 0)
 		ret = command_locked(c, op, iova, count, NULL, &refresh);
 	else
@@ -308,7 +308,7 @@ providers_each(int (*fn)(const struct netdma_provider_info *, void *), void *arg
 	uint32_t first = 0, more;
 	int ret, n, i;
 
-	ret = client_ensure();
+	ret = netdma_cl_ensure();
 	if (ret < 0)
 		return ret;
 	r = malloc(sizeof(*r));
@@ -318,9 +318,9 @@ providers_each(int (*fn)(const struct netdma_provider_info *, void *), void *arg
 		goto out;
 	}
 	do {
-		client_hdr(&m, NETDMA_MSG_PROVIDERS, sizeof(m));   /* zeroes all of it */
+		netdma_cl_hdr(&m, NETDMA_MSG_PROVIDERS, sizeof(m));   /* zeroes all of it */
 		m.first = first;
-		ret = client_rpc(&m, sizeof(m), NETDMA_MSG_PROVIDERS, -1, r, sizeof(*r), NULL);
+		ret = netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_PROVIDERS, -1, r, sizeof(*r), NULL);
 		n = ret < 0 ? ret : netdma_proto_providers_decode(r, first, page, &more);
 		if (n < 0) {
 			ret = n == -EBADMSG ? -EPROTO : n;
@@ -399,9 +399,9 @@ doorbell_get(uint32_t chan_id)
 	struct netdma_reply_hdr rep;
 	int fd = -1;
 
-	client_hdr(&m, NETDMA_MSG_CHAN_DOORBELL, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_CHAN_DOORBELL, sizeof(m));
 	m.chan_id = chan_id;
-	if (client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_DOORBELL, -1, &rep, sizeof(rep), &fd) < 0)
+	if (netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_DOORBELL, -1, &rep, sizeof(rep), &fd) < 0)
 		return -1;
 	return fd;
 }
@@ -418,12 +418,12 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 
 	if (conf == NULL || out == NULL)
 		return -EINVAL;
-	ret = client_ensure();
+	ret = netdma_cl_ensure();
 	if (ret < 0)
 		return ret;
 	if (conf->completion_word == NULL || ((uintptr_t)conf->completion_word & 7))
 		return -EINVAL;
-	cwr = client_region_of((const void *)conf->completion_word, 8);
+	cwr = netdma_cl_region_of((const void *)conf->completion_word, 8);
 	if (cwr == NULL)
 		return -EFAULT;
 	c = calloc(1, sizeof(*c));
@@ -434,7 +434,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->doorbell = -1;
 	c->cb = conf->intr_cb;
 	c->arg = conf->intr_arg;
-	c->ring = client_ring_get(&c->ctl, &c->ring_offset);
+	c->ring = netdma_cl_ring_get(&c->ctl, &c->ring_offset);
 	if (c->ring == NULL) {
 		ret = -errno;
 		free(c);
@@ -445,7 +445,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->ring->entries = RING_ENTRIES;
 	c->ring->entry_size = sizeof(struct netdma_cmd);
 
-	client_hdr(&m, NETDMA_MSG_CHAN_ALLOC, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_CHAN_ALLOC, sizeof(m));
 	m.provider_id = provider_id;
 	m.priority = conf->priority;
 	m.lcore_mask = conf->lcore_mask;
@@ -459,14 +459,14 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	/* the word is off limits to this client's descriptors from now on */
 	c->cw_iova = netdma_virt2iova((const void *)conf->completion_word);
 	c->cw = conf->completion_word;
-	ret = client_cw_add(c->cw_iova);
+	ret = netdma_cl_cw_add(c->cw_iova);
 	if (ret == 0) {
-		ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
+		ret = netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_ALLOC, -1, &rep, sizeof(rep), &efd);
 		if (ret < 0)
-			client_cw_del(c->cw_iova);
+			netdma_cl_cw_del(c->cw_iova);
 	}
 	if (ret < 0) {
-		client_ring_put(c->ctl, c->ring_offset);
+		netdma_cl_ring_put(c->ctl, c->ring_offset);
 		free(c);
 		return ret;
 	}
@@ -478,7 +478,7 @@ netdma_chan_alloc(uint32_t provider_id, const struct netdma_chan_conf *conf,
 	c->rules.max_address = rep.max_address;
 	c->efd = efd;
 	if (c->efd >= 0)
-		client_intr_watch(c);
+		netdma_cl_intr_watch(c);
 	c->doorbell = doorbell_get(c->id);
 	*out = c;
 	return 0;
@@ -493,22 +493,22 @@ netdma_chan_free(struct netdma_chan *c)
 
 	if (c == NULL)
 		return -EINVAL;
-	client_hdr(&m, NETDMA_MSG_CHAN_FREE, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_CHAN_FREE, sizeof(m));
 	m.chan_id = c->id;
-	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_FREE, -1, &rep, sizeof(rep), NULL);
+	ret = netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_FREE, -1, &rep, sizeof(rep), NULL);
 	if (ret == -EBUSY) {
 		refresh_error(c, ret);
 		return ret;
 	}
 	/* any other failure means the daemon no longer has it: release locally */
 	if (c->efd >= 0) {
-		client_intr_unwatch(c);
+		netdma_cl_intr_unwatch(c);
 		close(c->efd);
 	}
 	if (c->doorbell >= 0)
 		close(c->doorbell);
-	client_ring_put(c->ctl, c->ring_offset);
-	client_cw_del(c->cw_iova);
+	netdma_cl_ring_put(c->ctl, c->ring_offset);
+	netdma_cl_cw_del(c->cw_iova);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return 0;
@@ -541,9 +541,9 @@ netdma_chan_stats_get(const struct netdma_chan *c, struct netdma_chan_stats *st)
 
 	if (c == NULL || st == NULL)
 		return -EINVAL;
-	client_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_CHAN_STATS, sizeof(m));
 	m.chan_id = c->id;
-	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL);
+	ret = netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_CHAN_STATS, -1, &r, sizeof(r), NULL);
 	if (ret < 0)
 		return ret;
 	netdma_proto_stats_decode(&r, st);
@@ -564,7 +564,7 @@ netdma_client_chan_fd(const struct netdma_chan *c)
  * error DPC, @p alive (when given) says whether it still exists.
  */
 int
-client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_chan *))
+netdma_cl_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_chan *))
 {
 	netdma_intr_cb_t cb;
 	netdma_iova_t pa;
@@ -609,11 +609,11 @@ client_chan_dispatch(struct netdma_chan *c, bool (*alive)(const struct netdma_ch
 int
 netdma_client_chan_dispatch(struct netdma_chan *c)
 {
-	return client_chan_dispatch(c, NULL);
+	return netdma_cl_chan_dispatch(c, NULL);
 }
 
 int
-client_chan_irq_fd(const struct netdma_chan *c)
+netdma_cl_chan_irq_fd(const struct netdma_chan *c)
 {
 	return c->efd;
 }

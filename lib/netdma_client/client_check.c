@@ -45,7 +45,7 @@ bump_generation(void)
 }
 
 int
-client_cw_add(netdma_iova_t iova)
+netdma_cl_cw_add(netdma_iova_t iova)
 {
 	int ret;
 
@@ -58,7 +58,7 @@ client_cw_add(netdma_iova_t iova)
 }
 
 void
-client_cw_del(netdma_iova_t iova)
+netdma_cl_cw_del(netdma_iova_t iova)
 {
 	pthread_mutex_lock(&check_lock);
 	netdma_cw_set_del(&cws, iova);
@@ -67,7 +67,7 @@ client_cw_del(netdma_iova_t iova)
 }
 
 void
-client_check_regions_changed(void)
+netdma_cl_check_regions_changed(void)
 {
 	pthread_mutex_lock(&check_lock);
 	bump_generation();
@@ -75,7 +75,7 @@ client_check_regions_changed(void)
 }
 
 void
-client_check_forget_all(void)
+netdma_cl_check_forget_all(void)
 {
 	pthread_mutex_lock(&check_lock);
 	cws.nb = 0;   /* the daemon dropped every channel with the connection */
@@ -89,7 +89,7 @@ data_region_of_iova(netdma_iova_t iova, uint64_t len)
 {
 	struct client_region *r;
 
-	for (r = __atomic_load_n(&g_client.regions, __ATOMIC_ACQUIRE); r != NULL; r = r->next)
+	for (r = __atomic_load_n(&netdma_cl_state.regions, __ATOMIC_ACQUIRE); r != NULL; r = r->next)
 		if (r->kind == NETDMA_REGION_DATA && iova >= r->iova && len <= r->size &&
 		    iova - r->iova <= r->size - len)
 			return r;
@@ -144,9 +144,9 @@ fetch(void *ctx, netdma_iova_t pa)
 }
 
 int
-client_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *cr,
-		   enum netdma_chan_event op, const void *head_va, netdma_iova_t head, uint32_t count,
-		   netdma_iova_t *prelink)
+netdma_cl_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *cr,
+		      enum netdma_chan_event op, const void *head_va, netdma_iova_t head, uint32_t count,
+		      netdma_iova_t *prelink)
 {
 	struct netdma_check_rules rules = {
 		.major_version = k->major_version,

@@ -15,7 +15,7 @@
 #include "client_internal.h"
 #include "netdma_proto_io.h"
 
-struct client g_client = {
+struct client netdma_cl_state = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.fd = -1,
 	.timeout_ms = 5000,
@@ -35,7 +35,7 @@ netdma_client_last_error(void)
 }
 
 void
-client_set_reason(const char *fmt, ...)
+netdma_cl_set_reason(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -49,22 +49,22 @@ static int
 take_error(const struct netdma_reply_error *e, ssize_t n)
 {
 	if ((size_t)n >= sizeof(*e))
-		client_set_reason("%.*s", (int)sizeof(e->reason) - 1, e->reason);
+		netdma_cl_set_reason("%.*s", (int)sizeof(e->reason) - 1, e->reason);
 	else
-		client_set_reason("%s", strerror(-e->r.result));
+		netdma_cl_set_reason("%s", strerror(-e->r.result));
 	return e->r.result;
 }
 
 void
 netdma_client_set_timeout_ms(unsigned int ms)
 {
-	g_client.timeout_ms = ms ? ms : 5000;
+	netdma_cl_state.timeout_ms = ms ? ms : 5000;
 }
 
 void
-client_hdr(void *msg, uint16_t type, size_t size)
+netdma_cl_hdr(void *msg, uint16_t type, size_t size)
 {
-	netdma_proto_hdr(msg, type, size, 0);   /* client_rpc() numbers it */
+	netdma_proto_hdr(msg, type, size, 0);   /* netdma_cl_rpc() numbers it */
 }
 
 /* Wait for one message, with at most one fd; -ETIMEDOUT, -ECONNRESET. */
@@ -91,8 +91,8 @@ recv_msg(int fd, void *buf, size_t len, int *recv_fd, unsigned int timeout_ms)
 }
 
 int
-client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
-	   void *reply, size_t reply_len, int *recv_fd)
+netdma_cl_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
+	      void *reply, size_t reply_len, int *recv_fd)
 {
 	/* an error reply may be longer than the success it replaces */
 	union netdma_reply_any buf;
@@ -101,17 +101,18 @@ client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 
 	if (recv_fd != NULL)
 		*recv_fd = -1;
-	pthread_mutex_lock(&g_client.lock);
-	if (g_client.fd < 0 || g_client.dead) {
-		pthread_mutex_unlock(&g_client.lock);
-		client_set_reason("not connected to netdmad");
+	pthread_mutex_lock(&netdma_cl_state.lock);
+	if (netdma_cl_state.fd < 0 || netdma_cl_state.dead) {
+		pthread_mutex_unlock(&netdma_cl_state.lock);
+		netdma_cl_set_reason("not connected to netdmad");
 		return -ENOTCONN;
 	}
-	((struct netdma_msg_hdr *)req)->seq = ++g_client.seq;
-	ret = netdma_proto_send(g_client.fd, req, req_len, send_fd);
+	((struct netdma_msg_hdr *)req)->seq = ++netdma_cl_state.seq;
+	ret = netdma_proto_send(netdma_cl_state.fd, req, req_len, send_fd);
 	/* turned away: the daemon may have said why before it closed */
 	if (ret == 0 || ret == -EPIPE || ret == -ECONNRESET) {
-		n = recv_msg(g_client.fd, &buf, sizeof(buf), recv_fd, ret == 0 ? g_client.timeout_ms : 0);
+		n = recv_msg(netdma_cl_state.fd, &buf, sizeof(buf), recv_fd,
+			     ret == 0 ? netdma_cl_state.timeout_ms : 0);
 		if (n < 0 && ret == 0)
 			ret = (int)n;
 		else if (n >= (ssize_t)sizeof(buf.r) && buf.r.h.magic == NETDMA_PROTO_MAGIC &&
@@ -132,8 +133,8 @@ client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
 	}
 	if (ret == -ECONNRESET || ret == -EPIPE || ret == -ESHUTDOWN || ret == -ETIMEDOUT ||
 	    ret == -EUSERS || ret == -EMFILE)
-		g_client.dead = true;   /* no half-understood state: reconnect */
-	pthread_mutex_unlock(&g_client.lock);
+		netdma_cl_state.dead = true;   /* no half-understood state: reconnect */
+	pthread_mutex_unlock(&netdma_cl_state.lock);
 	if (ret < 0 && recv_fd != NULL && *recv_fd >= 0) {
 		close(*recv_fd);
 		*recv_fd = -1;
@@ -152,10 +153,10 @@ explain_connect(const char *path, int err)
 	switch (err) {
 	case ENOENT:
 	case ECONNREFUSED:
-		client_set_reason("no netdmad at %s (%s): start it (systemctl start netdmad, or netdmad "
-				  "[EAL options] -- --config FILE), or set NETDMA_SOCKET to its socket",
-				  path, err == ENOENT ? "no socket there" :
-				  "its socket is left, the daemon is gone");
+		netdma_cl_set_reason("no netdmad at %s (%s): start it (systemctl start netdmad, or netdmad "
+				     "[EAL options] -- --config FILE), or set NETDMA_SOCKET to its socket",
+				     path, err == ENOENT ? "no socket there" :
+				     "its socket is left, the daemon is gone");
 		break;
 	case EACCES:
 	case EPERM:
@@ -169,16 +170,16 @@ explain_connect(const char *path, int err)
 				st.st_gid = (gid_t)-1;
 		}
 		if (st.st_gid != (gid_t)-1 && (g = getgrgid(st.st_gid)) != NULL)
-			client_set_reason("permission denied on %s (group %s): join group %s (usermod -aG "
-					  "%s USER, then log in again), or run as root", path, g->gr_name,
-					  g->gr_name, g->gr_name);
+			netdma_cl_set_reason("permission denied on %s (group %s): join group %s (usermod -aG "
+					     "%s USER, then log in again), or run as root", path, g->gr_name,
+					     g->gr_name, g->gr_name);
 		else
-			client_set_reason("permission denied on %s: join the group of the socket or "
-					  "of its directory ([socket] group of netdmad), or run as root",
-					  path);
+			netdma_cl_set_reason("permission denied on %s: join the group of the socket or "
+					     "of its directory ([socket] group of netdmad), or run as root",
+					     path);
 		break;
 	default:
-		client_set_reason("cannot connect to %s: %s", path, strerror(err));
+		netdma_cl_set_reason("cannot connect to %s: %s", path, strerror(err));
 		break;
 	}
 }
@@ -196,7 +197,7 @@ netdma_client_connect(const char *path)
 	if (path == NULL)
 		path = NETDMA_DEFAULT_SOCKET;
 	if (strlen(path) >= sizeof(a.sun_path)) {
-		client_set_reason("socket path over %zu characters: %s", sizeof(a.sun_path) - 1, path);
+		netdma_cl_set_reason("socket path over %zu characters: %s", sizeof(a.sun_path) - 1, path);
 		return -ENAMETOOLONG;
 	}
 	strcpy(a.sun_path, path);
@@ -209,45 +210,45 @@ netdma_client_connect(const char *path)
 		explain_connect(path, -ret);
 		return ret;
 	}
-	pthread_mutex_lock(&g_client.lock);
-	if (g_client.fd >= 0)
-		close(g_client.fd);
-	g_client.fd = fd;
-	g_client.dead = false;
-	pthread_mutex_unlock(&g_client.lock);
+	pthread_mutex_lock(&netdma_cl_state.lock);
+	if (netdma_cl_state.fd >= 0)
+		close(netdma_cl_state.fd);
+	netdma_cl_state.fd = fd;
+	netdma_cl_state.dead = false;
+	pthread_mutex_unlock(&netdma_cl_state.lock);
 
-	client_hdr(&m, NETDMA_MSG_HELLO, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_HELLO, sizeof(m));
 	m.min_version = NETDMA_PROTO_VERSION;
 	m.max_version = NETDMA_PROTO_VERSION;
 	m.pid = (uint32_t)getpid();
 	snprintf(m.name, sizeof(m.name), "%s", program_invocation_short_name);
-	ret = client_rpc(&m, sizeof(m), NETDMA_MSG_HELLO, -1, &r, sizeof(r), NULL);
+	ret = netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_HELLO, -1, &r, sizeof(r), NULL);
 	if (ret < 0) {
 		netdma_client_disconnect();
 		return ret;
 	}
-	g_client.version = r.version;
+	netdma_cl_state.version = r.version;
 	return 0;
 }
 
 bool
-client_alive(void)
+netdma_cl_alive(void)
 {
-	struct pollfd p = { .fd = g_client.fd, .events = POLLRDHUP };
+	struct pollfd p = { .fd = netdma_cl_state.fd, .events = POLLRDHUP };
 
-	if (g_client.fd < 0 || g_client.dead)
+	if (netdma_cl_state.fd < 0 || netdma_cl_state.dead)
 		return false;
 	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
-		g_client.dead = true;   /* killed or gone: nothing will answer */
-	return !g_client.dead;
+		netdma_cl_state.dead = true;   /* killed or gone: nothing will answer */
+	return !netdma_cl_state.dead;
 }
 
 int
-client_ensure(void)
+netdma_cl_ensure(void)
 {
-	if (g_client.fd >= 0 && !g_client.dead)
+	if (netdma_cl_state.fd >= 0 && !netdma_cl_state.dead)
 		return 0;
-	if (g_client.dead)
+	if (netdma_cl_state.dead)
 		return -ECONNRESET;   /* the daemon went away: tell, don't hide it */
 	return netdma_client_connect(NULL);
 }
@@ -258,19 +259,19 @@ netdma_client_disconnect(void)
 	struct client_region *r, *next;
 
 	/* a DPC reads its channel's ring: none may run once the memory goes */
-	client_intr_unwatch_all();
-	pthread_mutex_lock(&g_client.lock);
-	if (g_client.fd >= 0)
-		close(g_client.fd);
-	g_client.fd = -1;
-	g_client.dead = false;
+	netdma_cl_intr_unwatch_all();
+	pthread_mutex_lock(&netdma_cl_state.lock);
+	if (netdma_cl_state.fd >= 0)
+		close(netdma_cl_state.fd);
+	netdma_cl_state.fd = -1;
+	netdma_cl_state.dead = false;
 	/* off the list, then no check may keep a window on it, then unmapped */
-	r = g_client.regions;
-	__atomic_store_n(&g_client.regions, NULL, __ATOMIC_RELEASE);
-	client_check_forget_all();
+	r = netdma_cl_state.regions;
+	__atomic_store_n(&netdma_cl_state.regions, NULL, __ATOMIC_RELEASE);
+	netdma_cl_check_forget_all();
 	for (; r != NULL; r = next) {
 		next = r->next;
-		client_region_del(r);
+		netdma_cl_region_del(r);
 	}
-	pthread_mutex_unlock(&g_client.lock);
+	pthread_mutex_unlock(&netdma_cl_state.lock);
 }

@@ -35,23 +35,23 @@ struct client {
 	bool intr_thread;
 	struct client_region *regions;
 };
-extern struct client g_client;
+extern struct client netdma_cl_state;
 
-int client_ensure(void);
+int netdma_cl_ensure(void);
 /* false once the daemon's end of the socket is gone (no data is consumed) */
-bool client_alive(void);
+bool netdma_cl_alive(void);
 /* One request, one reply; optional fd either way.  @return reply result. */
-int client_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
-	       void *reply, size_t reply_len, int *recv_fd);
-void client_hdr(void *msg, uint16_t type, size_t size);
+int netdma_cl_rpc(void *req, size_t req_len, uint16_t type, int send_fd,
+		  void *reply, size_t reply_len, int *recv_fd);
+void netdma_cl_hdr(void *msg, uint16_t type, size_t size);
 /* Set what netdma_client_last_error() says on this thread. */
-void client_set_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void netdma_cl_set_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-struct client_region *client_region_new(size_t size, uint32_t kind);
-void client_region_del(struct client_region *r);
+struct client_region *netdma_cl_region_new(size_t size, uint32_t kind);
+void netdma_cl_region_del(struct client_region *r);
 /* Unregister from the daemon, drop from the list, unmap. */
-void client_region_release(struct client_region *r);
-struct client_region *client_region_of(const void *p, size_t len);
+void netdma_cl_region_release(struct client_region *r);
+struct client_region *netdma_cl_region_of(const void *p, size_t len);
 
 /*
  * Command rings (client_ring.c): 4 KiB slots, 64 to a control region, so a
@@ -59,8 +59,8 @@ struct client_region *client_region_of(const void *p, size_t len);
  */
 #define CLIENT_RING_SLOT 4096u
 #define CLIENT_RING_SLOTS 64u
-struct netdma_cmd_ring *client_ring_get(struct client_region **region, uint64_t *offset);
-void client_ring_put(struct client_region *region, uint64_t offset);
+struct netdma_cmd_ring *netdma_cl_ring_get(struct client_region **region, uint64_t *offset);
+void netdma_cl_ring_put(struct client_region *region, uint64_t offset);
 
 /*
  * Chains checked before they are posted (client_check.c), against this
@@ -70,31 +70,31 @@ struct client_chain_rules {
 	uint32_t max_transfer_size;
 	uint64_t max_address;
 };
-int client_cw_add(netdma_iova_t iova);
-void client_cw_del(netdma_iova_t iova);
-void client_check_regions_changed(void);
+int netdma_cl_cw_add(netdma_iova_t iova);
+void netdma_cl_cw_del(netdma_iova_t iova);
+void netdma_cl_check_regions_changed(void);
 /* Disconnected: no completion word, no region is known any more. */
-void client_check_forget_all(void);
+void netdma_cl_check_forget_all(void);
 /*
  * netdma_core_check_submit() against this client's memory.
  * @return 0 or -errno with the reason in @p k; @p prelink: where the next Append starts.
  */
-int client_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *rules,
-		       enum netdma_chan_event op, const void *head_va, netdma_iova_t head,
-		       uint32_t count, netdma_iova_t *prelink);
+int netdma_cl_chain_check(struct netdma_chan_core *k, const struct client_chain_rules *rules,
+			  enum netdma_chan_event op, const void *head_va, netdma_iova_t head,
+			  uint32_t count, netdma_iova_t *prelink);
 
 /* DPCs of @p chan (client_chan.c); @p alive: does it still exist between two callbacks */
-int client_chan_dispatch(struct netdma_chan *chan, bool (*alive)(const struct netdma_chan *));
+int netdma_cl_chan_dispatch(struct netdma_chan *chan, bool (*alive)(const struct netdma_chan *));
 /*
  * The interrupt thread (client_intr.c).  Once unwatch returns, the thread
  * is not in a DPC of @p chan and will start none (unless unwatch is called
  * from that DPC itself): the channel may be freed.
  */
-void client_intr_watch(struct netdma_chan *chan);
-void client_intr_unwatch(struct netdma_chan *chan);
+void netdma_cl_intr_watch(struct netdma_chan *chan);
+void netdma_cl_intr_unwatch(struct netdma_chan *chan);
 /* No DPC of any channel from now on (the connection goes, its memory with it). */
-void client_intr_unwatch_all(void);
+void netdma_cl_intr_unwatch_all(void);
 /* The channel's interrupt fd, for the interrupt thread. */
-int client_chan_irq_fd(const struct netdma_chan *chan);
+int netdma_cl_chan_irq_fd(const struct netdma_chan *chan);
 
 #endif

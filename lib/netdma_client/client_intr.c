@@ -44,7 +44,7 @@ is_watched(const struct netdma_chan *c)
 static void
 forget(unsigned int i)
 {
-	epoll_ctl(intr_epfd, EPOLL_CTL_DEL, client_chan_irq_fd(watched[i]), NULL);
+	epoll_ctl(intr_epfd, EPOLL_CTL_DEL, netdma_cl_chan_irq_fd(watched[i]), NULL);
 	watched[i] = watched[--nb_watched];
 }
 
@@ -62,7 +62,7 @@ intr_main(void *arg)
 			int k = watched_index(ev[i].data.ptr);
 
 			/* a socket the daemon closed stays readable: stop looking at it */
-			if (k >= 0 && client_chan_dispatch(ev[i].data.ptr, is_watched) == -ECONNRESET &&
+			if (k >= 0 && netdma_cl_chan_dispatch(ev[i].data.ptr, is_watched) == -ECONNRESET &&
 			    (k = watched_index(ev[i].data.ptr)) >= 0)
 				forget((unsigned int)k);
 		}
@@ -72,11 +72,11 @@ intr_main(void *arg)
 }
 
 void
-client_intr_watch(struct netdma_chan *c)
+netdma_cl_intr_watch(struct netdma_chan *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 
-	if (!g_client.intr_thread)
+	if (!netdma_cl_state.intr_thread)
 		return;
 	pthread_mutex_lock(&intr_lock);
 	if (intr_epfd < 0) {
@@ -95,13 +95,13 @@ client_intr_watch(struct netdma_chan *c)
 		watched = v;
 		cap_watched = cap;
 	}
-	if (intr_epfd >= 0 && epoll_ctl(intr_epfd, EPOLL_CTL_ADD, client_chan_irq_fd(c), &ev) == 0)
+	if (intr_epfd >= 0 && epoll_ctl(intr_epfd, EPOLL_CTL_ADD, netdma_cl_chan_irq_fd(c), &ev) == 0)
 		watched[nb_watched++] = c;
 	pthread_mutex_unlock(&intr_lock);
 }
 
 void
-client_intr_unwatch(struct netdma_chan *c)
+netdma_cl_intr_unwatch(struct netdma_chan *c)
 {
 	int k;
 
@@ -113,7 +113,7 @@ client_intr_unwatch(struct netdma_chan *c)
 }
 
 void
-client_intr_unwatch_all(void)
+netdma_cl_intr_unwatch_all(void)
 {
 	pthread_mutex_lock(&intr_lock);
 	while (nb_watched > 0)

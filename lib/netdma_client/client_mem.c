@@ -62,15 +62,15 @@ region_register(int fd, size_t size, uint32_t kind, struct netdma_reply_region_a
 {
 	struct netdma_msg_region_add m;
 
-	client_hdr(&m, NETDMA_MSG_REGION_ADD, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_REGION_ADD, sizeof(m));
 	m.size = size;
 	m.kind = kind;
-	return client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_ADD, fd, rep, sizeof(*rep), NULL);
+	return netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_REGION_ADD, fd, rep, sizeof(*rep), NULL);
 }
 
 /* Map a fresh memfd and register it with the daemon. */
 struct client_region *
-client_region_new(size_t size, uint32_t kind)
+netdma_cl_region_new(size_t size, uint32_t kind)
 {
 	struct netdma_reply_region_add rep;
 	struct client_region *r;
@@ -116,28 +116,28 @@ client_region_new(size_t size, uint32_t kind)
 	r->kind = kind;
 	r->id = rep.region_id;
 	r->iova = rep.iova_base;
-	pthread_mutex_lock(&g_client.lock);
-	r->next = g_client.regions;
-	__atomic_store_n(&g_client.regions, r, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&g_client.lock);
+	pthread_mutex_lock(&netdma_cl_state.lock);
+	r->next = netdma_cl_state.regions;
+	__atomic_store_n(&netdma_cl_state.regions, r, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&netdma_cl_state.lock);
 	return r;
 }
 
 /* Unmap only: unregistering is the caller's business (see client_chan.c). */
 void
-client_region_del(struct client_region *r)
+netdma_cl_region_del(struct client_region *r)
 {
 	munmap(r->base, r->size);
 	free(r);
 }
 
 struct client_region *
-client_region_of(const void *p, size_t len)
+netdma_cl_region_of(const void *p, size_t len)
 {
 	struct client_region *r;
 	uintptr_t a = (uintptr_t)p;
 
-	for (r = __atomic_load_n(&g_client.regions, __ATOMIC_ACQUIRE); r != NULL; r = r->next)
+	for (r = __atomic_load_n(&netdma_cl_state.regions, __ATOMIC_ACQUIRE); r != NULL; r = r->next)
 		if (a >= (uintptr_t)r->base && len <= r->size && a - (uintptr_t)r->base <= r->size - len)
 			return r;
 	return NULL;
@@ -146,7 +146,7 @@ client_region_of(const void *p, size_t len)
 netdma_iova_t
 netdma_virt2iova(const void *va)
 {
-	struct client_region *r = client_region_of(va, 1);
+	struct client_region *r = netdma_cl_region_of(va, 1);
 
 	if (r == NULL || r->kind != NETDMA_REGION_DATA)
 		return NETDMA_BAD_IOVA;
@@ -187,22 +187,22 @@ netdma_mem_alloc(size_t size, size_t align)
 	void *p = NULL;
 
 	if (size == 0 || (align != 0 && (align & (align - 1))) || align > 4096 ||
-	    client_ensure() < 0)
+	    netdma_cl_ensure() < 0)
 		return NULL;
 	/* blocks start on 64 bytes; a larger alignment needs its own slack */
 	need = round_up(size + BLK_HDR + (align > BLK_HDR ? align : 0), BLK_HDR);
 	pthread_mutex_lock(&alloc_lock);
-	for (r = g_client.regions; r != NULL && p == NULL; r = r->next)
+	for (r = netdma_cl_state.regions; r != NULL && p == NULL; r = r->next)
 		if (r->kind == NETDMA_REGION_DATA)
 			p = carve(r, need);
 	if (p == NULL) {
 		/* double the pool each time: regions are few ([quota] regions) */
 		size_t grow = REGION_MIN;
 
-		for (r = g_client.regions; r != NULL; r = r->next)
+		for (r = netdma_cl_state.regions; r != NULL; r = r->next)
 			if (r->kind == NETDMA_REGION_DATA && grow < ((size_t)1 << 30))
 				grow += r->size;
-		r = client_region_new(need > grow ? need : grow, NETDMA_REGION_DATA);
+		r = netdma_cl_region_new(need > grow ? need : grow, NETDMA_REGION_DATA);
 		if (r != NULL)
 			p = carve(r, need);
 	}
@@ -251,22 +251,22 @@ netdma_mem_free(void *ptr)
 }
 
 void
-client_region_release(struct client_region *r)
+netdma_cl_region_release(struct client_region *r)
 {
 	struct netdma_msg_region_del m;
 	struct netdma_reply_hdr rep;
 	struct client_region **pp;
 
-	client_hdr(&m, NETDMA_MSG_REGION_DEL, sizeof(m));
+	netdma_cl_hdr(&m, NETDMA_MSG_REGION_DEL, sizeof(m));
 	m.region_id = r->id;
-	client_rpc(&m, sizeof(m), NETDMA_MSG_REGION_DEL, -1, &rep, sizeof(rep), NULL);
-	pthread_mutex_lock(&g_client.lock);
-	for (pp = &g_client.regions; *pp != NULL; pp = &(*pp)->next)
+	netdma_cl_rpc(&m, sizeof(m), NETDMA_MSG_REGION_DEL, -1, &rep, sizeof(rep), NULL);
+	pthread_mutex_lock(&netdma_cl_state.lock);
+	for (pp = &netdma_cl_state.regions; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == r) {
 			*pp = r->next;
 			break;
 		}
-	pthread_mutex_unlock(&g_client.lock);
-	client_check_regions_changed();   /* before the memory goes */
-	client_region_del(r);
+	pthread_mutex_unlock(&netdma_cl_state.lock);
+	netdma_cl_check_regions_changed();   /* before the memory goes */
+	netdma_cl_region_del(r);
 }

@@ -18,17 +18,17 @@ region_with_free_slot(void)
 {
 	struct client_region *r;
 
-	pthread_mutex_lock(&g_client.lock);
-	for (r = g_client.regions; r != NULL; r = r->next)
+	pthread_mutex_lock(&netdma_cl_state.lock);
+	for (r = netdma_cl_state.regions; r != NULL; r = r->next)
 		if (r->kind == NETDMA_REGION_CONTROL && r->size >= CLIENT_RING_SLOT * CLIENT_RING_SLOTS &&
 		    r->ring_slots != UINT64_MAX)
 			break;
-	pthread_mutex_unlock(&g_client.lock);
+	pthread_mutex_unlock(&netdma_cl_state.lock);
 	return r;
 }
 
 struct netdma_cmd_ring *
-client_ring_get(struct client_region **region, uint64_t *offset)
+netdma_cl_ring_get(struct client_region **region, uint64_t *offset)
 {
 	struct client_region *r;
 	unsigned int slot;
@@ -37,10 +37,10 @@ client_ring_get(struct client_region **region, uint64_t *offset)
 	pthread_mutex_lock(&ring_lock);
 	r = region_with_free_slot();
 	if (r == NULL)
-		r = client_region_new(CLIENT_RING_SLOT * CLIENT_RING_SLOTS, NETDMA_REGION_CONTROL);
+		r = netdma_cl_region_new(CLIENT_RING_SLOT * CLIENT_RING_SLOTS, NETDMA_REGION_CONTROL);
 	if (r == NULL) {
 		pthread_mutex_unlock(&ring_lock);
-		return NULL;   /* errno from client_region_new */
+		return NULL;   /* errno from netdma_cl_region_new */
 	}
 	slot = (unsigned int)__builtin_ctzll(~r->ring_slots);
 	r->ring_slots |= 1ull << slot;
@@ -53,7 +53,7 @@ client_ring_get(struct client_region **region, uint64_t *offset)
 }
 
 void
-client_ring_put(struct client_region *r, uint64_t offset)
+netdma_cl_ring_put(struct client_region *r, uint64_t offset)
 {
 	bool last;
 
@@ -61,6 +61,6 @@ client_ring_put(struct client_region *r, uint64_t offset)
 	r->ring_slots &= ~(1ull << (offset / CLIENT_RING_SLOT));
 	last = r->ring_slots == 0;
 	if (last)
-		client_region_release(r);
+		netdma_cl_region_release(r);
 	pthread_mutex_unlock(&ring_lock);
 }
