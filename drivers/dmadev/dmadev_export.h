@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What libnetdma_dmadev may export (netdma_dmadev.h); never installed.  Built
+ * -fvisibility=hidden with this header forced in first, as libnetdma is
+ * (lib/netdma/netdma_export.h); version.map says what the .so exports.
+ */
+#ifndef NETDMA_DMADEV_EXPORT_H
+#define NETDMA_DMADEV_EXPORT_H
+
+#pragma GCC visibility push(default)
+#include "netdma_dmadev.h"
+#pragma GCC visibility pop
+
+#endif /* NETDMA_DMADEV_EXPORT_H */
