@@ -35,6 +35,12 @@ FUNC = re.compile(r'^(?!static\b|typedef\b|#)[A-Za-z_][\w \t*]*?[ \t*](netdma_\w
 VAR = re.compile(r'^extern\b[^;(\n]*?[ \t*](netdma_\w+)[ \t]*;', re.M)
 
 
+def unmarked(name):
+    """A symbol's own name: AddressSanitizer (gcc) adds, for each global
+    variable, __odr_asan.NAME, its one-definition-rule marker."""
+    return name[len('__odr_asan.'):] if name.startswith('__odr_asan.') else name
+
+
 def declared(incdir, headers):
     names = set()
     for h in headers:
@@ -48,7 +54,7 @@ def nm(args, path):
     out = subprocess.run(['nm'] + args + [path], check=True, capture_output=True,
                          text=True).stdout
     # "addr type name" (defined only); archive member headers have one field
-    return {f[2] for f in (line.split() for line in out.splitlines()) if len(f) == 3}
+    return {unmarked(f[2]) for f in (line.split() for line in out.splitlines()) if len(f) == 3}
 
 
 def versions(path):
@@ -69,7 +75,7 @@ def default_visibility(path):
     out = subprocess.run(['readelf', '-sW', path], check=True, capture_output=True,
                          text=True).stdout
     # Num: Value Size Type Bind Vis Ndx Name
-    return {f[7] for f in (line.split() for line in out.splitlines())
+    return {unmarked(f[7]) for f in (line.split() for line in out.splitlines())
             if len(f) == 8 and f[4] in ('GLOBAL', 'WEAK') and f[5] == 'DEFAULT'
             and f[6] != 'UND'}
 
