@@ -9,6 +9,9 @@
   and variables its installed headers declare (no internal function leaks,
   no public one is missing from version.map); only libnetdma has another
   node, NETDMA_INTERNAL, for this project's own drivers (as DPDK's INTERNAL).
+- No symbol is in two archives, but for libnetdma.a and libnetdma_client.a
+  (alternatives, each with the pure core): a provider's archive carries
+  its own objects only, linked with libnetdma.a.
 - In the archives, every other symbol has hidden visibility (-fvisibility=
   hidden), so an application's shared object linking them does not
   export our internals either.
@@ -29,10 +32,6 @@ LIBS = {
     'libnetdma_dmadev': ['netdma_dmadev.h'],
 }
 PREFIX = re.compile(r'^(netdma_|NETDMA)')
-# a declaration at the start of a line: type and name on one line, not
-# static inline, not a typedef or a macro; and extern variables
-FUNC = re.compile(r'^(?!static\b|typedef\b|#)[A-Za-z_][\w \t*]*?[ \t*](netdma_\w+)[ \t]*\(', re.M)
-VAR = re.compile(r'^extern\b[^;(\n]*?[ \t*](netdma_\w+)[ \t]*;', re.M)
 
 
 def unmarked(name):
@@ -41,12 +40,44 @@ def unmarked(name):
     return name[len('__odr_asan.'):] if name.startswith('__odr_asan.') else name
 
 
+def statements(text):
+    """The top-level declarations of a header, one string each: no
+    comments, no preprocessor lines, no bodies (of structs or of static
+    inline functions)."""
+    text = re.sub(r'/\*.*?\*/|//[^\n]*', ' ', text, flags=re.S)
+    text = re.sub(r'#ifdef __cplusplus.*?#endif', ' ', text, flags=re.S)
+    text = re.sub(r'^[ \t]*#(?:[^\n]*\\\n)*[^\n]*', ' ', text, flags=re.M)
+    out, cur, depth = [], '', 0
+    for ch in text:
+        if ch == '{':
+            depth += 1
+        elif ch == '}':
+            depth -= 1
+            # the end of a function's body ends its definition
+            if depth == 0 and cur.rstrip().endswith(')'):
+                cur = ''
+        elif depth == 0:
+            if ch == ';':
+                out.append(' '.join(cur.split()))
+                cur = ''
+            else:
+                cur += ch
+    return out
+
+
 def declared(incdir, headers):
+    """The functions and variables the headers declare."""
     names = set()
     for h in headers:
         with open(os.path.join(incdir, h)) as f:
-            text = re.sub(r'/\*.*?\*/', '', f.read(), flags=re.S)
-        names |= set(FUNC.findall(text)) | set(VAR.findall(text))
+            for st in statements(f.read()):
+                if re.match(r'(typedef|static)\b', st):
+                    continue
+                m = re.match(r'[^(]*?\b(netdma_\w+) ?\(', st)   # name(: a function
+                if m is None:
+                    m = re.match(r'extern\b[^(]*?\b(netdma_\w+)( ?\[.*\])?$', st)
+                if m is not None:
+                    names.add(m.group(1))
     return names
 
 
@@ -110,6 +141,13 @@ def main(libdir, incdir):
                 problems.append(f'{lib}.so: {s} in version node {v}')
             if v == 'NETDMA_INTERNAL' and s != v and lib != 'libnetdma':
                 problems.append(f'{lib}.so: {s} in NETDMA_INTERNAL (only libnetdma has one)')
+    defined = {lib: nm(['-g', '--defined-only'], os.path.join(libdir, lib + '.a'))
+               for lib in LIBS if os.path.exists(os.path.join(libdir, lib + '.a'))}
+    for a in defined:
+        for b in defined:
+            if a < b and {a, b} != {'libnetdma', 'libnetdma_client'}:
+                for s in sorted(defined[a] & defined[b]):
+                    problems.append(f'{s} is in both {a}.a and {b}.a')
     # the pure objects in libnetdma_client.a are exported by libnetdma.so
     for lib in LIBS:
         path = os.path.join(libdir, lib + '.a')
