@@ -18,7 +18,7 @@
 #include "dmadev_internal.h"
 
 int
-ddma_fault_init(struct ddma_queue *q, uint32_t ring, int socket)
+netdma_ddma_fault_init(struct ddma_queue *q, uint32_t ring, int socket)
 {
 	/* failed ops are at most what the vq has out: its ring */
 	q->fault.op = netdma_engine_host_dpdk.zalloc(ring * sizeof(*q->fault.op), 64, socket);
@@ -29,7 +29,7 @@ ddma_fault_init(struct ddma_queue *q, uint32_t ring, int socket)
 }
 
 void
-ddma_fault_fini(struct ddma_queue *q)
+netdma_ddma_fault_fini(struct ddma_queue *q)
 {
 	rte_free(q->fault.op);
 	q->fault.op = NULL;
@@ -59,7 +59,8 @@ netdma_dmadev_set_fault(struct netdma_dmadev_provider *p, uint64_t fail_at, uint
 }
 
 int
-ddma_fault_copy(struct ddma_queue *q, uint64_t src, uint64_t dst, uint32_t len, uint64_t flags)
+netdma_ddma_fault_copy(struct ddma_queue *q, uint64_t src, uint64_t dst, uint32_t len,
+		       uint64_t flags)
 {
 	struct ddma_fault *pf = &q->p->fault;
 	struct ddma_queue_fault *f = &q->fault;
@@ -134,7 +135,7 @@ recheck(struct ddma_queue_fault *f)
 }
 
 uint32_t
-ddma_fault_completed(struct ddma_queue *q, uint32_t max, bool *has_error)
+netdma_ddma_fault_completed(struct ddma_queue *q, uint32_t max, bool *has_error)
 {
 	struct ddma_queue_fault *f = &q->fault;
 	uint32_t k = 0;
@@ -152,7 +153,7 @@ ddma_fault_completed(struct ddma_queue *q, uint32_t max, bool *has_error)
 }
 
 uint32_t
-ddma_fault_completed_status(struct ddma_queue *q, uint32_t max, int *status)
+netdma_ddma_fault_completed_status(struct ddma_queue *q, uint32_t max, int *status)
 {
 	struct ddma_queue_fault *f = &q->fault;
 	struct ddma_failed_op *o;
@@ -177,7 +178,7 @@ ddma_fault_completed_status(struct ddma_queue *q, uint32_t max, int *status)
 		f->halted = false;
 	} else if (f->held == 0 && k < max) {
 		/* nothing held: the device's own statuses, an injected failure where due */
-		n = ddma_statuses(q, max - k, &status[k], &last);
+		n = netdma_ddma_statuses(q, max - k, &status[k], &last);
 		for (i = 0; i < n; i++) {
 			o = &f->op[f->first];
 			if (f->nb > 0 && o->ring_idx == (uint16_t)(last - n + 1 + i)) {

@@ -80,14 +80,14 @@ struct netdma_dmadev_provider {
 };
 
 /* dmadev_fault.c: the dq_* ops' slow path while a fault is armed or pending. */
-int ddma_fault_init(struct ddma_queue *q, uint32_t ring, int socket);
-void ddma_fault_fini(struct ddma_queue *q);
-int ddma_fault_copy(struct ddma_queue *q, uint64_t src, uint64_t dst, uint32_t len,
-		    uint64_t flags);
-uint32_t ddma_fault_completed(struct ddma_queue *q, uint32_t max, bool *has_error);
-uint32_t ddma_fault_completed_status(struct ddma_queue *q, uint32_t max, int *status);
+int netdma_ddma_fault_init(struct ddma_queue *q, uint32_t ring, int socket);
+void netdma_ddma_fault_fini(struct ddma_queue *q);
+int netdma_ddma_fault_copy(struct ddma_queue *q, uint64_t src, uint64_t dst, uint32_t len,
+			   uint64_t flags);
+uint32_t netdma_ddma_fault_completed(struct ddma_queue *q, uint32_t max, bool *has_error);
+uint32_t netdma_ddma_fault_completed_status(struct ddma_queue *q, uint32_t max, int *status);
 
 /* dmadev_provider.c: the device's statuses as the vq wants them (0: success). */
-uint32_t ddma_statuses(struct ddma_queue *q, uint32_t max, int *status, uint16_t *last);
+uint32_t netdma_ddma_statuses(struct ddma_queue *q, uint32_t max, int *status, uint16_t *last);
 
 #endif /* NETDMA_DMADEV_INTERNAL_H */

@@ -35,7 +35,7 @@ dq_copy(void *dev, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t 
 	int ret;
 
 	if (unlikely(q->p->fault.armed))
-		return ddma_fault_copy(q, src, dst, len, flags);
+		return netdma_ddma_fault_copy(q, src, dst, len, flags);
 	ret = rte_dma_copy(q->p->dev_id, q->vchan, src, dst, len, flags);
 	return ret < 0 ? ret : 0;
 }
@@ -63,13 +63,13 @@ dq_completed(void *dev, uint32_t max, bool *has_error)
 	uint16_t last;
 
 	if (unlikely(q->fault.active))
-		return ddma_fault_completed(q, max, has_error);
+		return netdma_ddma_fault_completed(q, max, has_error);
 	return rte_dma_completed(q->p->dev_id, q->vchan, (uint16_t)RTE_MIN(max, (uint32_t)UINT16_MAX),
 				 &last, has_error);
 }
 
 uint32_t
-ddma_statuses(struct ddma_queue *q, uint32_t max, int *status, uint16_t *last)
+netdma_ddma_statuses(struct ddma_queue *q, uint32_t max, int *status, uint16_t *last)
 {
 	enum rte_dma_status_code st[64];
 	uint16_t n, i;
@@ -93,8 +93,8 @@ dq_completed_status(void *dev, uint32_t max, int *status)
 	uint16_t last;
 
 	if (unlikely(q->fault.active))
-		return ddma_fault_completed_status(q, max, status);
-	return ddma_statuses(q, max, status, &last);
+		return netdma_ddma_fault_completed_status(q, max, status);
+	return netdma_ddma_statuses(q, max, status, &last);
 }
 
 static const struct netdma_vq_dev_ops dq_ops = {
@@ -229,7 +229,7 @@ free_queues(struct netdma_dmadev_provider *p)
 
 	for (i = 0; i < p->nb_queues; i++) {
 		netdma_vq_fini(&p->queues[i].vq, &netdma_engine_host_dpdk);
-		ddma_fault_fini(&p->queues[i]);
+		netdma_ddma_fault_fini(&p->queues[i]);
 	}
 	rte_free(p->queues);
 	rte_free(p);
@@ -312,7 +312,7 @@ netdma_dmadev_provider_create(int16_t dev_id, const struct netdma_dmadev_conf *c
 		ret = netdma_vq_init(&q->vq, &dq_ops, q, ring, per_queue, &netdma_engine_host_dpdk,
 				     socket);
 		if (ret == 0)
-			ret = ddma_fault_init(q, q->vq.ring_mask + 1, socket);
+			ret = netdma_ddma_fault_init(q, q->vq.ring_mask + 1, socket);
 		if (ret < 0) {
 			p->nb_queues = i + 1;   /* queue i too: what it got is freed */
 			free_queues(p);
