@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libsystemd-dev: `pkg-config --static libdpdk` names -lsystemd (libpcap ->
-# dbus-1), which the static link of the install test needs
+# libsystemd-dev: netdmad's sd_notify, and `pkg-config --static libdpdk`
+# names -lsystemd (libpcap -> dbus-1) for the install test's static link
 packages=(dpdk dpdk-dev libdpdk-dev meson ninja-build libbsd-dev python3-pyelftools
           pkg-config libcunit1-dev build-essential python3 libsystemd-dev)
 missing=()
