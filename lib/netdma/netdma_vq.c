@@ -230,7 +230,14 @@ vq_completed(void *be, uint32_t max, bool *has_error)
 	struct netdma_vq_chan *c = be;
 	uint32_t n;
 
-	harvest(c->vq);
+	/*
+	 * Ask the device only when this channel has ops there and nothing
+	 * routed back yet: the channels of a queue are polled one after the
+	 * other, and the first one's harvest routes everyone's completions,
+	 * so the others need not call the device again in the same pass.
+	 */
+	if (c->ok == 0 && !c->failed && c->inflight > 0)
+		harvest(c->vq);
 	n = c->ok < max ? c->ok : max;
 	c->ok -= n;
 	*has_error = c->failed && c->ok == 0;
