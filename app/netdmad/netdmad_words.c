@@ -15,9 +15,16 @@ int
 netdmad_split_words(const char *s, char *buf, char **words, unsigned int max, const char **why)
 {
 	unsigned int n = 0;
+	const char *c;
 	char *o = buf;
 
 	*why = NULL;
+	/* no EAL argument holds a control character; a CR would not survive printing */
+	for (c = s; *c != '\0'; c++)
+		if ((*c > 0 && *c < ' ' && *c != '\t' && *c != '\n') || *c == 0x7f) {
+			*why = "a control character";
+			return -EINVAL;
+		}
 	for (;;) {
 		bool in_word = false;
 

@@ -96,6 +96,7 @@ static const struct bad_config {
 	  { "[socket] group = 'no-such-group-netdma' is not valid", "no such group" } },
 	{ "[eal]\nargs = -l '0-1 --no-huge\n", { "[eal] args = '-l '0-1 --no-huge' is not valid",
 						 "without its closing" } },
+	{ "[eal]\nargs = -l 0-1 \"a\rb\"\n", { "[eal] args = ", "a control character" } },
 	{ "[engines]\ncpu_channels = 4\ncpu_channels = 5\n",
 	  { "[engines] cpu_channels is set twice ('4', then '5')" } },
 	{ "[engines]\ncpu = on\n[engines]\ncpu_channels = 4\n", { "[engines] appears twice" } },
