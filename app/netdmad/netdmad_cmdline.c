@@ -242,6 +242,11 @@ netdmad_cmdline(int argc, char **argv, struct netdmad_conf *c, struct netdmad_ea
 
 			c->eal_args[0] = '\0';
 			for (i = 1; i < ea->argc; i++) {
+				if (strchr(ea->argv[i], ';') != NULL) {
+					fprintf(stderr, "netdmad: EAL argument '%s': a ';' cannot be "
+						"written as [eal] args\n", ea->argv[i]);
+					return 1;
+				}
 				if (netdmad_quote_word(ea->argv[i], q, sizeof(q)) < 0 ||
 				    len + strlen(q) + 2 > sizeof(c->eal_args)) {
 					fprintf(stderr, "netdmad: EAL arguments over %zu characters\n",

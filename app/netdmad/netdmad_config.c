@@ -290,6 +290,12 @@ set_value(const struct conf_key *k, const char *v, void *base, const char **why)
 			*why = "too long";
 			return -EINVAL;
 		}
+		/* only as "\;" can rte_cfgfile read one, and it keeps no way to print it back */
+		if (strchr(v, ';') != NULL) {
+			*why = "a ';' (the config file's comment character: give such EAL "
+				"arguments on the command line, before --)";
+			return -EINVAL;
+		}
 		/* argv[0] is netdmad's own: one word less */
 		n = netdmad_split_words(v, words, argv, NETDMAD_MAX_ARGS - 1, why);
 		if (n < 0)

@@ -97,6 +97,7 @@ static const struct bad_config {
 	{ "[eal]\nargs = -l '0-1 --no-huge\n", { "[eal] args = '-l '0-1 --no-huge' is not valid",
 						 "without its closing" } },
 	{ "[eal]\nargs = -l 0-1 \"a\rb\"\n", { "[eal] args = ", "a control character" } },
+	{ "[eal]\nargs = -l 0-1 --vdev=x\\;y\n", { "[eal] args = ", "a ';' (the config file's comment" } },
 	{ "[engines]\ncpu_channels = 4\ncpu_channels = 5\n",
 	  { "[engines] cpu_channels is set twice ('4', then '5')" } },
 	{ "[engines]\ncpu = on\n[engines]\ncpu_channels = 4\n", { "[engines] appears twice" } },
