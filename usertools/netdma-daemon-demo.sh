@@ -41,11 +41,11 @@ c2=$!
 telemetry() {
     # dpdk-telemetry.py reads commands from stdin; it talks to the daemon's
     # EAL telemetry socket (file prefix "rte")
-    printf '%s\n' "$@" | timeout 10 dpdk-telemetry.py 2>/dev/null | grep '^{' | sed 's/^/   /' || true
+    printf '%s\n' "$@" | timeout 10 dpdk-telemetry.py -f netdmad 2>/dev/null | grep '^{' | sed 's/^/   /' || true
 }
 # "/netdmad/channel" -> the info command of each id its list gives (doc/telemetry.rst)
 infos() {
-    printf '%s/list\n' "$1" | timeout 10 dpdk-telemetry.py 2>/dev/null | grep -o '\[.*\]' |
+    printf '%s/list\n' "$1" | timeout 10 dpdk-telemetry.py -f netdmad 2>/dev/null | grep -o '\[.*\]' |
         tr -d '[] ' | tr ',' '\n' | sed "s|^|$1/info,|"
 }
 # both clients hold a running channel for a few seconds: catch them at it

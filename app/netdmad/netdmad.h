@@ -142,8 +142,8 @@ int netdmad_log_level(const char *s);
 int netdmad_config_scan(const char *path);
 
 /* netdmad_log.c: where rte_log lines go ([log] file, or stderr/the journal) */
+/* (Re)open the log: the first call gives rte_log its stream; later ones reopen under it. */
 int netdmad_log_open(const struct netdmad_conf *c);
-void netdmad_log_close(void);
 void netdmad_log_set_level(uint32_t level);
 
 /* netdmad_notify.c: systemd's Type=notify (no-ops outside systemd) */

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -101,6 +102,15 @@ expire_silent(const struct netdmad_conf *c, int ep)
 	}
 }
 
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static int
 serve(struct netdmad_conf *c, int lfd, int argc, char **argv)
 {
@@ -158,7 +168,7 @@ serve(struct netdmad_conf *c, int lfd, int argc, char **argv)
 		expire_silent(c, ep);
 		netdmad_reap();
 		/* the loop wakes at least every 100 ms: pet at half the period */
-		if (watchdog_us > 0 && (t = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000000)) - petted >= watchdog_us / 2) {
+		if (watchdog_us > 0 && (t = mono_us()) - petted >= watchdog_us / 2) {
 			netdmad_notify("WATCHDOG=1");
 			petted = t;
 		}
@@ -236,6 +246,5 @@ out_lock:
 		close(lock_fd);
 	}
 	DLOG(NOTICE, "exit %d\n", ret);
-	netdmad_log_close();
 	return ret;
 }

@@ -119,16 +119,20 @@ netdmad_reload(struct netdmad_conf *c, int argc, char **argv)
 			c->log_level = next->log_level;
 			netdmad_log_set_level(c->log_level);
 		}
-		memcpy(c->log_file, next->log_file, sizeof(c->log_file));
 		running.log_level = c->log_level;
-		memcpy(running.log_file, c->log_file, sizeof(c->log_file));
 	}
-	if (netdmad_log_open(c) < 0)
+	/* the new [log] file (or the old one, reopened); kept only if it opens */
+	if (netdmad_log_open(ret == 0 ? next : c) < 0) {
 		ret = ret < 0 ? ret : -EIO;
-	else
+	} else {
+		if (ret == 0) {
+			memcpy(c->log_file, next->log_file, sizeof(c->log_file));
+			memcpy(running.log_file, c->log_file, sizeof(c->log_file));
+		}
 		DLOG(NOTICE, "SIGHUP: %s%s, log level %s\n", ret < 0 ? "kept the running config" :
 		     "reloaded", c->log_file[0] != '\0' ? ", log file reopened" : "",
 		     level_name(c->log_level));
+	}
 	free(cur_flat);
 	free(next_flat);
 	free(next);

@@ -155,20 +155,33 @@ worker_setup(struct worker *w)
  * Nothing to submit and nothing retired: give the CPU away.  The clients
  * share CPUs with each other and, on dma_skeleton, with the device itself:
  * spinning on the completion word, or waking often, slows the device down.
- * With more than half the ring queued, nap, each nap twice the last (at
- * most 1 ms, short against what half a ring takes to drain); with less,
- * yield and halve the nap: it was too long.
+ * With more than half the ring queued, nap; the nap is tuned so that about
+ * half the ring drains during one: twice as long when less drained since
+ * the last nap, half as long when more did (from 10 us to 1 ms).  With
+ * less queued, yield.
  */
+struct backoff {
+	uint32_t nap_us;
+	uint32_t tail_at_nap;   /* chains retired when the last nap began */
+	bool napped;
+};
+
 static void
-idle_backoff(uint32_t queued, uint32_t ring, uint32_t *nap_us)
+idle_backoff(struct backoff *b, uint32_t head, uint32_t tail, uint32_t ring)
 {
-	if (queued > ring / 2) {
-		nanosleep(&(struct timespec){ .tv_nsec = (long)*nap_us * 1000 }, NULL);
-		*nap_us = *nap_us < 500 ? *nap_us * 2 : 1000;
-	} else {
-		*nap_us = *nap_us > 20 ? *nap_us / 2 : 10;
+	if (head - tail <= ring / 2) {
 		sched_yield();
+		return;
 	}
+	if (b->napped) {
+		if (tail - b->tail_at_nap > ring / 2)
+			b->nap_us = b->nap_us > 20 ? b->nap_us / 2 : 10;
+		else
+			b->nap_us = b->nap_us < 500 ? b->nap_us * 2 : 1000;
+	}
+	b->tail_at_nap = tail;
+	b->napped = true;
+	nanosleep(&(struct timespec){ .tv_nsec = (long)b->nap_us * 1000 }, NULL);
 }
 
 /*
@@ -185,7 +198,7 @@ worker_main(void *arg)
 	uint64_t word, last_word = netdma_completion_read(w->cw);
 	netdma_iova_t ring = netdma_virt2iova(w->d);
 	double deadline = 0;
-	uint32_t nap_us = 10;
+	struct backoff backoff = { .nap_us = 10 };
 	int ret;
 
 	if (sub == NULL) {
@@ -243,7 +256,7 @@ worker_main(void *arg)
 			break;
 		}
 		if (idle)
-			idle_backoff(head - tail, nchains, &nap_us);
+			idle_backoff(&backoff, head, tail, nchains);
 	}
 	free(sub);
 	return NULL;

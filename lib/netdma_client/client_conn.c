@@ -148,7 +148,8 @@ explain_connect(const char *path, int err)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
 	struct stat st;
-	struct group *g;
+	struct group grp, *g = NULL;
+	char grbuf[1024];
 
 	switch (err) {
 	case ENOENT:
@@ -169,7 +170,9 @@ explain_connect(const char *path, int err)
 			if (slash == NULL || slash == dir || stat(dir, &st) < 0)
 				st.st_gid = (gid_t)-1;
 		}
-		if (st.st_gid != (gid_t)-1 && (g = getgrgid(st.st_gid)) != NULL)
+		/* _r: the application may have other threads in getgr*() */
+		if (st.st_gid != (gid_t)-1 &&
+		    getgrgid_r(st.st_gid, &grp, grbuf, sizeof(grbuf), &g) == 0 && g != NULL)
 			netdma_cl_set_reason("permission denied on %s (group %s): join group %s (usermod -aG "
 					     "%s USER, then log in again), or run as root", path, g->gr_name,
 					     g->gr_name, g->gr_name);

@@ -127,7 +127,9 @@ edit(const char *path, const char *from, const char *to)
 /*
  * SIGHUP: the rotated log is let go and a new one opened; [log] level
  * applies at once; a changed socket mode is named as waiting for a
- * restart; a file with a mistake changes nothing and the daemon serves on.
+ * restart; a file with a mistake changes nothing and the daemon serves on;
+ * a log file that cannot be opened leaves the log where it was; without
+ * [log] file the log goes back to standard error.
  */
 static void
 t_sighup(void)
@@ -167,6 +169,20 @@ t_sighup(void)
 	usleep(500000);
 	CU_ASSERT(file_has(logf, "has mistakes (above): nothing reloaded", true));
 	CU_ASSERT(file_has(logf, "kept the running config, log file reopened, log level debug", true));
+	CU_ASSERT_EQUAL(in_child(connect_and_copy, d.sock), 0);
+
+	/* a [log] file that cannot be opened: said, and the log stays where it was */
+	CU_ASSERT_EQUAL(edit(d.ini, "level = loud", "level = debug"), 0);
+	CU_ASSERT_EQUAL(edit(d.ini, "file = ", "file = /nonexistent-netdma/x.log"), 0);
+	kill(d.pid, SIGHUP);
+	usleep(500000);
+	CU_ASSERT(file_has(logf, "cannot open [log] file /nonexistent-netdma/x.log", true));
+
+	/* no [log] file any more: back to standard error, the daemon serves on */
+	CU_ASSERT_EQUAL(edit(d.ini, "file = ", ";"), 0);
+	kill(d.pid, SIGHUP);
+	usleep(500000);
+	CU_ASSERT(file_has(d.log, "SIGHUP: reloaded, log level debug", true));
 	CU_ASSERT_EQUAL(in_child(connect_and_copy, d.sock), 0);
 	CU_ASSERT_EQUAL(private_daemon_stop(&d), 0);
 	unlink(logf);
