@@ -150,18 +150,25 @@ int netdma_poller_stop(unsigned int lcore_id);
 void netdma_poller_stop_all(void);
 
 /**
- * Register an rte_service that polls the channels owned by @p lcore_id,
- * set it running, and map it to that lcore if it is a service lcore.  Call
- * it once per lcore, from the main lcore.
+ * Register an rte_service that polls the channels owned by @p lcore_id and
+ * set it running.  If @p lcore_id is a service lcore (EAL -s, or
+ * rte_service_lcore_add()), the service is mapped to it, and runs there
+ * once that lcore is started (rte_service_lcore_start()).  Any other lcore
+ * is not mapped: it runs the service itself
+ * (rte_service_run_iter_on_app_lcore()), so that the DPCs of its channels
+ * run on it (spec §6.2).  Call it once per lcore, from the main lcore.
  *
  * @param lcore_id
  *   The lcore whose channels the service polls.
  * @param[out] service_id
- *   The service's id.
+ *   The service's id; written on success only.
  * @return
  *   - 0: success.
- *   - -EINVAL: @p lcore_id out of range or @p service_id NULL.
+ *   - -EINVAL: @p lcore_id out of range or @p service_id NULL; or
+ *     @p lcore_id stopped being a service lcore before it was mapped.
  *   - -ENOSPC: EAL has no free service slot.
+ *   - another -errno of rte_service: setting it running or mapping it
+ *     failed.  On every failure the service is unregistered again.
  */
 int netdma_service_register(unsigned int lcore_id, uint32_t *service_id);
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -452,18 +453,32 @@ netdma_service_register(unsigned int lcore_id, uint32_t *service_id)
 		.capabilities = 0,
 		.socket_id = SOCKET_ID_ANY,
 	};
+	uint32_t id;
 	int ret;
 
 	if (lcore_id >= RTE_MAX_LCORE || service_id == NULL)
 		return -EINVAL;
 	snprintf(spec.name, sizeof(spec.name), "netdma_lcore_%u", lcore_id);
-	ret = rte_service_component_register(&spec, service_id);
+	ret = rte_service_component_register(&spec, &id);
 	if (ret < 0)
 		return ret;
-	rte_service_component_runstate_set(*service_id, 1);
-	rte_service_runstate_set(*service_id, 1);
-	/* only a service lcore can run it; a plain lcore polls with netdma_lcore_poll() */
-	if (rte_service_lcore_count() > 0)
-		rte_service_map_lcore_set(*service_id, lcore_id, 1);
+	ret = rte_service_component_runstate_set(id, 1);
+	if (ret == 0)
+		ret = rte_service_runstate_set(id, 1);
+	/*
+	 * Only on the owner lcore do its channels' DPCs run where they must
+	 * (spec §6.2): a service lcore gets the service mapped; any other
+	 * lcore runs it itself (rte_service_run_iter_on_app_lcore()).
+	 */
+	if (ret == 0 && rte_lcore_has_role(lcore_id, ROLE_SERVICE))
+		ret = rte_service_map_lcore_set(id, lcore_id, 1);
+	if (ret < 0) {
+		NETDMA_LOG(ERR, "service for lcore %u: %s\n", lcore_id, strerror(-ret));
+		rte_service_runstate_set(id, 0);
+		rte_service_component_runstate_set(id, 0);
+		rte_service_component_unregister(id);
+		return ret;
+	}
+	*service_id = id;
 	return 0;
 }

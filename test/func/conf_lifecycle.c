@@ -1052,6 +1052,60 @@ l_service(void)
 	done();
 }
 
+/* Undo netdma_service_register(): not running, unmapped, unregistered. */
+static void
+service_drop(uint32_t id, unsigned int lcore)
+{
+	CU_ASSERT_EQUAL(rte_service_runstate_set(id, 0), 0);
+	CU_ASSERT_EQUAL(rte_service_component_runstate_set(id, 0), 0);
+	if (rte_lcore_has_role(lcore, ROLE_SERVICE))
+		CU_ASSERT_EQUAL(rte_service_map_lcore_set(id, lcore, 0), 0);
+	CU_ASSERT_EQUAL(rte_service_component_unregister(id), 0);
+}
+
+/*
+ * On a service lcore the wrapper maps its service there, and that lcore
+ * alone then drives the channel: no poll from this thread, the DPC on the
+ * owner (spec §6.2).  The main lcore is no service lcore: its service is
+ * registered but mapped nowhere.
+ */
+static void
+l_service_lcore(void)
+{
+	unsigned int worker, i;
+	uint32_t id, other, n0 = rte_service_get_count();
+	uint64_t deadline;
+
+	if (!chan_on_worker(&worker))
+		return;
+	CU_ASSERT_EQUAL_FATAL(rte_service_lcore_add(worker), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_service_register(worker, &id), 0);
+	CU_ASSERT_EQUAL(rte_service_map_lcore_get(id, worker), 1);
+	CU_ASSERT_EQUAL(rte_service_runstate_get(id), 1);
+	CU_ASSERT_EQUAL_FATAL(netdma_service_register(rte_get_main_lcore(), &other), 0);
+	CU_ASSERT_EQUAL(rte_service_map_lcore_get(other, worker), 0);
+	CU_ASSERT_EQUAL(rte_service_get_count(), n0 + 2);
+	CU_ASSERT_EQUAL_FATAL(rte_service_lcore_start(worker), 0);
+	chain(0, 8, SU | IOC);
+	CU_ASSERT_EQUAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * 5;
+	while ((netdma_completion_read(F.cw) != word(7, NETDMA_STATUS_IDLE) || F.irqs == 0) &&
+	       rte_get_timer_cycles() < deadline)
+		rte_pause();
+	CU_ASSERT_EQUAL(netdma_completion_read(F.cw), word(7, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+	CU_ASSERT_EQUAL(F.irq_lcore, worker);
+	CU_ASSERT_EQUAL(rte_service_runstate_set(id, 0), 0);
+	for (i = 0; i < 1000 && rte_service_lcore_stop(worker) == -EBUSY; i++)
+		rte_delay_us_sleep(1000);
+	rte_eal_wait_lcore(worker);
+	service_drop(id, worker);
+	service_drop(other, rte_get_main_lcore());
+	CU_ASSERT_EQUAL(rte_service_lcore_del(worker), 0);
+	CU_ASSERT_EQUAL(rte_service_get_count(), n0);
+	done();
+}
+
 /* a DPC may free its own channel (and one that also halted on an error) */
 static int freed_in_dpc;
 
@@ -1294,7 +1348,8 @@ conf_add_lifecycle(void)
 	    !CU_add_test(s, "NULL channel handle", l_null_handle) ||
 	    !CU_add_test(s, "freed channel handle", l_freed_handle) ||
 	    !CU_add_test(s, "revoked channel, provider deregistered", l_revoked_then_deregistered) ||
-	    !CU_add_test(s, "rte_service poll", l_service))
+	    !CU_add_test(s, "rte_service poll", l_service) ||
+	    !CU_add_test(s, "rte_service mapped to a service lcore", l_service_lcore))
 		return -1;
 	return 0;
 }
