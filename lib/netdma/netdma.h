@@ -169,7 +169,11 @@ int netdma_provider_find(const char *name);
 
 /** Channel allocation request (maps onto spec §4.3 channel parameters). */
 struct netdma_chan_conf {
-	/** Lcores allowed to own the channel: bit n = lcore 64*group+n; 0 = any. */
+	/**
+	 * Lcores allowed to own the channel: bit n = lcore 64*group+n; 0 = any
+	 * EAL lcore.  A service lcore only when named here: the rte_service
+	 * of netdma_service_register() mapped to it then polls the channel.
+	 */
 	uint64_t lcore_mask;
 	uint16_t lcore_group;
 	uint32_t priority;               /**< clamped by the provider */

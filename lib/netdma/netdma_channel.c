@@ -57,21 +57,31 @@ chan_state_changed(void *arg, int old, int new, enum netdma_chan_event ev)
 
 /* ---- lcore choice ----------------------------------------------------- */
 
+/*
+ * A service lcore owns a channel only when the mask names it: nothing but
+ * the rte_service mapped there (netdma_service_register()) polls it, so a
+ * zero mask never lands a channel on one.
+ */
 static bool
 lcore_allowed(const struct netdma_channel_params *p, unsigned int l)
 {
-	if (l >= RTE_MAX_LCORE || !rte_lcore_is_enabled(l))
+	uint64_t mask;
+	bool named;
+
+	if (l >= RTE_MAX_LCORE)
 		return false;
 	if (p->revision >= NETDMA_CHANNEL_REVISION_2) {
 		const struct netdma_group_affinity *g = &p->processor_affinity_mask_ex;
 
-		if (g->mask == 0)
-			return true;
-		return l / 64 == g->group && (g->mask >> (l % 64)) & 1;
+		mask = g->mask;
+		named = mask != 0 && l / 64 == g->group && (mask >> (l % 64)) & 1;
+	} else {
+		mask = p->processor_affinity_mask;
+		named = mask != 0 && l < 32 && (mask >> l) & 1;
 	}
-	if (p->processor_affinity_mask == 0)
-		return true;
-	return l < 32 && (p->processor_affinity_mask >> l) & 1;
+	if (mask != 0 && !named)
+		return false;
+	return rte_lcore_is_enabled(l) || (named && rte_lcore_has_role(l, ROLE_SERVICE));
 }
 
 int
@@ -83,6 +93,9 @@ netdma_pick_lcore(const struct netdma_channel_params *p, int preferred)
 		return preferred;
 	RTE_LCORE_FOREACH(l)
 		if (lcore_allowed(p, l))
+			return (int)l;
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		if (rte_lcore_has_role(l, ROLE_SERVICE) && lcore_allowed(p, l))
 			return (int)l;
 	return -EINVAL;
 }

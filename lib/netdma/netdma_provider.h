@@ -476,17 +476,19 @@ const struct netdma_descriptor *netdma_desc_fetch_va(void *ctx, netdma_iova_t pa
 
 /**
  * Choose an owner lcore for a channel (spec §3.2, §4.3): @p preferred if
- * the parameters' affinity masks allow it and it is enabled, else the
- * first allowed enabled lcore.
+ * the parameters' affinity masks allow it, else the first allowed EAL
+ * lcore, else the first allowed service lcore.  Allowed: an enabled EAL
+ * lcore in the mask, or a service lcore the mask names (its rte_service
+ * polls the channel, netdma_service_register()).
  *
  * @param params
  *   The channel's parameters (revision 2: the group mask; revision 1: the
- *   32-bit mask; a zero mask allows every lcore).
+ *   32-bit mask; a zero mask allows every EAL lcore, no service lcore).
  * @param preferred
  *   The provider's choice, or -1.
  * @return
  *   - >= 0: the lcore.
- *   - -EINVAL: the masks allow no enabled lcore.
+ *   - -EINVAL: the masks allow no lcore.
  */
 int netdma_pick_lcore(const struct netdma_channel_params *params, int preferred);
 

@@ -1064,10 +1064,11 @@ service_drop(uint32_t id, unsigned int lcore)
 }
 
 /*
- * On a service lcore the wrapper maps its service there, and that lcore
- * alone then drives the channel: no poll from this thread, the DPC on the
- * owner (spec §6.2).  The main lcore is no service lcore: its service is
- * registered but mapped nowhere.
+ * A channel may be allocated on a service lcore that its mask names; the
+ * wrapper maps its service there, and that lcore alone then drives the
+ * channel: no poll from this thread, the DPC on the owner (spec §6.2).
+ * The main lcore is no service lcore: its service is registered but
+ * mapped nowhere.
  */
 static void
 l_service_lcore(void)
@@ -1078,7 +1079,12 @@ l_service_lcore(void)
 
 	if (!chan_on_worker(&worker))
 		return;
+	/* a service lcore owns a channel when the mask names it, none otherwise */
+	CU_ASSERT_EQUAL(netdma_chan_free(F.ch), 0);
+	F.ch = NULL;
 	CU_ASSERT_EQUAL_FATAL(rte_service_lcore_add(worker), 0);
+	CU_ASSERT_EQUAL_FATAL(fix_alloc_chan(1ull << worker), 0);
+	CU_ASSERT_EQUAL(netdma_chan_lcore(F.ch), (int)worker);
 	CU_ASSERT_EQUAL_FATAL(netdma_service_register(worker, &id), 0);
 	CU_ASSERT_EQUAL(rte_service_map_lcore_get(id, worker), 1);
 	CU_ASSERT_EQUAL(rte_service_runstate_get(id), 1);
