@@ -75,6 +75,7 @@ struct fwd_conf {
 /** Per-port counters; every received packet ends in tx or in one drop. */
 struct fwd_stats {
 	uint64_t rx, rx_bytes;
+	uint64_t rx_chained;   /**< received in more than one segment (jumbo frames) */
 	uint64_t tx, tx_bytes;
 	uint64_t cpu_copied;   /**< forwarded, copied by the CPU on arrival (copy-break) */
 	uint64_t dma_copied;   /**< forwarded, copied through the NetDMA channel */

@@ -408,7 +408,7 @@ flow_rx(struct fwd_flow *f)
 	struct rte_mbuf *pkts[FWD_MAX_BURST], *dst[FWD_MAX_BURST];
 	uint32_t room = f->q_mask + 1 - (f->q_head - f->q_tail);
 	uint16_t want = (uint16_t)RTE_MIN((uint32_t)ctx->conf.burst, room), n, nb, i;
-	unsigned int segs = 0;
+	unsigned int segs = 0, chained = 0;
 	uint64_t bytes = 0;
 
 	if (f->q_sub != f->q_head || want == 0) {
@@ -441,10 +441,12 @@ flow_rx(struct fwd_flow *f)
 		if (ctx->conf.mac_rewrite && m->data_len >= sizeof(f->mac_hdr))
 			memcpy(rte_pktmbuf_mtod(m, void *), f->mac_hdr, sizeof(f->mac_hdr));
 		bytes += m->pkt_len;
+		chained += m->nb_segs > 1;
 		segs += fwd_dst_segs(ctx, m);
 	}
 	STAT_ADD(f, rx, nb);
 	STAT_ADD(f, rx_bytes, bytes);
+	STAT_ADD(f, rx_chained, chained);
 	alloc_dsts(ctx, pkts, dst, nb, segs);
 	for (i = 0; i < nb; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -13,7 +13,7 @@
 
 /* The counters, in the order they are printed and served. */
 #define FWD_STATS_FIELDS(X) \
-	X(rx) X(rx_bytes) X(tx) X(tx_bytes) X(cpu_copied) X(dma_copied) X(spilled) \
+	X(rx) X(rx_bytes) X(rx_chained) X(tx) X(tx_bytes) X(cpu_copied) X(dma_copied) X(spilled) \
 	X(recopied) X(drop_full) X(drop_fault) X(drop_nombuf) X(drop_stop) X(halts) \
 	X(error_dpcs) X(dma_errors) X(stalls) X(abandoned)
 
