@@ -28,6 +28,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_memcpy.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 
 #include "fwd_internal.h"
@@ -36,6 +37,8 @@
 #define DRAIN_S 5
 /* Packets whose data is fetched ahead of their turn in a burst. */
 #define PREFETCH_AHEAD 4
+/* rte_pause() calls after a turn that moved nothing */
+#define IDLE_PAUSES 16
 
 /* ---- segments ------------------------------------------------------------ */
 
@@ -401,7 +404,7 @@ alloc_dsts(struct fwd_ctx *ctx, struct rte_mbuf **pkts, struct rte_mbuf **dst, u
  * before either copy: the copy carries it and the engine's destination is
  * never touched by this CPU.
  */
-static void
+static unsigned int
 flow_rx(struct fwd_flow *f)
 {
 	struct fwd_ctx *ctx = f->ctx;
@@ -413,15 +416,15 @@ flow_rx(struct fwd_flow *f)
 
 	if (f->q_sub != f->q_head || want == 0) {
 		STAT_ADD(f, stalls, 1);   /* the channel, or the queue, is full: leave them on the port */
-		return;
+		return 0;
 	}
 	n = rx_reserve(ctx, want);
 	if (n == 0)
-		return;
+		return 0;
 	nb = rte_eth_rx_burst(f->rx_port, 0, pkts, n);
 	rx_unreserve(ctx, (uint16_t)(n - nb));
 	if (nb == 0)
-		return;
+		return 0;
 	/* the originals' data: the MAC rewrite and the CPU copies read it soon */
 	for (i = 0; i < nb && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -469,10 +472,11 @@ flow_rx(struct fwd_flow *f)
 		}
 	}
 	flow_submit(f);
+	return nb;
 }
 
 /* The complete entries from the oldest on, at most a burst. */
-static void
+static unsigned int
 flow_tx(struct fwd_flow *f)
 {
 	struct rte_mbuf *tx[FWD_MAX_BURST], *done[FWD_MAX_BURST];
@@ -495,7 +499,7 @@ flow_tx(struct fwd_flow *f)
 		k++;
 	}
 	if (n == 0)
-		return;
+		return 0;
 	sent = rte_eth_tx_burst(f->tx_port, 0, tx, n);
 	for (i = 0; i < sent; i++) {
 		struct fwd_entry *e = &f->q[(f->q_tail + i) & f->q_mask];
@@ -512,21 +516,26 @@ flow_tx(struct fwd_flow *f)
 	STAT_ADD(f, dma_copied, counts[P_DMA]);
 	STAT_ADD(f, spilled, counts[P_SPILL]);
 	STAT_ADD(f, recopied, counts[P_RECOPY]);
+	return sent;
 }
 
-static void
+/* One turn of the flow; @return the packets it moved (0: idle). */
+static unsigned int
 flow_pass(struct fwd_flow *f, bool rx)
 {
+	unsigned int moved;
+
 	if (f->chan != NULL) {
 		fwd_flow_reap(f);
 		if (unlikely(f->recovering))
 			flow_recover(f);
 	}
-	flow_tx(f);
+	moved = flow_tx(f);
 	if (f->q_sub != f->q_head)
 		flow_submit(f);
 	if (rx)
-		flow_rx(f);
+		moved += flow_rx(f);
+	return moved;
 }
 
 static bool
@@ -573,9 +582,18 @@ fwd_loop(void *arg)
 			mine[n++] = &ctx->flows[i];
 	FWD_LOG(INFO, "lcore %u forwards %u port(s)\n", lcore, n);
 	while (!ctx->stop) {
-		fwd_engine_poll(ctx, lcore);
+		unsigned int moved = 0;
+		int work = fwd_engine_poll(ctx, lcore);
+
 		for (i = 0; i < n; i++)
-			flow_pass(mine[i], true);
+			moved += flow_pass(mine[i], true);
+		/*
+		 * Nothing moved: waiting for an engine on another CPU.  Polling its
+		 * completion ring flat out takes cache lines it writes.
+		 */
+		if (moved == 0 && work <= 0)
+			for (i = 0; i < IDLE_PAUSES; i++)
+				rte_pause();
 	}
 	/* stopped: receive nothing more, send what is pending */
 	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * DRAIN_S;
