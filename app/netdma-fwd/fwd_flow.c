@@ -154,6 +154,15 @@ fwd_flow_dma(struct fwd_flow *f, struct rte_mbuf *const *s, struct rte_mbuf *con
 	return built > 0 ? kick(f, built) : 0;
 }
 
+/* The CPU copies the entry now: it is complete, by @p path. */
+static inline void
+copy_now(struct fwd_entry *e, enum fwd_entry_path path)
+{
+	fwd_copy_cpu(e->src, e->dst);
+	e->state = E_READY;
+	e->path = path;
+}
+
 static void
 free_entry(struct fwd_entry *e)
 {
@@ -264,9 +273,7 @@ flow_recover(struct fwd_flow *f)
 			free_entry(e);
 			continue;
 		}
-		fwd_copy_cpu(e->src, e->dst);
-		e->state = E_READY;
-		e->path = P_RECOPY;
+		copy_now(e, P_RECOPY);
 	}
 	f->recovering = false;
 }
@@ -295,9 +302,7 @@ kick_failed(struct fwd_flow *f, uint32_t first, int err)
 		if (halted) {
 			e->state = E_WAIT;   /* resubmitted after the recovery the word starts */
 		} else {
-			fwd_copy_cpu(e->src, e->dst);
-			e->state = E_READY;
-			e->path = P_SPILL;
+			copy_now(e, P_SPILL);
 		}
 	}
 	if (halted)
@@ -333,9 +338,7 @@ flow_submit(struct fwd_flow *f)
 				free_entry(e);
 				continue;
 			}
-			fwd_copy_cpu(e->src, e->dst);
-			e->state = E_READY;
-			e->path = P_SPILL;
+			copy_now(e, P_SPILL);
 			continue;
 		}
 		if (first == f->q_head)
@@ -464,9 +467,7 @@ flow_rx(struct fwd_flow *f)
 		e->src = m;
 		e->dst = dst[i];
 		if (ctx->conf.cpu_only || m->pkt_len < ctx->copy_break || m->pkt_len == 0) {
-			fwd_copy_cpu(m, dst[i]);
-			e->state = E_READY;
-			e->path = P_CPU;
+			copy_now(e, P_CPU);
 		} else {
 			e->state = E_WAIT;
 		}
