@@ -32,6 +32,7 @@ struct cal {
 	struct fwd_ctx *ctx;
 	struct fwd_flow *f;
 	unsigned int n;                 /* sizes measured */
+	unsigned int pkts;              /* per burst: CAL_PKTS, or what the ring holds */
 	uint64_t cpu[CAL_MAX], dma[CAL_MAX];   /* TSC cycles per packet, medians */
 	int ret;
 };
@@ -58,7 +59,7 @@ cal_dma_burst(struct cal *c, struct rte_mbuf **s, struct rte_mbuf **d, uint64_t 
 	struct fwd_flow *f = c->f;
 	uint64_t t0 = rte_rdtsc_precise(), busy, target, deadline;
 	unsigned int lcore = (unsigned int)netdma_chan_lcore(f->chan);
-	int ret = fwd_flow_dma(f, s, d, CAL_PKTS);
+	int ret = fwd_flow_dma(f, s, d, c->pkts);
 
 	busy = rte_rdtsc_precise() - t0;
 	if (ret < 0)
@@ -85,6 +86,7 @@ static int
 cal_size(struct cal *c, unsigned int k)
 {
 	struct rte_mbuf *m[2 * CAL_PKTS], **s = m, **d = m + CAL_PKTS;
+	unsigned int np = c->pkts;
 	uint64_t cpu[CAL_ROUNDS], dma[CAL_ROUNDS], t0;
 	uint32_t len = cal_sizes[k];
 	unsigned int i, r;
@@ -94,22 +96,22 @@ cal_size(struct cal *c, unsigned int k)
 		return -ENOMEM;
 	for (i = 0; i < RTE_DIM(m); i++)
 		m[i]->data_len = (uint16_t)(m[i]->pkt_len = len);
-	for (i = 0; i < CAL_PKTS; i++)
+	for (i = 0; i < np; i++)
 		memset(rte_pktmbuf_mtod(s[i], void *), (int)(i * 7 + k + 1), len);
 	/* round 0 warms up and is measured again */
 	for (r = 0; r <= CAL_ROUNDS; r++) {
 		t0 = rte_rdtsc_precise();
-		for (i = 0; i < CAL_PKTS; i++)
+		for (i = 0; i < np; i++)
 			fwd_copy_cpu(s[i], d[i]);
-		cpu[r % CAL_ROUNDS] = (rte_rdtsc_precise() - t0) / CAL_PKTS;
+		cpu[r % CAL_ROUNDS] = (rte_rdtsc_precise() - t0) / np;
 	}
-	for (i = 0; i < CAL_PKTS; i++)
+	for (i = 0; i < np; i++)
 		memset(rte_pktmbuf_mtod(d[i], void *), 0, len);
 	for (r = 0, ret = 0; r <= CAL_ROUNDS && ret == 0; r++) {
 		ret = cal_dma_burst(c, s, d, &t0);
-		dma[r % CAL_ROUNDS] = t0 / CAL_PKTS;
+		dma[r % CAL_ROUNDS] = t0 / np;
 	}
-	for (i = 0; ret == 0 && i < CAL_PKTS; i++)
+	for (i = 0; ret == 0 && i < np; i++)
 		if (memcmp(rte_pktmbuf_mtod(s[i], void *), rte_pktmbuf_mtod(d[i], void *), len))
 			ret = -EIO;
 	rte_pktmbuf_free_bulk(m, RTE_DIM(m));
@@ -138,7 +140,9 @@ cal_main(void *arg)
 int
 fwd_calibrate(struct fwd_ctx *ctx)
 {
-	struct cal c = { .ctx = ctx, .f = &ctx->flows[0] };
+	/* bursts of one-descriptor packets, at most what the ring holds */
+	struct cal c = { .ctx = ctx, .f = &ctx->flows[0],
+			 .pkts = RTE_MIN((unsigned int)CAL_PKTS, ctx->flows[0].ring_mask) };
 	double ns = 1e9 / (double)rte_get_tsc_hz();
 	char line[512];
 	size_t len = 0;

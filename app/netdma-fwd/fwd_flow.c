@@ -569,6 +569,22 @@ flow_abandon(struct fwd_flow *f)
 	f->q_tail = f->q_sub = f->q_head;
 }
 
+/*
+ * Anything with the engines of these flows: submitted and not known
+ * retired, or a halt's ops not let go.  When the copy-break sends every
+ * packet to the CPU, the loop then never pays for polling idle channels.
+ */
+static inline bool
+engine_has_work(struct fwd_flow *const *flows, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (flows[i]->desc_head != flows[i]->desc_done || flows[i]->recovering)
+			return true;
+	return false;
+}
+
 int
 fwd_loop(void *arg)
 {
@@ -584,7 +600,7 @@ fwd_loop(void *arg)
 	FWD_LOG(INFO, "lcore %u forwards %u port(s)\n", lcore, n);
 	while (!ctx->stop) {
 		unsigned int moved = 0;
-		int work = fwd_engine_poll(ctx, lcore);
+		int work = engine_has_work(mine, n) ? fwd_engine_poll(ctx, lcore) : 0;
 
 		for (i = 0; i < n; i++)
 			moved += flow_pass(mine[i], true);
