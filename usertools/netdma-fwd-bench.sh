@@ -32,6 +32,9 @@ bin=$build/app/netdma-fwd/netdma-fwd
 # lcore 1 forwards; the skeleton's thread on CPU 0 beside the main lcore
 lcores=(-l 0-1)
 [ "$service" = 1 ] && lcores=(--lcores=0@0,1@1,2@0 -S 2)
+# the skeleton's thread spins while idle: only when it is the engine
+skeleton=()
+[ "$provider" = dma_skeleton ] && skeleton=(--vdev=dma_skeleton,lcore=0)
 profiles=(64 256 1518 mix)
 modes=(dma auto cpu)
 work=$(mktemp -d /tmp/netdma-fwd-bench.XXXXXX)
@@ -51,7 +54,7 @@ run_one() {   # profile mode round
     [ "$service" = 1 ] && [ "$2" != cpu ] && extra+=(--service)
     "$bin" "${lcores[@]}" --no-huge -m 512 --no-shconf --iova-mode=va --no-pci \
         --file-prefix="fwdbench$$" --vdev=net_null0,size="$size" --vdev=net_null1,size="$size" \
-        --vdev=dma_skeleton,lcore=0 --log-level=lib.eal:error -- \
+        "${skeleton[@]}" --log-level=lib.eal:error -- \
         --provider "$provider" "${extra[@]}" --time $((secs + 1)) --warmup 1 --stats 0 \
         >"$work/$1.$2.$3.log" 2>&1 || { echo "run $1 $2 $3 failed:" >&2; tail -5 "$work/$1.$2.$3.log" >&2; }
     sed -n 's/.*rate \([0-9.]*\) Mpps \([0-9.]*\) Gbps.*/\1 \2/p' "$work/$1.$2.$3.log" >"$work/$1.$2.$3.rate"
