@@ -134,6 +134,15 @@ kick(struct fwd_flow *f, uint32_t n)
 
 	if (ret < 0)
 		return ret;
+	/*
+	 * A Start wrote ARMED (spec §5.2) before it returned.  Taking that as
+	 * the last word seen matters after a halt: if the new chain halts
+	 * before anything retires, the word reads HALTED at address 0 again,
+	 * the very value the last halt left, and only the ARMED between them
+	 * tells the two apart.
+	 */
+	if (!f->started)
+		f->last_word = netdma_completion_encode(0, NETDMA_STATUS_ARMED);
 	f->started = true;
 	f->desc_head += n;
 	return 0;

@@ -300,6 +300,11 @@ run_pair(const struct run_opts *o, struct result *r)
 		}
 	} while (!(accounted(&r->st[0]) && accounted(&r->st[1]) && r->out[0] == r->st[0].tx &&
 		   r->out[1] == r->st[1].tx) && rte_get_timer_cycles() < deadline);
+	if (rte_get_timer_cycles() >= deadline) {
+		fprintf(stderr, "\n  timed out; %u and %u copies taken\n", r->out[0], r->out[1]);
+		fwd_print_stats("port A", &r->st[0], stderr);
+		fwd_print_stats("port B", &r->st[1], stderr);
+	}
 	if (o->telemetry) {
 		char want[64];
 
@@ -453,6 +458,30 @@ t_fault_recopy_skeleton(void)
 	fault_recopy("dma_skeleton");
 }
 
+/*
+ * Every engine copy fails: each new chain halts before anything retires,
+ * so its word reads HALTED at address 0 again, the value the last halt
+ * left; only the ARMED of each Start between them tells them apart.  Every
+ * halt must still be seen (else its packets wait forever): all arrive, all
+ * copied again by the CPU.
+ */
+static void
+t_fault_every_copy(void)
+{
+	struct run_opts o = { .provider = "cpu", .copy_break = 0, .fault_every = 1,
+			      .multiseg = true };
+	struct result r;
+	unsigned int d;
+
+	run_pair(&o, &r);
+	check_all_through(&r);
+	for (d = 0; d < 2; d++) {
+		CU_ASSERT_EQUAL(r.st[d].recopied, NPKTS);
+		CU_ASSERT_EQUAL(r.st[d].dma_copied, 0);
+		CU_ASSERT_EQUAL(r.st[d].error_dpcs, r.st[d].halts);
+	}
+}
+
 /* Dropped instead: what arrives is whole and in order, and rx = tx + drops. */
 static void
 t_fault_drop(void)
@@ -526,6 +555,7 @@ main(int argc, char **argv)
 	    !CU_add_test(s, "engine halts mid-burst, re-copied (dma_skeleton)",
 			 t_fault_recopy_skeleton) ||
 	    !CU_add_test(s, "engine halts mid-burst, dropped and counted", t_fault_drop) ||
+	    !CU_add_test(s, "every engine copy fails: every halt seen", t_fault_every_copy) ||
 	    !CU_add_test(s, "full channel: stall, or drop and count", t_backpressure)) {
 		fprintf(stderr, "cannot register the tests: %s\n", CU_get_error_msg());
 		return 1;
