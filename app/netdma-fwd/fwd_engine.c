@@ -202,7 +202,7 @@ fwd_engine_start(struct fwd_ctx *ctx)
 void
 fwd_engine_arm_faults(struct fwd_ctx *ctx)
 {
-	if (ctx->conf.fault_every == 0)
+	if (ctx->conf.fault_every == 0 || (ctx->cpu_prov == NULL && ctx->dma_prov == NULL))
 		return;
 	if (ctx->cpu_prov != NULL)
 		netdma_cpu_set_fault(ctx->cpu_prov, 0, ctx->conf.fault_every);
@@ -237,6 +237,26 @@ fwd_engine_close(struct fwd_ctx *ctx)
 }
 
 #endif /* NETDMA_FWD_CLIENT */
+
+/*
+ * The copy-break sends every packet to the CPU: no channel, and no engine
+ * left running beside the forwarding lcore (a dmadev's thread, a service
+ * lcore), which would only take CPU time from it.  Through netdmad the
+ * connection stays: the pool's memory is netdmad's.
+ */
+void
+fwd_engine_release(struct fwd_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nb_flows; i++)
+		fwd_chan_close(ctx, &ctx->flows[i]);
+#ifndef NETDMA_FWD_CLIENT
+	fwd_engine_close(ctx);
+#endif
+	ctx->conf.cpu_only = true;
+	FWD_LOG(INFO, "no engine: the CPU copies every packet\n");
+}
 
 /*
  * The flow's channel, its completion word and its descriptor ring, all in

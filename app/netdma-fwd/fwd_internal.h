@@ -192,6 +192,7 @@ int fwd_engine_start(struct fwd_ctx *ctx);
 void fwd_engine_arm_faults(struct fwd_ctx *ctx);
 void fwd_chan_close(struct fwd_ctx *ctx, struct fwd_flow *f);
 void fwd_engine_close(struct fwd_ctx *ctx);
+void fwd_engine_release(struct fwd_ctx *ctx);
 /* What the engine still holds of @p f (0: nothing); -errno if it cannot tell. */
 int fwd_chan_outstanding(struct fwd_flow *f);
 

@@ -162,8 +162,11 @@ setup(struct fwd_ctx *ctx)
 	}
 	if (ret == 0)
 		ret = fwd_engine_start(ctx);
-	if (ret == 0 && ctx->conf.copy_break_auto && !ctx->conf.cpu_only)
+	if (ret == 0 && ctx->conf.copy_break_auto && !ctx->conf.cpu_only) {
 		ret = fwd_calibrate(ctx);
+		if (ret == 0 && ctx->copy_break == FWD_COPY_BREAK_ALL)
+			fwd_engine_release(ctx);
+	}
 	if (ret == 0)
 		fwd_engine_arm_faults(ctx);
 	return ret;
