@@ -23,30 +23,21 @@
 	"--vdev=dma_skeleton,lcore=0", "--file-prefix=" PREFIX, "--log-level=lib.eal:error"
 
 static const char *netdmad_bin;
-static char dir[64], sock[96], ini[96], log_path[96];
+static struct private_daemon pd;   /* its directory and file names; its own daemons */
 
 static int
 cli_init(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/netdmad-cli-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(sock, sizeof(sock), "%s/netdmad.sock", dir);
-	snprintf(ini, sizeof(ini), "%s/netdmad.ini", dir);
-	snprintf(log_path, sizeof(log_path), "%s/netdmad.log", dir);
-	return 0;
+	return private_dir_make(&pd, "cli") < 0 ? 1 : 0;
 }
 
 static int
 cli_cleanup(void)
 {
-	char cmd[96];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : 1;
+	return private_dir_remove(&pd);
 }
 
-#define log_has(what) file_has(log_path, (what), true)
+#define log_has(what) file_has(pd.log, (what), true)
 
 /* Nothing started: no socket, no lock file (removed if there: one failure, one report). */
 static bool
@@ -55,9 +46,9 @@ nothing_started(void)
 	char lock[128];
 	bool none;
 
-	snprintf(lock, sizeof(lock), "%s.lock", sock);
-	none = access(sock, F_OK) != 0 && access(lock, F_OK) != 0;
-	unlink(sock);
+	snprintf(lock, sizeof(lock), "%s.lock", pd.sock);
+	none = access(pd.sock, F_OK) != 0 && access(lock, F_OK) != 0;
+	unlink(pd.sock);
 	unlink(lock);
 	return none;
 }
@@ -66,12 +57,12 @@ nothing_started(void)
 static int
 run_on(const char *body, const char *extra_opt, const char *extra_val)
 {
-	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", ini, "--socket", sock,
+	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", pd.ini, "--socket", pd.sock,
 			       (char *)extra_opt, (char *)extra_val, NULL };
 
-	if (write_file(ini, body) < 0)
+	if (write_file(pd.ini, body) < 0)
 		return -1;
-	return netdmad_run(argv, log_path);
+	return netdmad_run(argv, pd.log);
 }
 
 /* One bad input: the file, then the words its error line must hold. */
@@ -120,7 +111,7 @@ t_bad_configs(void)
 		int st = run_on(b->body, NULL, NULL);
 
 		CU_ASSERT(st > 0);
-		CU_ASSERT(log_has(ini));                  /* the file named */
+		CU_ASSERT(log_has(pd.ini));                  /* the file named */
 		for (j = 0; j < 3 && b->want[j] != NULL; j++)
 			CU_ASSERT(log_has(b->want[j]));
 		CU_ASSERT(log_has("netdmad does not start"));
@@ -159,7 +150,7 @@ static void
 t_bad_options(void)
 {
 	static const char good[] = "[log]\nlevel = warning\n";
-	char *const before[] = { (char *)netdmad_bin, "--config", ini, NULL };
+	char *const before[] = { (char *)netdmad_bin, "--config", pd.ini, NULL };
 	char *const missing[] = { (char *)netdmad_bin, "--", "--config", "/nonexistent/netdmad.ini",
 				  NULL };
 	char *const eal_after[] = { (char *)netdmad_bin, "--", "-l", "0-1", NULL };
@@ -178,16 +169,16 @@ t_bad_options(void)
 	CU_ASSERT(nothing_started());
 
 	/* a netdmad option where EAL's go: said so, not an EAL error */
-	CU_ASSERT(netdmad_run(before, log_path) > 0);
+	CU_ASSERT(netdmad_run(before, pd.log) > 0);
 	CU_ASSERT(log_has("--config is a netdmad option: put netdmad options after --"));
-	CU_ASSERT(!file_has(log_path, "EAL: ", false));
+	CU_ASSERT(!file_has(pd.log, "EAL: ", false));
 	/* an EAL option after -- */
-	CU_ASSERT(netdmad_run(eal_after, log_path) > 0);
+	CU_ASSERT(netdmad_run(eal_after, pd.log) > 0);
 	CU_ASSERT(log_has("EAL options such as -l and -a go before --"));
 	/* a missing file: said so, not the usage */
-	CU_ASSERT(netdmad_run(missing, log_path) > 0);
+	CU_ASSERT(netdmad_run(missing, pd.log) > 0);
 	CU_ASSERT(log_has("cannot open /nonexistent/netdmad.ini: No such file or directory"));
-	CU_ASSERT(!file_has(log_path, "Usage", false));
+	CU_ASSERT(!file_has(pd.log, "Usage", false));
 	CU_ASSERT(nothing_started());
 }
 
@@ -197,18 +188,18 @@ t_check_config_round_trip(void)
 {
 	static char first[16384], second[16384];
 	char again[128], out2[128];
-	char *const check[] = { (char *)netdmad_bin, "--", "--check-config", ini, NULL };
+	char *const check[] = { (char *)netdmad_bin, "--", "--check-config", pd.ini, NULL };
 	char *const check2[] = { (char *)netdmad_bin, "--", "--check-config", again, NULL };
 	char *const bad[] = { (char *)netdmad_bin, "--", "--check-config", again, NULL };
 
-	snprintf(again, sizeof(again), "%s/again.ini", dir);
-	snprintf(out2, sizeof(out2), "%s/again.log", dir);
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[eal]\nargs = -l 0-1 \"--vdev=net_null0,size=64 x\" "
+	snprintf(again, sizeof(again), "%s/again.ini", pd.dir);
+	snprintf(out2, sizeof(out2), "%s/again.log", pd.dir);
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[eal]\nargs = -l 0-1 \"--vdev=net_null0,size=64 x\" "
 					 "--no-huge 'it''s'\n[engines]\ncpu_channels = 5\nburst = 2\n"
 					 "version = 1.1\n[socket]\nmode = 0600\n[limits]\nregions = 9\n"
 					 "[dmadev dma_skeleton]\nring_size = 512\nlcore = 1\n"), 0);
-	CU_ASSERT_EQUAL(netdmad_run(check, log_path), 0);
-	read_file(log_path, first, sizeof(first));
+	CU_ASSERT_EQUAL(netdmad_run(check, pd.log), 0);
+	read_file(pd.log, first, sizeof(first));
 	/* what was set, what was not (defaults), quoting kept */
 	CU_ASSERT(strstr(first, "\ncpu_channels = 5\n") != NULL);
 	CU_ASSERT(strstr(first, "\nversion = 1.1\n") != NULL);
@@ -228,7 +219,7 @@ t_check_config_round_trip(void)
 
 	/* a bad file: the errors, exit 1 */
 	CU_ASSERT_EQUAL_FATAL(write_file(again, "[engines]\ncpu_channels = 0\n[bogus]\n"), 0);
-	CU_ASSERT_EQUAL(netdmad_run(bad, log_path), 1);
+	CU_ASSERT_EQUAL(netdmad_run(bad, pd.log), 1);
 	CU_ASSERT(log_has("[engines] cpu_channels = '0' is not valid"));
 	CU_ASSERT(log_has("[bogus]: unknown section"));
 }
@@ -243,15 +234,15 @@ t_version_help(void)
 	char *const h2[] = { (char *)netdmad_bin, "-l", "0-1", "--", "-h", NULL };
 	char buf[256];
 
-	CU_ASSERT_EQUAL(netdmad_run(v1, log_path), 0);
-	read_file(log_path, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(netdmad_run(v1, pd.log), 0);
+	read_file(pd.log, buf, sizeof(buf));
 	CU_ASSERT(strncmp(buf, "netdmad ", 8) == 0 && buf[8] >= '0' && buf[8] <= '9');
-	CU_ASSERT_EQUAL(netdmad_run(v2, log_path), 0);
+	CU_ASSERT_EQUAL(netdmad_run(v2, pd.log), 0);
 	CU_ASSERT(log_has("netdmad "));
-	CU_ASSERT_EQUAL(netdmad_run(h1, log_path), 0);
+	CU_ASSERT_EQUAL(netdmad_run(h1, pd.log), 0);
 	CU_ASSERT(log_has("[EAL options] -- [netdmad options]"));
 	CU_ASSERT(log_has("--netdma-version"));
-	CU_ASSERT_EQUAL(netdmad_run(h2, log_path), 0);
+	CU_ASSERT_EQUAL(netdmad_run(h2, pd.log), 0);
 	CU_ASSERT(log_has("--check-config FILE"));
 	CU_ASSERT(nothing_started());
 }
@@ -277,18 +268,18 @@ child_copy(void *arg)
 static void
 t_eal_first(void)
 {
-	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", ini, "--socket", sock,
+	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", pd.ini, "--socket", pd.sock,
 			       NULL };
 	pid_t pid;
 
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[eal]\nargs = --no-such-eal-option\n"
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[eal]\nargs = --no-such-eal-option\n"
 					 "[log]\nlevel = notice\n"), 0);
-	pid = daemon_wait_up(netdmad_spawn(argv, log_path), sock);
+	pid = daemon_wait_up(netdmad_spawn(argv, pd.log), pd.sock);
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT(log_has("ready on"));
-	CU_ASSERT_EQUAL(in_child(child_copy, sock), 0);
+	CU_ASSERT_EQUAL(in_child(child_copy, pd.sock), 0);
 	CU_ASSERT_EQUAL(daemon_stop(pid), 0);
-	CU_ASSERT(access(sock, F_OK) != 0);
+	CU_ASSERT(access(pd.sock, F_OK) != 0);
 }
 
 int

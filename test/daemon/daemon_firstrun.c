@@ -30,30 +30,22 @@
 #define NOBODY 65534
 
 static const char *netdmad_bin;
-static char dir[64], sock[96], ini[96], log_path[96];
+static struct private_daemon pd;   /* its directory and file names; its own daemons */
 
 static int
 fr_init(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/netdmad-firstrun-XXXXXX");
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) < 0)   /* others may look in: see nobody */
-		return 1;
-	snprintf(sock, sizeof(sock), "%s/netdmad.sock", dir);
-	snprintf(ini, sizeof(ini), "%s/netdmad.ini", dir);
-	snprintf(log_path, sizeof(log_path), "%s/netdmad.log", dir);
-	return 0;
+	/* others may look in: see nobody */
+	return private_dir_make(&pd, "firstrun") < 0 || chmod(pd.dir, 0755) < 0 ? 1 : 0;
 }
 
 static int
 fr_cleanup(void)
 {
-	char cmd[96];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : 1;
+	return private_dir_remove(&pd);
 }
 
-#define log_has(what) file_has(log_path, (what), true)
+#define log_has(what) file_has(pd.log, (what), true)
 
 /* A socket at @p path with nothing behind it: what a killed daemon leaves. */
 static int
@@ -72,32 +64,32 @@ stale_socket(const char *path)
 static pid_t
 start_on(const char *path, const char *opt, const char *val)
 {
-	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", ini, "--socket",
+	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", pd.ini, "--socket",
 			       (char *)path, (char *)opt, (char *)val, NULL };
 
-	return daemon_wait_up(netdmad_spawn(argv, log_path), path);
+	return daemon_wait_up(netdmad_spawn(argv, pd.log), path);
 }
 
 /* A regular file at the socket path: refused, named, kept as it was. */
 static void
 t_file_at_socket_path(void)
 {
-	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", ini, "--socket", sock,
+	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", pd.ini, "--socket", pd.sock,
 			       NULL };
 	char buf[64] = "";
 	int fd;
 
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[log]\nlevel = notice\n"), 0);
-	CU_ASSERT_EQUAL_FATAL(write_file(sock, "keep me\n"), 0);
-	CU_ASSERT_EQUAL(netdmad_run(argv, log_path), 1);
-	CU_ASSERT(log_has(sock));
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[log]\nlevel = notice\n"), 0);
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.sock, "keep me\n"), 0);
+	CU_ASSERT_EQUAL(netdmad_run(argv, pd.log), 1);
+	CU_ASSERT(log_has(pd.sock));
 	CU_ASSERT(log_has("exists and is not a socket (a regular file): netdmad does not remove it"));
-	CU_ASSERT(!file_has(log_path, "ready on", false));
-	fd = open(sock, O_RDONLY);
+	CU_ASSERT(!file_has(pd.log, "ready on", false));
+	fd = open(pd.sock, O_RDONLY);
 	CU_ASSERT(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 8 && strcmp(buf, "keep me\n") == 0);
 	if (fd >= 0)
 		close(fd);
-	unlink(sock);
+	unlink(pd.sock);
 }
 
 /* A socket left by a daemon that is gone: a client hears so; netdmad replaces it. */
@@ -108,19 +100,19 @@ t_stale_socket(void)
 	pid_t pid;
 
 	/* no socket at all */
-	snprintf(none, sizeof(none), "%s/none.sock", dir);
+	snprintf(none, sizeof(none), "%s/none.sock", pd.dir);
 	CU_ASSERT_EQUAL(netdma_client_connect(none), -ENOENT);
 	CU_ASSERT(strstr(netdma_client_last_error(), "no netdmad at") != NULL);
 	CU_ASSERT(strstr(netdma_client_last_error(), "no socket there") != NULL);
 	CU_ASSERT(strstr(netdma_client_last_error(), "systemctl start netdmad") != NULL);
 	/* a socket, no daemon */
-	CU_ASSERT_EQUAL_FATAL(stale_socket(sock), 0);
-	CU_ASSERT_EQUAL(netdma_client_connect(sock), -ECONNREFUSED);
+	CU_ASSERT_EQUAL_FATAL(stale_socket(pd.sock), 0);
+	CU_ASSERT_EQUAL(netdma_client_connect(pd.sock), -ECONNREFUSED);
 	CU_ASSERT(strstr(netdma_client_last_error(), "the daemon is gone") != NULL);
 	CU_ASSERT(strstr(netdma_client_last_error(), "systemctl start netdmad") != NULL);
 
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[engines]\ndmadev = none\n[log]\nlevel = notice\n"), 0);
-	pid = start_on(sock, NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[engines]\ndmadev = none\n[log]\nlevel = notice\n"), 0);
+	pid = start_on(pd.sock, NULL, NULL);
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT(log_has("ready on"));
 	CU_ASSERT_EQUAL(daemon_stop(pid), 0);
@@ -184,9 +176,9 @@ t_socket_group(void)
 		return;
 	}
 	a.gid = g->gr_gid;
-	snprintf(run, sizeof(run), "%s/run", dir);
+	snprintf(run, sizeof(run), "%s/run", pd.dir);
 	snprintf(path, sizeof(path), "%s/netdmad.sock", run);
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[engines]\ndmadev = none\n[socket]\nmode = 0660\n"
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[engines]\ndmadev = none\n[socket]\nmode = 0660\n"
 					 "group = " TEST_GROUP "\n[log]\nlevel = notice\n"), 0);
 	pid = start_on(path, NULL, NULL);
 	CU_ASSERT_FATAL(pid > 0);
@@ -203,10 +195,10 @@ t_socket_group(void)
 	rmdir(run);
 
 	/* the same from the command line, over a config that names no group */
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[engines]\ndmadev = none\n[log]\nlevel = notice\n"), 0);
-	pid = start_on(sock, "--socket-group", TEST_GROUP);
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[engines]\ndmadev = none\n[log]\nlevel = notice\n"), 0);
+	pid = start_on(pd.sock, "--socket-group", TEST_GROUP);
 	CU_ASSERT_FATAL(pid > 0);
-	CU_ASSERT(stat(sock, &st) == 0 && st.st_gid == a.gid && (st.st_mode & 07777) == 0660);
+	CU_ASSERT(stat(pd.sock, &st) == 0 && st.st_gid == a.gid && (st.st_mode & 07777) == 0660);
 	CU_ASSERT_EQUAL(daemon_stop(pid), 0);
 	if (made && system("groupdel " TEST_GROUP) != 0)
 		fprintf(stderr, "groupdel " TEST_GROUP " failed\n");
@@ -217,20 +209,20 @@ static void
 t_not_root(void)
 {
 	char locked[96], path[128];
-	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", ini, "--socket", path,
+	char *const argv[] = { (char *)netdmad_bin, EAL_ARGS, "--", "--config", pd.ini, "--socket", path,
 			       NULL };
 	pid_t pid;
 	int st, fd;
 
-	snprintf(locked, sizeof(locked), "%s/locked", dir);
+	snprintf(locked, sizeof(locked), "%s/locked", pd.dir);
 	snprintf(path, sizeof(path), "%s/netdmad.sock", locked);
 	CU_ASSERT_EQUAL_FATAL(mkdir(locked, 0755), 0);
 	if (geteuid() != 0)
 		CU_ASSERT_EQUAL_FATAL(chmod(locked, 0555), 0);   /* we are the user who may not */
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[log]\nlevel = notice\n"), 0);
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[log]\nlevel = notice\n"), 0);
 	pid = fork();
 	if (pid == 0) {
-		fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		fd = open(pd.log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0))
@@ -264,7 +256,7 @@ hold_channel(void *arg)
 
 	close(h->ready[0]);
 	close(h->release[1]);
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(pd.sock) < 0)
 		return 40;
 	id = netdma_provider_find("cpu");
 	cw = netdma_mem_alloc(8, 64);
@@ -286,7 +278,7 @@ alloc_on_full(void *arg)
 	int id, ret;
 
 	(void)arg;
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(pd.sock) < 0)
 		return 50;
 	id = netdma_provider_find("cpu");
 	cw = netdma_mem_alloc(8, 64);
@@ -309,7 +301,7 @@ copy_cpu(void *arg)
 	int ret;
 
 	(void)arg;
-	if (netdma_client_connect(sock) < 0)
+	if (netdma_client_connect(pd.sock) < 0)
 		return 60;
 	ret = copy_once("cpu", 1u << 20, 4096);
 	netdma_client_disconnect();
@@ -325,10 +317,10 @@ t_provider_full(void)
 	char c;
 	int i, st;
 
-	CU_ASSERT_EQUAL_FATAL(write_file(ini, "[engines]\ncpu_channels = 2\ndmadev = none\n"
+	CU_ASSERT_EQUAL_FATAL(write_file(pd.ini, "[engines]\ncpu_channels = 2\ndmadev = none\n"
 					 "[quota]\nchannels = 4\nprovider_share = 50\n"
 					 "[log]\nlevel = notice\n"), 0);
-	pid = start_on(sock, NULL, NULL);
+	pid = start_on(pd.sock, NULL, NULL);
 	CU_ASSERT_FATAL(pid > 0);
 	for (i = 0; i < 2; i++) {
 		CU_ASSERT_FATAL(pipe(h[i].ready) == 0 && pipe(h[i].release) == 0);

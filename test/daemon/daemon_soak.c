@@ -423,17 +423,18 @@ settle(long fd_max, long rss_max, double seconds)
 {
 	double deadline = now() + seconds;
 
-	usleep(200000);
 	/*
-	 * fds first: channels_in_use() connects, and the daemon may not have
-	 * closed that connection yet when its child has exited
+	 * Channels first: channels_in_use() connects, and the daemon closes
+	 * that connection a moment after its answer; then the fds and the
+	 * RSS, with no connection of ours in flight.
 	 */
-	while (now() < deadline && daemon_alive()) {
-		if ((fd_max < 0 || proc_fd_count(dpid) <= fd_max) &&
-		    (rss_max < 0 || proc_rss_kib(dpid) <= rss_max) &&
-		    channels_in_use() == 0)
-			return;
+	while (now() < deadline && daemon_alive() && channels_in_use() != 0)
 		usleep(200000);
+	while (now() < deadline && daemon_alive()) {
+		usleep(200000);
+		if ((fd_max < 0 || proc_fd_count(dpid) <= fd_max) &&
+		    (rss_max < 0 || proc_rss_kib(dpid) <= rss_max))
+			return;
 	}
 }
 

@@ -175,11 +175,8 @@ copy_once(const char *provider, size_t size, uint32_t desc)
 }
 
 int
-private_daemon_start(struct private_daemon *d, const char *netdmad_bin, const char *tag,
-		     const char *config)
+private_dir_make(struct private_daemon *d, const char *tag)
 {
-	FILE *f;
-
 	snprintf(d->dir, sizeof(d->dir), "/tmp/netdmad-%.16s-XXXXXX", tag);
 	d->pid = -1;
 	if (mkdtemp(d->dir) == NULL)
@@ -187,6 +184,26 @@ private_daemon_start(struct private_daemon *d, const char *netdmad_bin, const ch
 	snprintf(d->sock, sizeof(d->sock), "%s/netdmad.sock", d->dir);
 	snprintf(d->ini, sizeof(d->ini), "%s/netdmad.ini", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/netdmad.log", d->dir);
+	return 0;
+}
+
+int
+private_dir_remove(const struct private_daemon *d)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+int
+private_daemon_start(struct private_daemon *d, const char *netdmad_bin, const char *tag,
+		     const char *config)
+{
+	FILE *f;
+
+	if (private_dir_make(d, tag) < 0)
+		return -1;
 	f = fopen(d->ini, "w");
 	if (f == NULL)
 		return -1;
@@ -210,8 +227,7 @@ private_daemon_stop(struct private_daemon *d)
 		if (system(cmd) != 0)
 			fprintf(stderr, "(no log)\n");
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
-	return ret == 0 && system(cmd) == 0 ? 0 : 1;
+	return private_dir_remove(d) == 0 && ret == 0 ? 0 : 1;
 }
 
 int

@@ -44,6 +44,10 @@ struct private_daemon {
 	char log[96];           /* its stdout and stderr */
 	pid_t pid;
 };
+/* Make @p d's directory (/tmp/netdmad-TAG-XXXXXX) and name its files; start nothing.  @return 0 or -1. */
+int private_dir_make(struct private_daemon *d, const char *tag);
+/* Remove @p d's directory and all in it.  @return 0, or 1 (a CUnit suite cleanup's result). */
+int private_dir_remove(const struct private_daemon *d);
 /*
  * Make the directory (/tmp/netdmad-TAG-XXXXXX), write @p config as the
  * daemon's whole configuration and start netdmad on it.  @return 0 or -1.
