@@ -110,14 +110,11 @@ copy(const struct netdma_cpu_provider *p, void *dst, const void *src, uint32_t l
 		rte_memcpy(dst, src, len);
 }
 
-static int
-cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
+/* A failure held or armed, or a copy too large to inline: the general way. */
+static __rte_noinline int
+cpu_copy_slow(struct cpu_be *b, netdma_iova_t src, netdma_iova_t dst, uint32_t len,
+	      uint64_t flags)
 {
-	struct cpu_be *b = be;
-
-	/* a fence needs nothing: copies are done in order, one at a time */
-	if (b->enq - b->done >= b->ring)
-		return -ENOSPC;
 	/* like a halted device, nothing runs after a failure */
 	if (!b->failed) {
 		if (inject_fault(b->prov)) {
@@ -128,6 +125,26 @@ cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t 
 			     flags);
 		}
 	}
+	b->enq++;
+	return 0;
+}
+
+/* Copies up to this size are inlined here (rte_memcpy's small sizes). */
+#define INLINE_COPY 256
+
+static int
+cpu_copy(void *be, netdma_iova_t src, netdma_iova_t dst, uint32_t len, uint64_t flags)
+{
+	struct cpu_be *b = be;
+	const struct netdma_cpu_provider *p = b->prov;
+
+	/* a fence needs nothing: copies are done in order, one at a time */
+	if (unlikely(b->enq - b->done >= b->ring))
+		return -ENOSPC;
+	if (unlikely(b->failed || p->fail_at != 0 || p->fail_every != 0 || len > INLINE_COPY ||
+		     (len >= p->nt_threshold && !(flags & NETDMA_ENGINE_LLC))))
+		return cpu_copy_slow(b, src, dst, len, flags);
+	rte_memcpy(netdma_iova2virt_inline(dst), netdma_iova2virt_inline(src), len);
 	b->enq++;
 	return 0;
 }

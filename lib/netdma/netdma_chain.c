@@ -5,18 +5,33 @@
 
 #include "netdma.h"
 #include "netdma_chain.h"
+#include "netdma_checked.h"
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+
+/* Flags of a plain copy: none of NULL, page break, op type or reserved bits. */
+#define NETDMA_PLAIN_V1 (NETDMA_F_V1_MASK & ~NETDMA_F_NULL_TRANSFER)
+#define NETDMA_PLAIN_V2 (NETDMA_F_V2_MASK & ~(NETDMA_F_NULL_TRANSFER | NETDMA_F_SOURCE_PAGE_BREAK | \
+					      NETDMA_F_DESTINATION_PAGE_BREAK))
 
 #define FAIL(code, why) do { if (reason != NULL) *reason = (why); return (code); } while (0)
 
-static inline bool
+/* inlined into each caller: per descriptor it runs three times at least */
+static inline __attribute__((always_inline)) bool
 range_ok(const struct netdma_check_rules *r, netdma_iova_t iova, uint64_t len)
 {
 	struct netdma_range_cache *c = r->cache;
-	netdma_iova_t lo, hi;
+	netdma_iova_t lo, hi, end = iova + len;
 
-	if (iova == 0 || len == 0 || iova + len < iova)
+	/* end > iova: no length of 0, no wrap */
+	if (end <= iova || (r->max_address != 0 && end - 1 > r->max_address))
 		return false;
-	if (r->max_address != 0 && iova + len - 1 > r->max_address)
+	/* most ranges lie in the window of the last yes, which never holds 0 */
+	if (c != NULL && iova >= c->lo[c->last] && end <= c->hi[c->last])
+		return true;
+	if (iova == 0)
 		return false;
 	if (c != NULL && netdma_range_cache_find(c, iova, len, &lo, &hi))
 		return true;
@@ -24,8 +39,9 @@ range_ok(const struct netdma_check_rules *r, netdma_iova_t iova, uint64_t len)
 		return r->range_ok == NULL || r->range_ok(r->range_ctx, iova, len);
 	if (!r->range_win(r->range_ctx, iova, len, &lo, &hi))
 		return false;
-	if (c != NULL)
-		netdma_range_cache_put(c, lo, hi);
+	if (c != NULL) {
+		netdma_range_cache_put(c, lo == 0 ? 1 : lo, hi);
+	}
 	return true;
 }
 
@@ -107,10 +123,11 @@ netdma_desc_check(const struct netdma_descriptor *d,
 	return netdma_desc_check_split(d, rules, reason, segs, &n);
 }
 
-int
-netdma_desc_check_split(const struct netdma_descriptor *d,
-			const struct netdma_check_rules *rules, const char **reason,
-			struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
+/* Every descriptor by every rule, saying why it fails. */
+static __attribute__((noinline)) int
+check_split_all(const struct netdma_descriptor *d, const struct netdma_check_rules *rules,
+		const char **reason, struct netdma_segment segs[NETDMA_MAX_SEGMENTS],
+		unsigned int *nsegs)
 {
 	uint32_t ctl = d->control_flags;
 	uint32_t op = ctl & NETDMA_OP_TYPE_MASK;
@@ -162,9 +179,45 @@ netdma_desc_check_split(const struct netdma_descriptor *d,
 	return NETDMA_DESC_COPY;
 }
 
+static inline __attribute__((always_inline)) int
+check_split(const struct netdma_descriptor *d, const struct netdma_check_rules *rules,
+	    const char **reason, struct netdma_segment segs[NETDMA_MAX_SEGMENTS],
+	    unsigned int *nsegs)
+{
+	uint32_t ctl = d->control_flags;
+	uint32_t size = d->transfer_size;
+
+	/*
+	 * The common descriptor, taken whole when it passes: a standard copy
+	 * of one segment, with only flags of its version that need nothing
+	 * more than its size and its two ranges checked.  Anything else, and
+	 * every failure, goes the long way, which says why.
+	 */
+	if (likely((ctl & ~(rules->major_version >= 2 ? NETDMA_PLAIN_V2 : NETDMA_PLAIN_V1)) == 0 &&
+		   size != 0 && size <= rules->max_transfer_size &&
+		   range_ok(rules, d->source_address, size) &&
+		   range_ok(rules, d->destination_address, size))) {
+		segs[0].src = d->source_address;
+		segs[0].dst = d->destination_address;
+		segs[0].len = size;
+		*nsegs = 1;
+		return NETDMA_DESC_COPY;
+	}
+	return check_split_all(d, rules, reason, segs, nsegs);
+}
+
+int
+netdma_desc_check_split(const struct netdma_descriptor *d,
+			const struct netdma_check_rules *rules, const char **reason,
+			struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
+{
+	return check_split(d, rules, reason, segs, nsegs);
+}
+
 static const struct netdma_descriptor *
-fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules,
-	      int *err, const char **reason)
+fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules, int *err,
+	      const char **reason, struct netdma_segment segs[NETDMA_MAX_SEGMENTS],
+	      unsigned int *nsegs)
 {
 	const struct netdma_descriptor *d;
 
@@ -180,8 +233,43 @@ fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules,
 			*reason = "descriptor outside the client's DMA memory";
 		return NULL;
 	}
-	*err = netdma_desc_check(d, rules, reason);
+	*err = check_split(d, rules, reason, segs, nsegs);
 	return *err < 0 ? NULL : d;
+}
+
+/*
+ * Keep what was checked for the engine's fetch (netdma_checked.h): all of
+ * a chain or none of it.  @return false once nothing more of it is kept.
+ */
+static bool
+keep_checked(struct netdma_checked_fifo *f, uint32_t chain_tail, netdma_iova_t pa,
+	     const struct netdma_descriptor *d, int kind, const struct netdma_segment *segs,
+	     unsigned int nsegs)
+{
+	struct netdma_checked_desc *e = netdma_checked_slot(f);
+
+	if (e == NULL) {
+		/* full: the engine must meet none of this chain's ahead of its own */
+		if (!f->blocked && f->tail != chain_tail)
+			f->tail = chain_tail;
+		if (f->e != NULL)
+			netdma_checked_block(f);
+		return false;
+	}
+	e->pa = pa;
+	e->next = d->next_descriptor;
+	e->control_flags = d->control_flags;
+	e->dca_context = d->dca_context8;
+	if (kind == NETDMA_DESC_COPY && nsegs != 1) {
+		e->kind = NETDMA_CHECKED_REFETCH;
+	} else {
+		e->kind = (uint8_t)kind;
+		e->src = segs[0].src;
+		e->dst = segs[0].dst;
+		e->len = segs[0].len;
+	}
+	f->tail++;
+	return true;
 }
 
 int
@@ -206,9 +294,12 @@ netdma_chain_check(netdma_iova_t head, uint32_t count,
 		   const struct netdma_check_rules *rules,
 		   netdma_iova_t *last, netdma_iova_t *bad, const char **reason)
 {
+	struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
+	struct netdma_checked_fifo *keep = rules->keep;
 	const struct netdma_descriptor *d;
 	netdma_iova_t pa = head, tortoise = head;
-	uint32_t n = 0, power = 1, lam = 0;
+	uint32_t n = 0, power = 1, lam = 0, chain_tail = keep != NULL ? keep->tail : 0;
+	unsigned int nsegs;
 	int err;
 
 	if (bad != NULL)
@@ -220,12 +311,14 @@ netdma_chain_check(netdma_iova_t head, uint32_t count,
 		return err;
 
 	for (;;) {
-		d = fetch_checked(pa, rules, &err, reason);
+		d = fetch_checked(pa, rules, &err, reason, segs, &nsegs);
 		if (d == NULL) {
 			if (bad != NULL)
 				*bad = pa;
 			return err;
 		}
+		if (keep != NULL && !keep_checked(keep, chain_tail, pa, d, err, segs, nsegs))
+			keep = NULL;
 		n++;
 		if (rules->major_version >= 2) {
 			/* spec §3.4: counted, the last one pre-links the next slot */

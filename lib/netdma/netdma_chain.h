@@ -15,6 +15,8 @@
 
 #include "netdma_types.h"
 
+struct netdma_checked_fifo;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,6 +44,7 @@ typedef bool (*netdma_range_win_t)(void *ctx, netdma_iova_t iova, uint64_t len,
 struct netdma_range_cache {
 	netdma_iova_t lo[NETDMA_RANGE_WINDOWS], hi[NETDMA_RANGE_WINDOWS];
 	unsigned int next;
+	unsigned int last;  /**< the window of the last yes: asked first */
 	uint64_t gen;   /**< the owner's memory generation the windows hold for */
 };
 
@@ -53,6 +56,7 @@ netdma_range_cache_reset(struct netdma_range_cache *c)
 	for (i = 0; i < NETDMA_RANGE_WINDOWS; i++)
 		c->lo[i] = c->hi[i] = 0;
 	c->next = 0;
+	c->last = 0;
 }
 
 /** Empty @p c unless its windows were computed under generation @p gen. */
@@ -67,7 +71,7 @@ netdma_range_cache_sync(struct netdma_range_cache *c, uint64_t gen)
 
 /** A cached window holding [iova, iova+len), copied to lo and hi; false if none. */
 static inline bool
-netdma_range_cache_find(const struct netdma_range_cache *c, netdma_iova_t iova, uint64_t len,
+netdma_range_cache_find(struct netdma_range_cache *c, netdma_iova_t iova, uint64_t len,
 			netdma_iova_t *lo, netdma_iova_t *hi)
 {
 	unsigned int i;
@@ -76,6 +80,7 @@ netdma_range_cache_find(const struct netdma_range_cache *c, netdma_iova_t iova, 
 		if (iova >= c->lo[i] && iova + len <= c->hi[i]) {
 			*lo = c->lo[i];
 			*hi = c->hi[i];
+			c->last = i;
 			return true;
 		}
 	return false;
@@ -87,6 +92,7 @@ netdma_range_cache_put(struct netdma_range_cache *c, netdma_iova_t lo, netdma_io
 {
 	c->lo[c->next] = lo;
 	c->hi[c->next] = hi;
+	c->last = c->next;
 	c->next = (c->next + 1) % NETDMA_RANGE_WINDOWS;
 }
 
@@ -101,6 +107,11 @@ struct netdma_check_rules {
 	struct netdma_range_cache *cache; /**< windows of range_win; may be NULL */
 	netdma_desc_fetch_t fetch;      /**< for chain walking */
 	void *fetch_ctx;
+	/**
+	 * Where netdma_chain_check() keeps what it checked for the engine's
+	 * fetch (netdma_checked.h), all of a chain or none of it; NULL: nowhere.
+	 */
+	struct netdma_checked_fifo *keep;
 };
 
 /**
@@ -165,6 +176,8 @@ int netdma_chain_count_check(uint8_t major_version, uint32_t count, const char *
  * next_descriptor must be a non-zero, 64-byte aligned pre-link.
  * @param[out] last IOVA of the chain's last descriptor (may be NULL).
  * @param[out] bad IOVA of the offending descriptor on failure (may be NULL).
+ * With rules->keep, each checked descriptor is added there; on failure the
+ * caller takes back what this call added.
  * @return the number of descriptors, or -errno (see netdma_desc_check()).
  */
 int netdma_chain_check(netdma_iova_t head, uint32_t count,

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_malloc.h>
 #include <rte_pause.h>
 
 #include "netdma_chain.h"
+#include "netdma_engine.h"
 #include "netdma_internal.h"
 
 /*
@@ -53,6 +55,7 @@ netdma_chan_set_check_at_fetch(struct netdma_chan *c, bool enable)
 		return -EINVAL;
 	rte_spinlock_lock(&c->lock);
 	c->core.check_at_fetch = enable;
+	netdma_checked_block(&c->checked);   /* the engine checks what comes next itself */
 	rte_spinlock_unlock(&c->lock);
 	return 0;
 }
@@ -71,6 +74,56 @@ netdma_chan_set_state_cb(struct netdma_chan *c, netdma_core_state_cb_t cb, void 
 	return 0;
 }
 
+/* Room for @p need more entries, within NETDMA_CHECKED_MAX; false if not. */
+static bool
+checked_reserve(struct netdma_checked_fifo *f, uint32_t need, int socket)
+{
+	uint32_t want = netdma_checked_used(f) + need, size, i;
+	struct netdma_checked_desc *e;
+
+	if (f->e != NULL && want <= f->mask + 1)
+		return true;
+	if (want > NETDMA_CHECKED_MAX)
+		return false;
+	size = netdma_pow2_at_least(want < 32 ? 32 : want, NETDMA_CHECKED_MAX);
+	e = rte_malloc_socket("netdma_checked", sizeof(*e) * size, RTE_CACHE_LINE_SIZE, socket);
+	if (e == NULL)
+		return false;
+	for (i = f->head; i != f->tail; i++)
+		e[i & (size - 1)] = f->e[i & f->mask];
+	rte_free(f->e);
+	f->e = e;
+	f->mask = size - 1;
+	return true;
+}
+
+/*
+ * Where this call keeps the descriptors it checks for the engine's fetch,
+ * or NULL.  Only an in-process consumer's chain, checked whole now against
+ * the default validator: a service checks at fetch (its clients may
+ * rewrite a descriptor after any check), another validator may answer
+ * otherwise later, and while suspended the consumer may still edit the
+ * chain (spec §3.6).  A Start drops what an old chain left (spec §3.4).
+ */
+static struct netdma_checked_fifo *
+checked_for(struct netdma_chan *c, enum netdma_chan_event op, uint32_t count)
+{
+	struct netdma_checked_fifo *f = &c->checked;
+
+	if (c->core.check_at_fetch || c->addr_check != netdma_dpdk_range_ok ||
+	    c->core.state == NETDMA_CHAN_SUSPENDED || c->core.state == NETDMA_CHAN_SUSPENDING)
+		return NULL;
+	if (op == NETDMA_OP_START)
+		netdma_checked_flush(f);
+	else
+		netdma_checked_unblock(f);
+	/* 1.x walks to the NULL link: the count is a guess there */
+	if (f->blocked || !checked_reserve(f, c->core.major_version >= 2 ? count : 64,
+					   (int)rte_lcore_to_socket_id(c->lcore)))
+		return NULL;
+	return f;
+}
+
 static int
 submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descriptor *head,
        uint32_t count)
@@ -78,6 +131,7 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 	struct netdma_range_cache cache;
 	struct netdma_check_rules rules;
 	netdma_iova_t pa, prelink;
+	uint32_t kept_from;
 	int ret;
 
 	ret = netdma_chan_enter(c, op);
@@ -86,11 +140,13 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 	netdma_chan_check_rules(c, &rules);
 	rules.cache = &cache;   /* this call's only */
 	netdma_range_cache_reset(&cache);
+	rules.keep = checked_for(c, op, count);
+	kept_from = c->checked.tail;
 	pa = head != NULL ? netdma_virt2iova(head) : NETDMA_BAD_IOVA;
 	ret = netdma_core_check_submit(&c->core, op, head, pa, count, &rules, &prelink);
 	if (ret < 0) {
 		NETDMA_LOG(DEBUG, "%s refused: %s\n", netdma_event_name(op), c->core.last_error);
-		return netdma_chan_leave(c, ret);
+		goto refused;
 	}
 	switch (netdma_core_route(&c->core, op)) {
 	case NETDMA_ROUTE_DEFER:
@@ -103,9 +159,10 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 		ret = netdma_status_to_errno(c->prov->c.append_dma(c->prov_ctx, head, pa, count));
 		break;
 	}
-	if (ret < 0)
-		return netdma_chan_leave(c, netdma_core_fail(&c->core, ret, "provider refused %s: %d",
-							   netdma_event_name(op), ret));
+	if (ret < 0) {
+		netdma_core_fail(&c->core, ret, "provider refused %s: %d", netdma_event_name(op), ret);
+		goto refused;
+	}
 	netdma_core_submitted(&c->core, op, pa, count, prelink);
 	if (op == NETDMA_OP_START)
 		c->starts++;
@@ -114,6 +171,11 @@ submit(struct netdma_chan *c, enum netdma_chan_event op, struct netdma_descripto
 	netdma_chan_leave(c, 0);
 	netdma_lcore_kick(c->lcore);   /* a parked poller has work now */
 	return 0;
+refused:
+	/* nothing of a refused chain may be taken for one the engine meets later */
+	if (rules.keep != NULL && !c->checked.blocked)
+		c->checked.tail = kept_from;
+	return netdma_chan_leave(c, ret);
 }
 
 int
@@ -155,6 +217,8 @@ control(struct netdma_chan *c, enum netdma_chan_event op)
 		uint32_t count;
 
 		netdma_core_take_deferred(&c->core, &head, &count);
+	} else {
+		netdma_checked_flush(&c->checked);   /* spec §3.7, §3.8: Start comes next */
 	}
 	netdma_core_event(&c->core, op);
 	netdma_chan_leave(c, 0);
@@ -185,6 +249,8 @@ netdma_chan_suspend_begin(struct netdma_chan *c)
 			return netdma_chan_leave(c, netdma_core_fail(&c->core, ret, "suspend failed: %d", ret));
 	}
 	netdma_core_event(&c->core, NETDMA_OP_SUSPEND);
+	/* spec §3.6: the consumer may edit the chain now; the engine reads it again */
+	netdma_checked_block(&c->checked);
 	if (ret == 0) {
 		c->suspend_last = last;
 		netdma_core_event(&c->core, NETDMA_EV_DRAINED);

@@ -211,6 +211,7 @@ netdma_chan_set_addr_check(struct netdma_chan *c, netdma_addr_check_t fn, void *
 	c->addr_check = fn != NULL ? fn : netdma_dpdk_range_ok;
 	c->addr_win = NULL;
 	c->addr_ctx = fn != NULL ? ctx : NULL;
+	netdma_checked_block(&c->checked);   /* checked against the old one */
 	rte_spinlock_unlock(&c->lock);
 	return 0;
 }
@@ -226,6 +227,7 @@ netdma_chan_set_addr_window_check(struct netdma_chan *c, netdma_range_win_t fn, 
 	c->addr_check = NULL;   /* addr_win answers */
 	c->addr_win = fn;
 	c->addr_ctx = ctx;
+	netdma_checked_block(&c->checked);
 	rte_spinlock_unlock(&c->lock);
 	return 0;
 }

@@ -187,6 +187,8 @@ chan_put(struct netdma_chan *c)
 	__atomic_store_n(&c->magic, NETDMA_CHAN_MAGIC_FREED, __ATOMIC_RELEASE);
 	rte_free(c->reseed);
 	c->reseed = NULL;
+	rte_free(c->checked.e);
+	c->checked.e = NULL;
 	c->prov = NULL;
 	c->prov_ctx = NULL;
 	rte_spinlock_lock(&netdma_registry_lock);

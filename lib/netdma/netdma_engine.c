@@ -40,6 +40,8 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->rules = conf->rules;
 	eng->iova_is_va = conf->iova_is_va;
 	eng->rules.cache = &eng->range_cache;
+	eng->rules.keep = NULL;
+	eng->checked = conf->checked;
 	eng->state = NETDMA_ENG_STOPPED;
 	return 0;
 }
@@ -152,8 +154,9 @@ reap_zombies(struct netdma_engine *eng)
 static uint32_t
 retire(struct netdma_engine *eng)
 {
-	netdma_iova_t status_pa = 0, irq_pa = 0;
-	uint32_t n = 0, retired = 0;
+	netdma_iova_t status_pa = 0, irq_pa = 0, last = 0;
+	uint32_t n = 0, retired = 0, head;
+	uint64_t bytes = 0;
 	bool err = false;
 
 	retired += reap_zombies(eng);
@@ -164,8 +167,10 @@ retire(struct netdma_engine *eng)
 		eng->pending_ops -= n;
 	}
 
-	while (eng->head != eng->tail) {
-		struct netdma_engine_inflight *r = &eng->ring[eng->head & eng->ring_mask];
+	/* in locals: the compiler cannot tell the ring's stores from the engine's fields */
+	head = eng->head;
+	while (head != eng->tail) {
+		const struct netdma_engine_inflight *r = &eng->ring[head & eng->ring_mask];
 		uint32_t need = r->nops - eng->head_ops_done;
 
 		if (need > n) {
@@ -176,16 +181,21 @@ retire(struct netdma_engine *eng)
 		/* NULL and context-change records (need 0) retire here, in order */
 		n -= need;
 		eng->head_ops_done = 0;
-		eng->head++;
-		eng->last_retired = r->pa;
-		eng->descriptors_retired++;
-		eng->bytes_copied += r->bytes;
-		eng->inflight_bytes -= r->bytes;
+		head++;
+		last = r->pa;
+		bytes += r->bytes;
 		if (r->control_flags & NETDMA_F_STATUS_UPDATE_ON_COMPLETION)
 			status_pa = r->pa;
 		if (r->control_flags & NETDMA_F_INTERRUPT_ON_COMPLETION)
 			irq_pa = r->pa;
 		retired++;
+	}
+	if (head != eng->head) {
+		eng->descriptors_retired += head - eng->head;
+		eng->head = head;
+		eng->last_retired = last;
+		eng->bytes_copied += bytes;
+		eng->inflight_bytes -= bytes;
 	}
 
 	if (status_pa != 0) {
@@ -295,12 +305,23 @@ next_to_fetch(struct netdma_engine *eng)
 	return eng->next_pa;
 }
 
+/* What feeding a descriptor needs of it, from whichever check it passed. */
+struct fetched {
+	netdma_iova_t next;
+	uint32_t control_flags;
+	uint32_t size;                  /* COPY: transfer_size */
+	uint8_t dca_context;
+	unsigned int nops;
+	struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
+};
+
 /* Copy a descriptor out of (possibly shared) memory, then check it. */
 static int
-fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
-      const char **why, struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
+fetch(struct netdma_engine *eng, netdma_iova_t pa, struct fetched *f, const char **why)
 {
 	const struct netdma_descriptor *src;
+	struct netdma_descriptor d;
+	int kind;
 
 	if (pa & 63) {
 		*why = "descriptor not 64-byte aligned";
@@ -311,8 +332,62 @@ fetch(struct netdma_engine *eng, netdma_iova_t pa, struct netdma_descriptor *d,
 		*why = "descriptor outside the client's DMA memory";
 		return -EFAULT;
 	}
-	memcpy(d, src, sizeof(*d));
-	return netdma_desc_check_split(d, &eng->rules, why, segs, nsegs);
+	memcpy(&d, src, sizeof(d));
+	kind = netdma_desc_check_split(&d, &eng->rules, why, f->segs, &f->nops);
+	f->next = d.next_descriptor;
+	f->control_flags = d.control_flags;
+	f->size = d.transfer_size;
+	f->dca_context = (uint8_t)d.dca_context8;
+	__builtin_prefetch(desc_ptr(eng, d.next_descriptor));
+	return kind;
+}
+
+/*
+ * The descriptor at @p pa as the consumer's call checked it
+ * (netdma_checked.h), or -1: fetch and check it now.  *taken says whether
+ * its entry was taken off the queue (to put back if it must wait).  An
+ * entry out of order means the chain went another way than the call
+ * walked: nothing kept is used until the engine has caught up.
+ */
+static inline int
+take_checked(struct netdma_engine *eng, netdma_iova_t pa, struct fetched *f, bool *taken)
+{
+	struct netdma_checked_fifo *q = eng->checked;
+	const struct netdma_checked_desc *e;
+
+	if (q == NULL || q->head == q->tail)
+		return -1;
+	e = &q->e[q->head & q->mask];
+	if (e->pa != pa) {
+		if (!q->gap)
+			netdma_checked_block(q);
+		return -1;
+	}
+	q->gap = false;
+	q->head++;
+	*taken = true;
+	/* a page-break split, or a 1.x tail: its link may be patched since (spec §3.5) */
+	if (e->kind == NETDMA_CHECKED_REFETCH || (e->next == 0 && eng->rules.major_version < 2))
+		return -1;
+	f->next = e->next;
+	f->control_flags = e->control_flags;
+	f->size = e->len;
+	f->dca_context = e->dca_context;
+	f->nops = e->kind == NETDMA_DESC_COPY;
+	f->segs[0].src = e->src;
+	f->segs[0].dst = e->dst;
+	f->segs[0].len = e->len;
+	return e->kind;
+}
+
+/* Everything kept was fetched and nothing else is to come: keep anew. */
+static inline void
+checked_caught_up(struct netdma_engine *eng)
+{
+	struct netdma_checked_fifo *q = eng->checked;
+
+	if (q != NULL && (q->blocked || q->gap) && q->head == q->tail && !more_to_fetch(eng))
+		q->blocked = q->gap = false;
 }
 
 #define V1_TOO_LONG "1.x chain longer than NETDMA_CHAIN_MAX descriptors since the last " \
@@ -351,6 +426,69 @@ over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
 		(eng->max_inflight_bytes != 0 && eng->inflight_bytes >= eng->max_inflight_bytes);
 }
 
+/*
+ * A run of kept descriptors (netdma_checked.h), each a plain one-segment
+ * 2.0 copy where the chain leads: fed without the general step's questions.
+ * Stops at anything else, which the general step then takes.
+ * @return descriptors fed.
+ */
+static uint32_t
+feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
+	  uint64_t *bytes)
+{
+	struct netdma_checked_fifo *q = eng->checked;
+	netdma_iova_t pa = eng->next_pa, last = 0;
+	uint32_t n = q->tail - q->head, free_slots = eng->ring_mask + 1 - (eng->tail - eng->head);
+	/* over_byte_budget() with its limits read once */
+	uint64_t fed = *bytes, inflight = eng->inflight_bytes;
+	uint64_t fed_max = eng->poll_byte_budget ? eng->poll_byte_budget : UINT64_MAX;
+	uint64_t inflight_max = eng->max_inflight_bytes ? eng->max_inflight_bytes : UINT64_MAX;
+	uint32_t i;
+
+	if (eng->rules.major_version < 2 || eng->serialize_wait || eng->fence_next)
+		return 0;
+	n = ENG_MIN(ENG_MIN(n, max), ENG_MIN(eng->seg_left, free_slots));
+	if (n > *room && !*asked) {
+		*room = eng->ops->capacity(eng->be);
+		*asked = true;
+	}
+	n = ENG_MIN(n, *room);
+	for (i = 0; i < n; i++) {
+		const struct netdma_checked_desc *e = &q->e[(q->head + i) & q->mask];
+		struct netdma_engine_inflight *r;
+
+		if (e->pa != pa || e->kind != NETDMA_DESC_COPY ||
+		    (e->control_flags & NETDMA_F_SERIALIZE_TRANSFER) || fed >= fed_max ||
+		    inflight >= inflight_max ||
+		    eng->ops->copy(eng->be, e->src, e->dst, e->len,
+				   netdma_desc_engine_flags(e->control_flags, false)) < 0)
+			break;
+		r = &eng->ring[(eng->tail + i) & eng->ring_mask];
+		r->pa = pa;
+		r->nops = 1;
+		r->bytes = e->len;
+		r->control_flags = e->control_flags;
+		fed += e->len;
+		inflight += e->len;
+		last = pa;
+		pa = e->next;
+	}
+	if (i == 0)
+		return 0;
+	*bytes = fed;
+	eng->inflight_bytes = inflight;
+	eng->tail += i;
+	q->head += i;
+	eng->next_pa = pa;
+	eng->tail_pa = last;
+	eng->at_new_head = false;
+	eng->remaining -= i;
+	eng->seg_left -= i;
+	eng->pending_ops += i;
+	*room -= i;
+	return i;
+}
+
 static uint32_t
 feed(struct netdma_engine *eng)
 {
@@ -363,13 +501,13 @@ feed(struct netdma_engine *eng)
 	netdma_range_cache_reset(&eng->range_cache);
 
 	while (fetched < eng->burst && eng->state == NETDMA_ENG_RUNNING) {
-		struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
 		struct netdma_engine_inflight *r;
-		struct netdma_descriptor d;
+		struct fetched f;
 		const char *why = "";
 		netdma_iova_t pa;
-		unsigned int nops = 0, i;
+		unsigned int i;
 		uint64_t flags;
+		bool taken;
 		int kind;
 
 		/* spec §13.4: nothing after a SERIALIZE descriptor before it retired */
@@ -380,24 +518,40 @@ feed(struct netdma_engine *eng)
 		}
 		if (eng->tail - eng->head > eng->ring_mask || over_byte_budget(eng, bytes))
 			break;
+		if (eng->checked != NULL && eng->checked->head != eng->checked->tail &&
+		    eng->seg_left > 0) {
+			uint32_t n = feed_kept(eng, eng->burst - fetched, &room, &asked, &bytes);
+
+			if (n > 0) {
+				fetched += n;
+				enq += n;
+				continue;
+			}
+		}
 		pa = next_to_fetch(eng);
 		if (pa == 0 || !v1_budget_ok(eng, pa))
 			break;
-		kind = fetch(eng, pa, &d, &why, segs, &nops);
+		taken = false;
+		kind = take_checked(eng, pa, &f, &taken);
+		if (kind < 0)
+			kind = fetch(eng, pa, &f, &why);
 		if (kind < 0) {
 			halt_at_fetch(eng, pa, why);
 			break;
 		}
-		if (nops > room && !asked) {
+		if (f.nops > room && !asked) {
 			room = eng->ops->capacity(eng->be);
 			asked = true;
 		}
-		if (nops > room)
-			break;   /* waits in the channel until completions free slots */
-		__builtin_prefetch(desc_ptr(eng, d.next_descriptor));
-		flags = netdma_desc_engine_flags(d.control_flags, eng->fence_next);
-		for (i = 0; i < nops; i++) {
-			if (eng->ops->copy(eng->be, segs[i].src, segs[i].dst, segs[i].len,
+		if (f.nops > room) {
+			/* waits in the channel until completions free slots, where it was */
+			if (taken)
+				eng->checked->head--;
+			break;
+		}
+		flags = netdma_desc_engine_flags(f.control_flags, eng->fence_next);
+		for (i = 0; i < f.nops; i++) {
+			if (eng->ops->copy(eng->be, f.segs[i].src, f.segs[i].dst, f.segs[i].len,
 					   i == 0 ? flags : flags & ~NETDMA_ENGINE_FENCE) < 0) {
 				/* capacity said yes: a refusal is a backend fault */
 				eng->zombie_ops += i;
@@ -405,37 +559,38 @@ feed(struct netdma_engine *eng)
 				goto out;
 			}
 		}
-		if (nops > 0)
+		if (f.nops > 0)
 			eng->fence_next = false;
-		room -= nops;
-		enq += nops;
-		eng->pending_ops += nops;
+		room -= f.nops;
+		enq += f.nops;
+		eng->pending_ops += f.nops;
 
 		r = &eng->ring[eng->tail & eng->ring_mask];
 		r->pa = pa;
-		r->nops = (uint8_t)nops;
-		r->bytes = kind == NETDMA_DESC_COPY ? d.transfer_size : 0;
+		r->nops = (uint8_t)f.nops;
+		r->bytes = kind == NETDMA_DESC_COPY ? f.size : 0;
 		bytes += r->bytes;
 		eng->inflight_bytes += r->bytes;
 		/* in a context-change descriptor bit 0 is not an interrupt request */
-		r->control_flags = kind == NETDMA_DESC_CONTEXT_CHANGE ? 0 : d.control_flags;
+		r->control_flags = kind == NETDMA_DESC_CONTEXT_CHANGE ? 0 : f.control_flags;
 		eng->tail++;
 		eng->tail_pa = pa;
 		eng->at_new_head = false;
-		eng->next_pa = d.next_descriptor;
+		eng->next_pa = f.next;
 		if (eng->rules.major_version >= 2)
 			eng->remaining--, eng->seg_left--;
 		else
 			eng->fetch_budget--;   /* only once it is with the engine */
 		if (kind == NETDMA_DESC_CONTEXT_CHANGE)
-			eng->dca_target = (uint8_t)d.dca_context8;
-		else if (d.control_flags & NETDMA_F_SERIALIZE_TRANSFER)
+			eng->dca_target = f.dca_context;
+		else if (f.control_flags & NETDMA_F_SERIALIZE_TRANSFER)
 			eng->fence_next = eng->serialize_wait = true;
 		fetched++;
 	}
 out:
 	if (enq > 0)
 		eng->ops->submit(eng->be);
+	checked_caught_up(eng);
 	return fetched;
 }
 

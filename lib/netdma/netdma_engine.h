@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "netdma_chain.h"
+#include "netdma_checked.h"
 #include "netdma_provider.h"
 
 #ifdef __cplusplus
@@ -132,6 +133,11 @@ struct netdma_engine_conf {
 	 */
 	bool iova_is_va;
 	volatile uint64_t *cw;      /**< the completion word (spec §6.1) */
+	/**
+	 * Chains as the consumer's call checked them (netdma_checked.h), taken
+	 * instead of reading and checking a descriptor again; NULL: none.
+	 */
+	struct netdma_checked_fifo *checked;
 	uint32_t ring_size;         /**< max descriptors in flight (power of 2) */
 	uint32_t burst;             /**< max descriptors fetched per poll */
 	/**
@@ -180,6 +186,7 @@ struct netdma_engine {
 	struct netdma_check_rules rules;
 	bool iova_is_va;                /**< netdma_engine_conf.iova_is_va */
 	struct netdma_range_cache range_cache;  /**< emptied at every feed */
+	struct netdma_checked_fifo *checked;    /**< netdma_engine_conf.checked */
 	uint32_t burst;
 	uint64_t poll_byte_budget;      /**< 0: no limit */
 	uint64_t max_inflight_bytes;    /**< 0: no limit */

@@ -72,4 +72,5 @@ netdma_engine_conf_from_chan(struct netdma_engine_conf *conf, void *chan_handle)
 	netdma_chan_check_rules(c, &conf->rules);
 	conf->iova_is_va = rte_eal_iova_mode() == RTE_IOVA_VA;
 	conf->cw = c->params.completion_virtual_address;
+	conf->checked = &c->checked;
 }

@@ -13,6 +13,7 @@
 #include "netdma.h"
 #include "netdma_iova_internal.h"
 #include "netdma_provider.h"
+#include "netdma_checked.h"
 #include "netdma_core.h"
 #include "netdma_service.h"
 
@@ -50,6 +51,8 @@ struct netdma_chan {
 	void *prov_ctx;                  /* provider's channel context */
 	/* state, chain checks, pre-link, reason: the rules written once (netdma_core.h) */
 	struct netdma_chan_core core;
+	/* in-process: chains as checked at the call, for the engine (netdma_checked.h) */
+	struct netdma_checked_fifo checked;
 	netdma_core_state_cb_t state_cb; /* a service's own view of state changes */
 	void *state_cb_arg;
 	netdma_iova_t suspend_last;      /* what the completed Suspend reports */

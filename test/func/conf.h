@@ -93,6 +93,7 @@ bool bytes_zero(const void *p, size_t n);
 int conf_add_rules(struct backend *b);
 int conf_add_bad_input(struct backend *b);
 int conf_add_internal(struct backend *b);   /* in-process only */
+int conf_add_checked(struct backend *b);    /* in-process only */
 int conf_add_lifecycle(void);
 int conf_add_vchan(void);                    /* in-process only */
 int conf_add_wdk(void);

@@ -45,7 +45,7 @@ main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < RTE_DIM(backends); i++)
 		if (conf_add_rules(&backends[i]) || conf_add_bad_input(&backends[i]) ||
-		    conf_add_internal(&backends[i]))
+		    conf_add_internal(&backends[i]) || conf_add_checked(&backends[i]))
 			goto reg_err;
 	if (conf_add_lifecycle() || conf_add_vchan() || conf_add_wdk() || conf_add_telemetry())
 		goto reg_err;

@@ -61,7 +61,7 @@ libdir=$(pkg-config --variable=libdir libnetdma)
 incdir=$(pkg-config --variable=includedir libnetdma)/netdma
 
 # the installed headers, and no internal one
-want="netdma.h netdma_chain.h netdma_client.h netdma_cpu.h netdma_dmadev.h netdma_engine.h
+want="netdma.h netdma_chain.h netdma_checked.h netdma_client.h netdma_cpu.h netdma_dmadev.h netdma_engine.h
 netdma_lcore.h netdma_provider.h netdma_soft_provider.h netdma_types.h netdma_wdk.h"
 have=$(cd "$incdir" 2>/dev/null && ls)
 check "installed headers: the public ones only" \

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * In-process only: a chain is checked once, at its Start or Append, and
+ * the engine copies what that check saw (lib/netdma/netdma_checked.h).
+ * What the consumer may still change is read again: the chain while
+ * suspended (spec §3.6), a 1.x tail's link (spec §3.5, §8 rule 5), and
+ * everything on a channel that checks at fetch (a service's, whose clients
+ * may rewrite a descriptor after any check).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "conf_dpdk.h"
+#include "netdma_internal.h"
+
+#define SU NETDMA_F_STATUS_UPDATE_ON_COMPLETION
+
+/* Rewrites after the call: d[1] to block 40, d[2] to a size no check passes. */
+static void
+rewrite_after_call(void)
+{
+	F.d[1].destination_address = IO(F.dst + 40 * BLK);
+	F.d[2].transfer_size = 0;
+}
+
+/* The engine copies what the Start checked, not what the descriptors say since. */
+static void
+k_copies_what_was_checked(void)
+{
+	NEED_FIX();
+	chain(0, 6, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	rewrite_after_call();
+	CU_ASSERT_TRUE(wait_word(word(5, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 6));
+	CU_ASSERT_TRUE(blocks_zero(40, 1));
+	CU_ASSERT_STRING_EQUAL(netdma_chan_last_error(F.ch), "");
+}
+
+/*
+ * A channel that checks at fetch keeps nothing: the rewrite to block 40 is
+ * copied, and the descriptor made bad halts the channel there, with
+ * nothing of it or after it moved.
+ */
+static void
+k_check_at_fetch_reads_again(void)
+{
+	NEED_FIX();
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
+	chain(0, 6, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	rewrite_after_call();
+	CU_ASSERT_TRUE(wait_word(word(1, NETDMA_STATUS_HALTED)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 1));
+	CU_ASSERT_TRUE(blocks_zero(1, 5));
+	CU_ASSERT_EQUAL(memcmp(F.dst + 40 * BLK, F.src + 1 * BLK, BLK), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "zero transfer size"));
+}
+
+/*
+ * Suspend, Resume, then an Append, with the engine still short of it: the
+ * rest of the first chain is read again (it may have been edited), and
+ * the Append is copied as its call checked it.
+ */
+static void
+k_kept_again_after_resume(void)
+{
+	netdma_iova_t last = 0;
+
+	NEED_FIX();
+	chain(0, 8, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 8), 0);
+	poll_n(1);                                   /* descriptors 0 and 1 */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_suspend(F.ch, &last), 0);
+	F.d[3].destination_address = IO(F.dst + 41 * BLK);   /* an edit while suspended */
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_resume(F.ch), 0);
+	chain(8, 4, SU);
+	if (!v2())
+		F.d[7].next_descriptor = IO(&F.d[8]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[8], 4), 0);
+	F.d[9].destination_address = IO(F.dst + 40 * BLK);   /* after the Append: not seen */
+	CU_ASSERT_TRUE(wait_word(word(11, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 3));
+	CU_ASSERT_TRUE(blocks_zero(3, 1));
+	CU_ASSERT_EQUAL(memcmp(F.dst + 41 * BLK, F.src + 3 * BLK, BLK), 0);
+	CU_ASSERT_TRUE(blocks_copied(4, 8));
+	CU_ASSERT_TRUE(blocks_zero(40, 1));
+}
+
+/*
+ * 1.x: two chains appended before the engine reached the first one's tail,
+ * which the consumer linked after the first call checked it: the engine
+ * follows the new link (spec §3.5).
+ */
+static void
+k_v1_tail_link_read_again(void)
+{
+	NEED_FIX();
+	if (v2())
+		return;   /* 2.0 pre-links: nothing is patched */
+	chain(0, 4, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	chain(4, 4, SU);
+	F.d[3].next_descriptor = IO(&F.d[4]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[4], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 8));
+}
+
+/*
+ * A refused Append keeps nothing: the same slots appended again are copied
+ * as they are at the second call.
+ */
+static void
+k_refused_call_keeps_nothing(void)
+{
+	NEED_FIX();
+	chain(0, 4, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 4), 0);
+	chain(4, 4, SU);
+	if (!v2())
+		F.d[3].next_descriptor = IO(&F.d[4]);
+	F.d[6].transfer_size = 0;
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[4], 4), -ERANGE);
+	F.d[6].transfer_size = BLK;
+	F.d[5].destination_address = IO(F.dst + 40 * BLK);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[4], 4), 0);
+	CU_ASSERT_TRUE(wait_word(word(7, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 5));
+	CU_ASSERT_TRUE(blocks_zero(5, 1));
+	CU_ASSERT_EQUAL(memcmp(F.dst + 40 * BLK, F.src + 5 * BLK, BLK), 0);
+	CU_ASSERT_TRUE(blocks_copied(6, 2));
+}
+
+/*
+ * Two chains outstanding, more than the first reservation of kept entries
+ * (32): it grows with entries in it.  Then the same 64 slots again and
+ * again (2.0 wraps round them, 1.x relinks them).
+ */
+static void
+k_growing_and_wrapping(void)
+{
+	unsigned int k, first = 0;
+
+	NEED_FIX();
+	chain(0, 32, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 32), 0);
+	for (k = 1; k <= 6; k++) {
+		first = 32 * (k % 2);
+		if (k > 1)
+			CU_ASSERT_TRUE_FATAL(wait_idle_engine());
+		chain(first, 32, k == 6 ? SU : 0);
+		if (v2())
+			F.d[first + 31].next_descriptor = IO(&F.d[(first + 32) % 64]);
+		else
+			F.d[(first + 63) % 64].next_descriptor = IO(&F.d[first]);
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[first], 32), 0);
+		/* kept: the engine reads them no more (but a 1.x tail, d[31]) */
+		if (k == 1)
+			memset(F.d, 0, 31 * sizeof(*F.d));
+	}
+	CU_ASSERT_TRUE(wait_word(word(first + 31, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 64));
+}
+
+int
+conf_add_checked(struct backend *b)
+{
+	CU_pSuite s = conf_suite("checked once", b);
+
+	if (s == NULL ||
+	    !CU_add_test(s, "the engine copies what the call checked", k_copies_what_was_checked) ||
+	    !CU_add_test(s, "check at fetch reads a rewritten descriptor again",
+			 k_check_at_fetch_reads_again) ||
+	    !CU_add_test(s, "edits while suspended are read, later Appends kept",
+			 k_kept_again_after_resume) ||
+	    !CU_add_test(s, "1.x: a tail linked after its check is followed",
+			 k_v1_tail_link_read_again) ||
+	    !CU_add_test(s, "a refused call keeps nothing", k_refused_call_keeps_nothing) ||
+	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping))
+		return -1;
+	return 0;
+}
