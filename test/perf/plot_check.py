@@ -73,8 +73,32 @@ def check_parsing(plot, sample):
     check(by_number[9].nb_workers() == 4 and by_number[9].points[0].mops == 6.54,
           "case 9: 4 workers, 6.54 MOps")
     series = plot.worker_series([c for c in cases if c.has_sizes()])
+    check(sorted(series) == [("NETDMA_MEM_COPY", "cpu", 64), ("NETDMA_MEM_COPY", "cpu", 4096),
+                             ("NETDMA_MEM_COPY", "dma_skeleton", 64)],
+          "series against N (only where N varies): %s" % sorted(series))
     check(series.get(("NETDMA_MEM_COPY", "dma_skeleton", 64)) == {1: 6.838, 2: 6.312, 4: 6.54},
           "dma_skeleton 64 B against N: %s" % series)
+
+
+def case6_64(plot, path):
+    _, cases = plot.read_cases(path)
+    case = next(c for c in cases if c.number == 6)
+    plot.derive_points(case)
+    return case.points[0]
+
+
+def check_aggregates(plot, sample, tmp):
+    """A Summary row's figures are taken over the workers' sum (they differ
+    here), and the sum stands in where there is no Summary row."""
+    edited = write_variant(sample, os.path.join(tmp, "summary.csv"), keep_cases={6},
+                           edit=lambda l: l.replace(",13.985,27.314", ",20.000,40.000"))
+    point = case6_64(plot, edited)
+    check((point.gbps, point.mops) == (20.0, 40.0), "Summary row not taken: %s" % point.mops)
+    dropped = write_variant(sample, os.path.join(tmp, "nosummary.csv"), keep_cases={6},
+                            edit=lambda l: "" if "Summary" in l else l)
+    point = case6_64(plot, dropped)
+    check(point.mops is not None and abs(point.mops - (13.279 + 14.035)) < 1e-9,
+          "no Summary row: the workers' sum: %s" % point.mops)
 
 
 def run(script, *args):
@@ -91,8 +115,9 @@ def check_pngs(result, out_dir, stem, kinds, what):
         check(len(data) >= MIN_PNG, "%s: %s has %d bytes" % (what, path, len(data)))
 
 
-def write_variant(sample, path, keep_cases=None, extra=""):
-    """The sample with only some cases and/or extra cells on every case line."""
+def write_variant(sample, path, keep_cases=None, extra=("", ""), edit=lambda line: line):
+    """The sample with only some cases, extra cells on the Case and Scenario
+    lines (extra[0], extra[1]), each line through edit()."""
     case, out = None, []
     with open(sample) as f:
         for line in f.read().splitlines():
@@ -100,7 +125,9 @@ def write_variant(sample, path, keep_cases=None, extra=""):
                 case = int(line.split()[1])
             if keep_cases and case is not None and case not in keep_cases:
                 continue
-            out.append(line + (extra if case is not None else ""))
+            if case is not None:
+                line += extra[0] if line.startswith("Case ") else extra[1]
+            out.append(edit(line))
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     return path
@@ -110,7 +137,9 @@ def check_cli(script, sample, tmp):
     all_four = ("bandwidth", "mops", "latency", "scaling")
     check_pngs(run(script, "--out-dir", tmp, "--title", "sample", sample), tmp,
                "plot-sample", all_four, "the sample")
-    extra = write_variant(sample, os.path.join(tmp, "extra.csv"), extra=",later(us),x")
+    # two new columns, and a third cell no header names
+    extra = write_variant(sample, os.path.join(tmp, "extra.csv"),
+                          extra=(",later(us),x", ",1.5,,overflow"))
     check_pngs(run(script, extra), tmp, "extra", all_four, "two extra columns")
 
     single = write_variant(sample, os.path.join(tmp, "single.csv"), keep_cases={1, 2})
@@ -140,8 +169,10 @@ def main():
     if probe.returncode != 0:
         print("SKIP: matplotlib is not importable by %s" % " ".join(interpreter(script)))
         return 77
-    check_parsing(load(script), sample)
+    plot = load(script)
+    check_parsing(plot, sample)
     with tempfile.TemporaryDirectory(prefix="netdma-plot-") as tmp:
+        check_aggregates(plot, sample, tmp)
         check_cli(script, sample, tmp)
     for what in failures:
         print("FAIL: " + what, file=sys.stderr)
