@@ -217,7 +217,7 @@ def plot_against_size(plt, cases, styles, attr, ylabel, logy, title, path):
         log2_axis(ax, sizes)
         ax.set_xlabel("buffer size (B)")
         ax.set_ylabel(ylabel)
-        ax.set_title(title)
+        ax.set_title(title, fontsize="medium")
         if logy:
             ax.set_yscale("log")
         else:
