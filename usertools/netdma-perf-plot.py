@@ -29,14 +29,14 @@ SCENARIO_RE = re.compile(r"^Scenario\s+(\d+)(\s+Summary)?$", re.IGNORECASE)
 PERCENTILES = ("p50", "p99", "p999")
 
 # How each case type is drawn: legend name, colour map (one shade per case
-# of that type), marker.
+# of that type), marker, short name under a bar.
 KINDS = {
-    "DMA_MEM_COPY": ("raw dmadev", "Blues", "s"),
-    "CPU_MEM_COPY": ("CPU copy", "Oranges", "^"),
-    "NETDMA_MEM_COPY": ("NetDMA in-process", "Greens", "o"),
-    "NETDMA_CLIENT_COPY": ("NetDMA through netdmad", "Reds", "D"),
+    "DMA_MEM_COPY": ("raw dmadev", "Blues", "s", "raw"),
+    "CPU_MEM_COPY": ("CPU copy", "Oranges", "^", "CPU"),
+    "NETDMA_MEM_COPY": ("NetDMA in-process", "Greens", "o", "in-process"),
+    "NETDMA_CLIENT_COPY": ("NetDMA through netdmad", "Reds", "D", "netdmad"),
 }
-OTHER_KIND = ("other", "Greys", "x")
+OTHER_KIND = ("other", "Greys", "x", "other")
 
 
 class CsvError(Exception):
@@ -179,7 +179,7 @@ def case_styles(cases, colormaps):
     for case in cases:
         seen.setdefault(case.kind, []).append(case)
     for kind, members in seen.items():
-        name, cmap, marker = KINDS.get(kind, OTHER_KIND)
+        _, cmap, marker, _ = KINDS.get(kind, OTHER_KIND)
         for i, case in enumerate(members):
             shade = 0.75 if len(members) == 1 else 0.45 + 0.5 * i / (len(members) - 1)
             solid = case.device() in ("", "cpu")
@@ -287,10 +287,10 @@ def draw_shares(ax, multi):
             bottom += mops
         if p.mops is not None:
             ax.text(x, bottom, "%.2f" % p.mops, ha="center", va="bottom", fontsize="small")
-        labels.append("case %d\n%s, %s B" % (case.number, case.device() or case.kind,
-                                             size_text(int(p.size))))
+        labels.append("case %d %s\n%s\n%s B" % (case.number, KINDS.get(case.kind, OTHER_KIND)[3],
+                                                case.device() or "CPU", size_text(int(p.size))))
     ax.set_xticks(range(len(multi)))
-    ax.set_xticklabels(labels, fontsize="small")
+    ax.set_xticklabels(labels, fontsize="x-small")
     ax.set_ylabel("MOps (stacked per worker; % of the sum)")
     ax.set_title("several workers: aggregate and each worker's part", fontsize="medium")
     ax.margins(y=0.12)
@@ -301,7 +301,7 @@ def draw_series(ax, series):
     counts = []
     for (kind, dev, size), by_n in sorted(series.items()):
         ns = sorted(by_n)
-        name, _, marker = KINDS.get(kind, OTHER_KIND)
+        name, _, marker, _ = KINDS.get(kind, OTHER_KIND)
         ax.plot(ns, [by_n[n] for n in ns], marker=marker,
                 label="%s, %s, %s B" % (name, dev or "CPU", size_text(int(size))))
         counts += ns
@@ -323,7 +323,7 @@ def plot_scaling(plt, cases, title, path):
         return False, "no case with several workers: no scaling plot"
     series = worker_series(cases)
     fig, axes = plt.subplots(1, 2 if series else 1, squeeze=False,
-                             figsize=(max(6.0, 1.3 * len(multi) + 2) + (6 if series else 0), 5))
+                             figsize=(max(6.0, 1.4 * len(multi) + 2) + (6 if series else 0), 5))
     draw_shares(axes[0][0], multi)
     if series:
         draw_series(axes[0][1], series)
