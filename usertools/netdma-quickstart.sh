@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libsystemd-dev: netdmad's sd_notify, and `pkg-config --static libdpdk`
-# names -lsystemd (libpcap -> dbus-1) for the install test's static link
+# names -lsystemd (libpcap -> dbus-1) for the install test's static link;
+# python3-matplotlib: usertools/netdma-perf-plot.py and its test
 packages=(dpdk dpdk-dev libdpdk-dev meson ninja-build libbsd-dev python3-pyelftools
-          pkg-config libcunit1-dev build-essential python3 libsystemd-dev)
+          pkg-config libcunit1-dev build-essential python3 libsystemd-dev python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
