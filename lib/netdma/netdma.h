@@ -255,6 +255,14 @@ int netdma_chan_version(const struct netdma_chan *chan);
  * (spec §4.1, §5.1); a bad chain is refused and nothing is handed to the
  * engine.
  *
+ * In-process, the engine then copies what this check read: a descriptor
+ * changed after the call, until it has retired, is not seen, but for the
+ * changes the spec allows - the chain while the channel is suspended
+ * (spec §3.6) and a 1.x tail's next_descriptor (spec §3.5) - which are
+ * read and checked again.  Through netdmad, and on a channel with
+ * netdma_chan_set_check_at_fetch(), every descriptor is read and checked
+ * as the engine fetches it.
+ *
  * @param chan
  *   The channel.
  * @param head

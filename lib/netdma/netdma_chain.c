@@ -259,6 +259,7 @@ keep_checked(struct netdma_checked_fifo *f, uint32_t chain_tail, netdma_iova_t p
 	e->pa = pa;
 	e->next = d->next_descriptor;
 	e->control_flags = d->control_flags;
+	e->engine_flags = (uint8_t)netdma_desc_engine_flags(d->control_flags, false);
 	e->dca_context = d->dca_context8;
 	if (kind == NETDMA_DESC_COPY && nsegs != 1) {
 		e->kind = NETDMA_CHECKED_REFETCH;

@@ -36,6 +36,7 @@ struct netdma_checked_desc {
 	uint32_t control_flags;
 	uint8_t kind;                   /**< enum netdma_desc_kind, or NETDMA_CHECKED_REFETCH */
 	uint8_t dca_context;            /**< CONTEXT_CHANGE: the target */
+	uint8_t engine_flags;           /**< netdma_desc_engine_flags(control_flags, false) */
 };
 
 /** An entry the engine reads and checks at fetch (more than one segment). */

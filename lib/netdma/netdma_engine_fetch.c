@@ -260,8 +260,7 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 		if (e->pa != pa || e->kind != NETDMA_DESC_COPY ||
 		    (e->control_flags & NETDMA_F_SERIALIZE_TRANSFER) || fed >= fed_max ||
 		    inflight >= inflight_max ||
-		    eng->ops->copy(eng->be, e->src, e->dst, e->len,
-				   netdma_desc_engine_flags(e->control_flags, false)) < 0)
+		    eng->ops->copy(eng->be, e->src, e->dst, e->len, e->engine_flags) < 0)
 			break;
 		r = &eng->ring[(eng->tail + i) & eng->ring_mask];
 		r->pa = pa;
