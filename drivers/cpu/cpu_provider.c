@@ -193,6 +193,7 @@ static const struct netdma_backend_ops cpu_ops = {
 	.capacity = cpu_capacity,
 	.completed = cpu_completed,
 	.discard = cpu_discard,
+	.synchronous = true,
 };
 
 static int

@@ -119,19 +119,24 @@ reap_zombies(struct netdma_engine *eng)
 	return done;
 }
 
-/* In-order retirement (spec §6.1); publishes the completion word once. */
+/*
+ * In-order retirement (spec §6.1); publishes the completion word once.
+ * Without @p ask_device only what needs no op (NULL, context change) at
+ * the head retires.
+ */
 static uint32_t
-retire(struct netdma_engine *eng)
+retire(struct netdma_engine *eng, bool ask_device)
 {
 	netdma_iova_t status_pa = 0, irq_pa = 0, last = 0;
 	uint32_t n = 0, retired = 0, head;
 	uint64_t bytes = 0;
 	bool err = false;
 
-	retired += reap_zombies(eng);
+	if (ask_device)
+		retired += reap_zombies(eng);
 	if (eng->zombie_ops > 0 || eng->head == eng->tail)
 		return retired;
-	if (eng->pending_ops > 0) {
+	if (ask_device && eng->pending_ops > 0) {
 		n = eng->ops->completed(eng->be, eng->pending_ops, &err);
 		eng->pending_ops -= n;
 	}
@@ -210,7 +215,7 @@ finish_suspend(struct netdma_engine *eng)
 int
 netdma_engine_poll(struct netdma_engine *eng)
 {
-	uint32_t work = retire(eng);
+	uint32_t work = retire(eng, true);
 	uint32_t fed;
 
 	if (eng->suspending)
@@ -218,9 +223,12 @@ netdma_engine_poll(struct netdma_engine *eng)
 
 	if (eng->state == NETDMA_ENG_RUNNING) {
 		fed = netdma_engine_feed(eng);
-		/* a synchronous backend (the CPU) is already done: retire now */
+		/*
+		 * A synchronous backend (the CPU) is already done: retire now.  A
+		 * device was asked before feeding: what needs no op retires now.
+		 */
 		if (fed > 0)
-			work += fed + retire(eng);
+			work += fed + retire(eng, eng->ops->synchronous);
 	}
 	if (eng->halting && eng->head == eng->tail) {
 		eng->halting = false;
@@ -307,7 +315,7 @@ netdma_engine_suspend(struct netdma_engine *eng, netdma_iova_t *last)
 	if (eng->state != NETDMA_ENG_RUNNING)
 		return -EPERM;
 	eng->state = NETDMA_ENG_SUSPENDED;
-	retire(eng);
+	retire(eng, true);
 	if (eng->state != NETDMA_ENG_SUSPENDED)
 		return -EIO;   /* a copy had failed: the channel halted */
 	if (eng->head != eng->tail) {

@@ -72,6 +72,13 @@ struct netdma_backend_ops {
 	 * known.  Optional.
 	 */
 	int (*error_status)(void *be);
+	/**
+	 * Every op is done when copy() returns (the CPU): the poll retires what
+	 * it fed at once.  An asynchronous device's completions are asked for
+	 * once per poll, before feeding, so the completion word is written at
+	 * most once per poll.
+	 */
+	bool synchronous;
 };
 
 /** No NUMA preference: the host's default placement (SOCKET_ID_ANY in DPDK). */

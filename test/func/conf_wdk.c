@@ -45,7 +45,7 @@ static uint32_t be_discard(void *be, uint32_t max) { RTE_SET_USED(be); return ma
 
 static const struct netdma_backend_ops wdk_ops = {
 	.copy = be_copy, .submit = be_submit, .capacity = be_capacity,
-	.completed = be_completed, .discard = be_discard,
+	.completed = be_completed, .discard = be_discard, .synchronous = true,
 };
 
 static NTSTATUS
