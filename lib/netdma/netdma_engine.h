@@ -237,6 +237,11 @@ struct netdma_engine {
 	uint32_t head_ops_done;         /**< ops of ring[head] already completed */
 	uint32_t pending_ops;           /**< ops with the backend, not yet completed */
 	uint32_t zombie_ops;            /**< aborted ops still owned by the backend */
+	/**
+	 * pending_ops when the backend last had no room (0: it had): nothing
+	 * is fed until fewer are pending.
+	 */
+	uint32_t starved_pending;
 
 	netdma_iova_t last_retired;     /**< 0: none since Start/Reset */
 	uint64_t descriptors_retired;

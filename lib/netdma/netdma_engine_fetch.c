@@ -252,6 +252,8 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 		*room = eng->ops->capacity(eng->be);
 		*asked = true;
 	}
+	if (*room == 0)
+		return 0;
 	n = ENG_MIN(n, *room);
 	for (i = 0; i < n; i++) {
 		const struct netdma_checked_desc *e = &q->e[(q->head + i) & q->mask];
@@ -288,6 +290,18 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 	return i;
 }
 
+/*
+ * The backend had no room for the next descriptor.  With ops of this
+ * channel at the device, nothing is fed (or the device asked) until some
+ * come back; with none, the next poll asks again (a shared queue's room is
+ * freed by other channels too).
+ */
+static inline void
+starve(struct netdma_engine *eng)
+{
+	eng->starved_pending = eng->pending_ops;
+}
+
 uint32_t
 netdma_engine_feed(struct netdma_engine *eng)
 {
@@ -296,6 +310,10 @@ netdma_engine_feed(struct netdma_engine *eng)
 	bool asked = false;
 	uint64_t bytes = 0;
 
+	/* the device had no room and has handed nothing back since: ask it nothing */
+	if (eng->starved_pending != 0 && eng->pending_ops >= eng->starved_pending)
+		return 0;
+	eng->starved_pending = 0;
 	/* answers about memory last one pass: a region may go between polls */
 	netdma_range_cache_reset(&eng->range_cache);
 
@@ -326,6 +344,10 @@ netdma_engine_feed(struct netdma_engine *eng)
 				enq += n;
 				continue;
 			}
+			if (asked && room == 0) {
+				starve(eng);
+				break;
+			}
 		}
 		pa = next_to_fetch(eng);
 		if (pa == 0 || !v1_budget_ok(eng, pa))
@@ -346,6 +368,7 @@ netdma_engine_feed(struct netdma_engine *eng)
 			/* waits in the channel until completions free slots, where it was */
 			if (taken)
 				eng->checked->head--;
+			starve(eng);
 			break;
 		}
 		flags = netdma_desc_engine_flags(f.control_flags, eng->fence_next);
