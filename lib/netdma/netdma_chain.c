@@ -237,6 +237,19 @@ fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules, int *err
 	return *err < 0 ? NULL : d;
 }
 
+/* The flag mapping, inlined where a descriptor is kept. */
+static inline uint64_t
+engine_flags(uint32_t control_flags, bool prev_serialize)
+{
+	uint64_t f = 0;
+
+	if (prev_serialize)
+		f |= NETDMA_ENGINE_FENCE;
+	if (control_flags & NETDMA_F_DESTINATION_DCA_ENABLE)
+		f |= NETDMA_ENGINE_LLC;
+	return f;
+}
+
 /*
  * Keep what was checked for the engine's fetch (netdma_checked.h): all of
  * a chain or none of it.  @return false once nothing more of it is kept.
@@ -259,7 +272,7 @@ keep_checked(struct netdma_checked_fifo *f, uint32_t chain_tail, netdma_iova_t p
 	e->pa = pa;
 	e->next = d->next_descriptor;
 	e->control_flags = d->control_flags;
-	e->engine_flags = (uint8_t)netdma_desc_engine_flags(d->control_flags, false);
+	e->engine_flags = (uint8_t)engine_flags(d->control_flags, false);
 	e->dca_context = d->dca_context8;
 	if (kind == NETDMA_DESC_COPY && nsegs != 1) {
 		e->kind = NETDMA_CHECKED_REFETCH;
@@ -359,13 +372,7 @@ netdma_chain_check(netdma_iova_t head, uint32_t count,
 uint64_t
 netdma_desc_engine_flags(uint32_t control_flags, bool prev_serialize)
 {
-	uint64_t f = 0;
-
-	if (prev_serialize)
-		f |= NETDMA_ENGINE_FENCE;
-	if (control_flags & NETDMA_F_DESTINATION_DCA_ENABLE)
-		f |= NETDMA_ENGINE_LLC;
-	return f;
+	return engine_flags(control_flags, prev_serialize);
 }
 
 int
