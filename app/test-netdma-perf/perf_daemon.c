@@ -268,6 +268,7 @@ read_results(FILE *out, const struct perf_case *c, unsigned int first, unsigned 
 			   "p999=%lf verified=%u error=%d", &r->ops, &r->secs, &r->nr_buf, &r->p50_us,
 			   &r->p99_us, &r->p999_us, &verified, &err) == 8) {
 			r->verified = verified != 0;
+			r->has_lat = true;
 			r->error = err;
 			r->lcore = c->workers[first + w].lcore;
 			snprintf(r->dev, sizeof(r->dev), "%s", c->workers[first + w].dev);
