@@ -14,6 +14,7 @@
 
 #include "perf_bufs.h"
 #include "perf_cache.h"
+#include "perf_fill.h"
 
 uint32_t
 perf_nr_buf(uint64_t mem_bytes, uint32_t buf_size, unsigned int nb_workers)
@@ -43,16 +44,6 @@ perf_mbuf_geometry(uint32_t buf_size, uint32_t *stride, uint32_t *data_off)
 					    buf_size, 0, &sz);
 	*data_off = sz.header_size + (uint32_t)sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM;
 	return 0;
-}
-
-/* Byte j of buffer k: neighbouring buffers always differ, so a copy to the wrong one shows. */
-static void
-fill(uint8_t *p, uint32_t k, uint32_t bs)
-{
-	uint32_t j;
-
-	for (j = 0; j < bs; j++)
-		p[j] = (uint8_t)(j * 131 + k * 7 + (k >> 8) * 13 + 1);
 }
 
 static int
@@ -114,7 +105,7 @@ perf_bufs_create(struct perf_bufs *b, const struct perf_case *c, uint32_t bs, ui
 	/* sources filled, destinations zeroed, in allocation order */
 	perf_bufs_slice(b, 0, nr, &all);
 	for (k = 0; k < nr; k++) {
-		fill(perf_src_va(&all, k), k, bs);
+		perf_fill(perf_src_va(&all, k), k, bs);
 		memset(perf_dst_va(&all, k), 0, bs);
 	}
 	return 0;
