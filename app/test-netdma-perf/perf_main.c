@@ -39,6 +39,16 @@ usage(const char *prog)
 	       "rather than around it).  Every copied byte is\n"
 	       "verified after each scenario.\n"
 	       "\n"
+	       "Buffers, order and counting are dpdk-test-dma-perf's: a source and a\n"
+	       "destination pktmbuf pool (data room buf_size + headroom, so buf_size <= %u),\n"
+	       "one mbuf per buffer, mem_size / (2 * buf_size) of them split between the\n"
+	       "workers; copies reached through the mbufs, passes over them in order, the\n"
+	       "completions of test_seconds after 10 ms counted and divided by test_seconds.\n"
+	       "NETDMA_MEM_COPY's descriptors point into the same mbufs; a client's buffers\n"
+	       "are laid out as such a pool's.  buf_layout=contiguous (per case) uses two\n"
+	       "flat arrays instead, buffer k at k * buf_size: no mbuf header read per copy,\n"
+	       "no gap between buffers.  p50/p99/p999 are blank where not measured.\n"
+	       "\n"
 	       "Daemon cases start a private netdmad (eal_args become its EAL arguments,\n"
 	       "lcore= its polling lcores) and drive it from netdma-perf-client:\n"
 	       "NETDMA_CLIENT_COPY is NETDMA_MEM_COPY through the daemon (client_cpus= pins\n"
@@ -51,7 +61,7 @@ usage(const char *prog)
 	       "  -s, --smoke         50 ms per scenario, at most 8 MB: correctness only\n"
 	       "  -n, --netdmad PATH  netdmad for the daemon cases (default: beside this\n"
 	       "                      program, or ../netdmad/ in the build tree)\n"
-	       "  -h, --help          this text\n", prog);
+	       "  -h, --help          this text\n", prog, perf_mbuf_max_buf_size());
 }
 
 /* The TSC rate without EAL (the parent never initialises it): 20 ms of rdtsc. */
