@@ -52,6 +52,7 @@ struct perf_case {
 	int src_numa, dst_numa;     /* NUMA nodes of the buffers, -1: any */
 	uint32_t channels;          /* NETDMA_CLIENT_IDLE: idle channels */
 	uint32_t quiet_ms;          /* NETDMA_CLIENT_IDLE: quiet spell before measuring */
+	bool contiguous;            /* buf_layout=contiguous: two flat arrays, not mbufs */
 	bool skip;
 };
 
@@ -61,8 +62,9 @@ struct perf_result {
 	char dev[64];
 	uint32_t nr_buf;
 	uint64_t ops;               /* copies completed in the timed window */
-	double secs;
+	double secs;                /* the window: test_seconds, as dpdk-test-dma-perf divides by */
 	double p50_us, p99_us, p999_us; /* NETDMA: submission → completion word */
+	bool has_lat;               /* the percentiles were measured (NETDMA cases) */
 	bool verified;
 	int error;                  /* 0, or -errno */
 	double tsc_hz;              /* the child's TSC: cycles per op */
@@ -89,6 +91,21 @@ struct perf_tools {
 
 int perf_config_load(const char *path, struct perf_case *cases, unsigned int max);
 const char *perf_type_name(enum perf_type t);
+
+/*
+ * perf_mbuf.c: dpdk-test-dma-perf's geometry.  Buffers per worker for a
+ * footprint: mem_size / (2 * buf_size) in all, less the remainder of a split
+ * between the workers.
+ */
+uint32_t perf_nr_buf(uint64_t mem_bytes, uint32_t buf_size, unsigned int nb_workers);
+/* The largest buf_size an mbuf holds: its data room is 16 bits, headroom included. */
+uint32_t perf_mbuf_max_buf_size(void);
+/*
+ * Where the client cases put buffer k of a region: the object size of a
+ * pktmbuf pool of that data room (rte_mempool_calc_obj_size, no EAL needed)
+ * and the offset of an mbuf's data in its object.
+ */
+int perf_mbuf_geometry(uint32_t buf_size, uint32_t *stride, uint32_t *data_off);
 
 /* Runs in the child after rte_eal_init(); fills one result per worker. */
 int perf_run_scenario(const struct perf_case *c, uint32_t buf_size, bool smoke,

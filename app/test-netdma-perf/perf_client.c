@@ -27,6 +27,7 @@
 
 #include "netdma.h"
 #include "perf_cache.h"
+#include "perf_fill.h"
 #include "netdma_client.h"
 
 #define MAX_WORKERS 8
@@ -45,6 +46,7 @@ struct opts {
 	int lcores[MAX_WORKERS];    /* the daemon's polling lcore of each worker */
 	unsigned int nb_lcores;
 	bool cache_flush;
+	uint32_t stride, data_off;  /* a pktmbuf pool's geometry; 0: contiguous */
 	uint32_t idle_channels;     /* > 0: idle mode */
 };
 
@@ -54,6 +56,7 @@ struct worker {
 	uint32_t provider;
 	uint32_t nr;
 	uint8_t *src, *dst;
+	uint64_t *off;              /* buffer k at src + off[k], dst + off[k] */
 	struct netdma_descriptor *d;
 	volatile uint64_t *cw;
 	struct netdma_chan *chan;
@@ -94,10 +97,40 @@ usage(const char *prog)
 	       "  -C, --cpus LIST       pin worker i to the i-th CPU of LIST (e.g. 0,1)\n"
 	       "  -L, --lcores LIST     worker i's channel on the i-th daemon lcore of LIST\n"
 	       "  -f, --cache-flush     flush the buffers from the caches first\n"
+	       "  -s, --stride BYTES    lay buffers out as a pktmbuf pool of this object\n"
+	       "                        size (default: one flat array per side)\n"
+	       "  -o, --data-offset N   with --stride: the data's offset in an object\n"
 	       "  -i, --idle N          idle mode: N channels, then one timed request\n"
 	       "  -h, --help            this text\n"
 	       "Output: one line per worker, \"result worker=I ops=N secs=S nr_buf=N\n"
 	       "p50=US p99=US p999=US verified=0|1 error=-ERRNO\".\n", prog);
+}
+
+/*
+ * Where buffer k's data lies in a region.  --stride: as in a pktmbuf pool
+ * of that object size (test-netdma-perf computes it with
+ * rte_mempool_calc_obj_size; this process has no EAL): objects one after
+ * the other, none crossing a page boundary unless larger than a page (the
+ * mempool's rule), the data --data-offset into each.  Else buffer k at k *
+ * buf_size.  @return the region's length.
+ */
+static uint64_t
+layout(const struct opts *o, uint32_t nr, uint64_t *off)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), at = 0;
+	uint32_t k;
+
+	for (k = 0; k < nr; k++) {
+		if (o->stride == 0) {
+			off[k] = (uint64_t)k * o->buf_size;
+			continue;
+		}
+		if (o->stride <= pg && at / pg != (at + o->stride - 1) / pg)
+			at = (at + pg - 1) / pg * pg;
+		off[k] = at + o->data_off;
+		at += o->stride;
+	}
+	return o->stride == 0 ? (uint64_t)nr * o->buf_size : at;
 }
 
 /* The ring of descriptors over the worker's buffers, chains of `chain`. */
@@ -106,6 +139,7 @@ worker_setup(struct worker *w)
 {
 	const struct opts *o = w->o;
 	struct netdma_chan_conf cc = { 0 };
+	uint64_t len;
 	uint32_t i;
 	int ret;
 
@@ -115,20 +149,27 @@ worker_setup(struct worker *w)
 		fprintf(stderr, "netdma-perf-client: the footprint must hold two chains per worker\n");
 		return -EINVAL;
 	}
-	w->src = netdma_mem_alloc((size_t)w->nr * o->buf_size, 64);
-	w->dst = netdma_mem_alloc((size_t)w->nr * o->buf_size, 64);
+	w->off = malloc(sizeof(*w->off) * w->nr);
+	if (w->off == NULL)
+		return -ENOMEM;
+	len = layout(o, w->nr, w->off);
+	w->src = netdma_mem_alloc(len, 64);
+	w->dst = netdma_mem_alloc(len, 64);
 	w->d = netdma_mem_alloc(sizeof(*w->d) * w->nr, 64);
 	w->cw = netdma_mem_alloc(64, 64);
 	w->lat = malloc(sizeof(*w->lat) * MAX_SAMPLES);
 	if (w->src == NULL || w->dst == NULL || w->d == NULL || w->cw == NULL || w->lat == NULL)
 		return -ENOMEM;
-	for (uint64_t b = 0; b < (uint64_t)w->nr * o->buf_size; b++)
-		w->src[b] = (uint8_t)(b * 131 + w->idx + 7);
-	memset(w->dst, 0, (size_t)w->nr * o->buf_size);
 	for (i = 0; i < w->nr; i++) {
+		perf_fill(w->src + w->off[i], i, o->buf_size);
+		memset(w->dst + w->off[i], 0, o->buf_size);
+		if (o->cache_flush) {
+			perf_flush_cache(w->src + w->off[i], o->buf_size);
+			perf_flush_cache(w->dst + w->off[i], o->buf_size);
+		}
 		w->d[i].transfer_size = o->buf_size;
-		w->d[i].source_address = netdma_virt2iova(w->src + (uint64_t)i * o->buf_size);
-		w->d[i].destination_address = netdma_virt2iova(w->dst + (uint64_t)i * o->buf_size);
+		w->d[i].source_address = netdma_virt2iova(w->src + w->off[i]);
+		w->d[i].destination_address = netdma_virt2iova(w->dst + w->off[i]);
 		w->d[i].next_descriptor = netdma_virt2iova(&w->d[(i + 1) % w->nr]);
 		w->d[i].control_flags = (i + 1) % o->chain == 0 ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION : 0;
 	}
@@ -280,7 +321,6 @@ static int
 copy_mode(const struct opts *o, uint32_t provider)
 {
 	static struct worker ws[MAX_WORKERS];
-	double t0, t1;
 	unsigned int i;
 	int ret = 0;
 
@@ -301,16 +341,15 @@ copy_mode(const struct opts *o, uint32_t provider)
 			pthread_setaffinity_np(ws[i].tid, sizeof(set), &set);
 		}
 	}
-	/* the timed window: 10 ms of warm-up, then the seconds asked for */
+	/* the timed window: 10 ms of warm-up, then the seconds asked for (the figures
+	 * divide by them, as dpdk-test-dma-perf's) */
 	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
 	usleep(10000);
-	t0 = now();
 	for (i = 0; i < o->workers; i++)
 		ws[i].done_start = __atomic_load_n(&ws[i].done, __ATOMIC_RELAXED);
 	usleep((useconds_t)(o->seconds * 1e6));
 	for (i = 0; i < o->workers; i++)
 		ws[i].done_end = __atomic_load_n(&ws[i].done, __ATOMIC_RELAXED);
-	t1 = now();
 	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < o->workers; i++) {
 		struct worker *w = &ws[i];
@@ -320,10 +359,12 @@ copy_mode(const struct opts *o, uint32_t provider)
 		pthread_join(w->tid, NULL);
 		copied = w->done < w->nr ? w->done : w->nr;
 		/* every buffer copied at least once must match its source */
-		ok = w->error == 0 && copied > 0 && memcmp(w->src, w->dst, copied * o->buf_size) == 0;
+		ok = w->error == 0 && copied > 0;
+		for (uint64_t k = 0; ok && k < copied; k++)
+			ok = memcmp(w->src + w->off[k], w->dst + w->off[k], o->buf_size) == 0;
 		qsort(w->lat, w->nlat, sizeof(*w->lat), cmp_double);
 		printf("result worker=%u ops=%" PRIu64 " secs=%.6f nr_buf=%u p50=%.3f p99=%.3f "
-		       "p999=%.3f verified=%d error=%d\n", i, w->done_end - w->done_start, t1 - t0,
+		       "p999=%.3f verified=%d error=%d\n", i, w->done_end - w->done_start, o->seconds,
 		       w->nr, pct_us(w->lat, w->nlat, 0.5), pct_us(w->lat, w->nlat, 0.99),
 		       pct_us(w->lat, w->nlat, 0.999), ok, w->error);
 		netdma_chan_free(w->chan);
@@ -464,6 +505,8 @@ main(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "lcores", required_argument, NULL, 'L' },
 		{ "cache-flush", no_argument, NULL, 'f' },
+		{ "stride", required_argument, NULL, 's' },
+		{ "data-offset", required_argument, NULL, 'o' },
 		{ "idle", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -474,7 +517,7 @@ main(int argc, char **argv)
 	};
 	int ch, pid, ret;
 
-	while ((ch = getopt_long(argc, argv, "S:p:b:m:c:t:w:C:L:fi:h", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "S:p:b:m:c:t:w:C:L:fs:o:i:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'S': o.socket = optarg; break;
 		case 'p': o.provider = optarg; break;
@@ -496,13 +539,16 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'f': o.cache_flush = true; break;
+		case 's': o.stride = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'o': o.data_off = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'i': o.idle_channels = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'h': usage(argv[0]); return 0;
 		default: usage(argv[0]); return 2;
 		}
 	}
 	if (o.buf_size == 0 || o.chain == 0 || o.seconds <= 0 || o.workers == 0 ||
-	    o.workers > MAX_WORKERS || optind != argc) {
+	    o.workers > MAX_WORKERS || optind != argc ||
+	    (o.stride != 0 && o.data_off + o.buf_size > o.stride)) {
 		usage(argv[0]);
 		return 2;
 	}

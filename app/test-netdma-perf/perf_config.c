@@ -102,6 +102,19 @@ parse_worker(const char *sec, const char *key, const char *v, struct perf_worker
 	return have_lcore ? 0 : bad(sec, key, v, "lcore= missing");
 }
 
+/* The last buf_size a case runs (buf_last itself only if the steps land on it). */
+static uint64_t
+largest_size(const struct perf_case *c)
+{
+	uint64_t bs = c->buf_first, next;
+
+	for (;; bs = next) {
+		next = c->buf_mul ? bs * c->buf_incr : bs + c->buf_incr;
+		if (next > c->buf_last)
+			return bs;
+	}
+}
+
 static int
 load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 {
@@ -145,6 +158,11 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 	if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
 		return bad(sec, "dca", v, "0 or 1");
 	c->dca = v != NULL && strcmp(v, "1") == 0;
+	v = rte_cfgfile_get_entry(f, sec, "buf_layout");
+	if (v != NULL && strcmp(v, "mbuf") != 0 && strcmp(v, "contiguous") != 0)
+		return bad(sec, "buf_layout", v, "mbuf (dpdk-test-dma-perf's pktmbuf pools, the "
+			   "default) or contiguous (two flat arrays)");
+	c->contiguous = v != NULL && strcmp(v, "contiguous") == 0;
 	v = rte_cfgfile_get_entry(f, sec, "client_cpus");
 	snprintf(c->client_cpus, sizeof(c->client_cpus), "%s", v != NULL ? v : "");
 	v = rte_cfgfile_get_entry(f, sec, "client_processes");
@@ -169,6 +187,15 @@ load_case(struct rte_cfgfile *f, const char *sec, struct perf_case *c)
 			return bad(sec, "buf_size", v, "first,last,incr,ADD|MUL");
 		}
 		c->buf_mul = strcmp(mode, "MUL") == 0;
+	}
+	/* an mbuf's data room is 16 bits, headroom included (so is that tool's) */
+	if (!c->contiguous && c->type != PERF_NETDMA_CLIENT_IDLE &&
+	    largest_size(c) > perf_mbuf_max_buf_size()) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "at most %u B fits an mbuf: lower it, or set "
+			 "buf_layout=contiguous", perf_mbuf_max_buf_size());
+		return bad(sec, "buf_size", v, why);
 	}
 	v = entry(f, sec, "cache_flush");
 	c->cache_flush = v != NULL && strcmp(v, "1") == 0;

@@ -268,6 +268,7 @@ read_results(FILE *out, const struct perf_case *c, unsigned int first, unsigned 
 			   "p999=%lf verified=%u error=%d", &r->ops, &r->secs, &r->nr_buf, &r->p50_us,
 			   &r->p99_us, &r->p999_us, &verified, &err) == 8) {
 			r->verified = verified != 0;
+			r->has_lat = true;
 			r->error = err;
 			r->lcore = c->workers[first + w].lcore;
 			snprintf(r->dev, sizeof(r->dev), "%s", c->workers[first + w].dev);
@@ -281,7 +282,8 @@ int
 perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 			 const struct perf_tools *t, struct perf_result *res)
 {
-	char buf_s[16], mem_s[16], chain_s[16], secs_s[32], workers_s[16];
+	char buf_s[16], mem_s[16], chain_s[16], secs_s[32], workers_s[16], stride_s[32], off_s[32];
+	uint32_t stride, data_off;
 	char lcores[PERF_MAX_WORKERS][128];
 	char *argv[32];
 	unsigned int i, got = 0, procs = c->client_processes ? c->nb_workers : 1;
@@ -339,6 +341,13 @@ perf_run_client_scenario(const struct perf_case *c, uint32_t bs, bool smoke,
 	}
 	if (c->cache_flush)
 		argv[argc++] = (char *)(uintptr_t)"--cache-flush";
+	/* no mempool there: the mbufs' geometry, computed here (perf_bufs.h) */
+	if (!c->contiguous && perf_mbuf_geometry(bs, &stride, &data_off) == 0) {
+		snprintf(stride_s, sizeof(stride_s), "--stride=%u", stride);
+		snprintf(off_s, sizeof(off_s), "--data-offset=%u", data_off);
+		argv[argc++] = stride_s;
+		argv[argc++] = off_s;
+	}
 	argv[argc] = NULL;
 
 	for (i = 0; i < procs; i++) {

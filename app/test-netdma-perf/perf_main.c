@@ -39,6 +39,16 @@ usage(const char *prog)
 	       "rather than around it).  Every copied byte is\n"
 	       "verified after each scenario.\n"
 	       "\n"
+	       "Buffers, order and counting are dpdk-test-dma-perf's: a source and a\n"
+	       "destination pktmbuf pool (data room buf_size + headroom, so buf_size <= %u),\n"
+	       "one mbuf per buffer, mem_size / (2 * buf_size) of them split between the\n"
+	       "workers; copies reached through the mbufs, passes over them in order, the\n"
+	       "completions of test_seconds after 10 ms counted and divided by test_seconds.\n"
+	       "NETDMA_MEM_COPY's descriptors point into the same mbufs; a client's buffers\n"
+	       "are laid out as such a pool's.  buf_layout=contiguous (per case) uses two\n"
+	       "flat arrays instead, buffer k at k * buf_size: no mbuf header read per copy,\n"
+	       "no gap between buffers.  p50/p99/p999 are blank where not measured.\n"
+	       "\n"
 	       "Daemon cases start a private netdmad (eal_args become its EAL arguments,\n"
 	       "lcore= its polling lcores) and drive it from netdma-perf-client:\n"
 	       "NETDMA_CLIENT_COPY is NETDMA_MEM_COPY through the daemon (client_cpus= pins\n"
@@ -51,7 +61,7 @@ usage(const char *prog)
 	       "  -s, --smoke         50 ms per scenario, at most 8 MB: correctness only\n"
 	       "  -n, --netdmad PATH  netdmad for the daemon cases (default: beside this\n"
 	       "                      program, or ../netdmad/ in the build tree)\n"
-	       "  -h, --help          this text\n", prog);
+	       "  -h, --help          this text\n", prog, perf_mbuf_max_buf_size());
 }
 
 /* The TSC rate without EAL (the parent never initialises it): 20 ms of rdtsc. */
@@ -250,7 +260,7 @@ main(int argc, char **argv)
 		for (bs = c->buf_first; bs <= c->buf_last;
 		     bs = c->buf_mul ? bs * c->buf_incr : bs + c->buf_incr) {
 			struct perf_result res[PERF_MAX_WORKERS];
-			double sum_ops = 0, secs = 0;
+			double sum_ops = 0, sum_mem = 0, sum_cyc = 0, secs = 0;
 			uint32_t sum_buf = 0;
 			unsigned int w;
 			int ret;
@@ -273,32 +283,41 @@ main(int argc, char **argv)
 
 			for (w = 0; w < c->nb_workers; w++) {
 				const struct perf_result *r = &res[w];
+				/* dpdk-test-dma-perf's figures: per window second, cycles truncated */
 				double mops = (double)r->ops / r->secs / 1e6;
 				double gbps = (double)r->ops * bs * 8 / r->secs / 1e9;
-				double cyc = r->ops ? r->secs * r->tsc_hz / (double)r->ops : 0;
+				double cyc = r->ops ? (double)(uint64_t)(r->secs * r->tsc_hz / (double)r->ops) : 0;
+				double mem = (double)bs * r->nr_buf * 2 / (1024 * 1024);
+				char lat[64] = ",,";
 
 				if (!r->verified)
 					fails++;
 				sum_ops += (double)r->ops;
 				sum_buf += r->nr_buf;
+				sum_mem += mem;
+				sum_cyc += cyc;
 				secs = r->secs;
-				printf("  buf %6u B  lcore %u %-14s %10.1f cycles/op %8.2f Gbps %8.3f MOps",
+				printf("  buf %6u B  lcore %u %-14s %10.0f cycles/op %8.2f Gbps %8.3f MOps",
 				       bs, r->lcore, r->dev, cyc, gbps, mops);
-				if (c->type == PERF_NETDMA_MEM_COPY || c->type == PERF_NETDMA_CLIENT_COPY)
+				/* a case that does not time each copy prints no latency, not 0 */
+				if (r->has_lat) {
 					printf("  latency p50 %.2f p99 %.2f p999 %.2f us (chains of %u)",
 					       r->p50_us, r->p99_us, r->p999_us, c->chain);
+					snprintf(lat, sizeof(lat), "%.2f,%.2f,%.2f", r->p50_us, r->p99_us,
+						 r->p999_us);
+				}
 				printf("  %s\n", r->verified ? "verified" : "VERIFY FAILED");
 				if (csv != NULL)
-					fprintf(csv, "Scenario %u,%u,%s,%u,%u,%u,%u,%u,%.0f,%.3f,%.3f,%.2f,%.2f,%.2f,%s\n",
+					fprintf(csv, "Scenario %u,%u,%s,%u,%u,%u,%u,%.2f,%.0f,%.3f,%.3f,%s,%s\n",
 						scen, r->lcore, r->dev, c->ring_size, c->kick_batch, bs, r->nr_buf,
-						c->mem_size_mb, cyc, gbps, mops, r->p50_us, r->p99_us, r->p999_us,
-						r->verified ? "yes" : "no");
+						mem, cyc, gbps, mops, lat, r->verified ? "yes" : "no");
 			}
 			if (c->nb_workers > 1 && secs > 0)
 				print_share(c, res, sum_ops / secs / 1e6);
+			/* as that tool: all buffers, all memory, the workers' mean cycles, sums */
 			if (csv != NULL && secs > 0)
-				fprintf(csv, "Scenario %u Summary, , , , , ,%u,%u,%.0f,%.3f,%.3f\n", scen, sum_buf,
-					c->mem_size_mb, sum_ops > 0 ? secs * res[0].tsc_hz / sum_ops : 0,
+				fprintf(csv, "Scenario %u Summary, , , , , ,%u,%.2f,%.1f,%.3f,%.3f\n", scen,
+					sum_buf, sum_mem, sum_cyc / c->nb_workers,
 					sum_ops * bs * 8 / secs / 1e9, sum_ops / secs / 1e6);
 		}
 	}

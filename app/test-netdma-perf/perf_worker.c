@@ -3,11 +3,16 @@
  * One scenario (a case at one buffer size) in an EAL process: buffers, the
  * engines, one worker per lcore, a timed window, then verification.
  *
- * DMA_MEM_COPY and CPU_MEM_COPY follow dpdk-test-dma-perf: rte_dma_copy()
- * per buffer with a doorbell and rte_dma_completed() every kick_batch, or
- * rte_memcpy() per buffer.  NETDMA_MEM_COPY moves the same buffers through a
- * NetDMA channel: a 2.0 ring of descriptors, Appends of `chain`, the worker
- * polling its own lcore; latency is from the Append to the completion word.
+ * DMA_MEM_COPY and CPU_MEM_COPY follow dpdk-test-dma-perf (24.11-25.07) in
+ * layout, order and counting: its mbufs (perf_bufs.h), passes over the
+ * worker's buffers in allocation order with the stop flag read only between
+ * passes; rte_dma_copy() per buffer, with a doorbell and one
+ * rte_dma_completed() of at most 255 whenever the count in flight is a
+ * multiple of kick_batch (or the ring is full), or rte_memcpy() per buffer;
+ * completions counted as they are reaped.  NETDMA_MEM_COPY moves the same
+ * buffers through a NetDMA channel: a 2.0 ring of descriptors over them,
+ * Appends of `chain`, the worker polling its own lcore; latency is from the
+ * Append to the completion word.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,14 +32,15 @@
 #include "netdma_dmadev.h"
 #include "netdma_lcore.h"
 #include "perf.h"
-#include "perf_cache.h"
+#include "perf_bufs.h"
 
 #define MAX_SAMPLES (1u << 20)
+#define MAX_CPL 255                         /* dpdk-test-dma-perf's per-call reap */
 
 struct worker {
 	const struct perf_case *c;
 	uint32_t bs, nr;
-	uint8_t *src, *dst;
+	struct perf_slice s;                /* its buffers */
 	int16_t dev_id;                     /* DMA_MEM_COPY */
 	struct netdma_chan *chan;           /* NETDMA_MEM_COPY */
 	struct netdma_descriptor *d;
@@ -59,63 +65,104 @@ count(struct worker *w, uint64_t n)
 	__atomic_store_n(&w->done, w->done + n, __ATOMIC_RELAXED);
 }
 
+/* The doorbell, then one reap of at most MAX_CPL. */
+static void
+kick_and_reap(struct worker *w, uint64_t *inflight)
+{
+	bool err = false;
+	uint16_t last, n;
+
+	if (rte_dma_submit(w->dev_id, 0) < 0) {
+		w->error = -EIO;
+		return;
+	}
+	n = rte_dma_completed(w->dev_id, 0, MAX_CPL, &last, &err);
+	*inflight -= n;
+	count(w, n);
+	if (err)
+		w->error = -EIO;
+}
+
 static int
 dma_worker(void *arg)
 {
 	struct worker *w = arg;
-	rte_iova_t s = rte_malloc_virt2iova(w->src), d = rte_malloc_virt2iova(w->dst);
-	uint32_t i = 0, since_kick = 0;
-	uint16_t last;
-	bool err = false;
+	const struct perf_slice s = w->s;
+	const uint32_t kick = w->c->kick_batch;
+	uint64_t inflight = 0;
+	uint32_t i;
 	int ret;
 
 	while (!go)
 		rte_pause();
-	while (!stop) {
-		ret = rte_dma_copy(w->dev_id, 0, s + (uint64_t)i * w->bs, d + (uint64_t)i * w->bs,
-				   w->bs, 0);
-		if (ret == -ENOSPC) {
-			rte_dma_submit(w->dev_id, 0);
-			count(w, rte_dma_completed(w->dev_id, 0, 255, &last, &err));
-			continue;
+	while (w->error == 0) {
+		for (i = 0; i < s.nr && w->error == 0; i++) {
+			while ((ret = rte_dma_copy(w->dev_id, 0, perf_src_iova(&s, i),
+						   perf_dst_iova(&s, i), s.bs, 0)) == -ENOSPC &&
+			       w->error == 0)
+				kick_and_reap(w, &inflight);
+			if (ret < 0) {
+				w->error = w->error ? w->error : ret;
+				break;
+			}
+			/* in flight, not issued: the doorbell's spacing drifts, as there */
+			if (++inflight % kick == 0)
+				kick_and_reap(w, &inflight);
 		}
-		if (ret < 0) {
-			w->error = ret;
+		if (stop)
 			break;
-		}
-		if (++i == w->nr)
-			i = 0;
-		if (++since_kick == w->c->kick_batch) {
-			rte_dma_submit(w->dev_id, 0);
-			count(w, rte_dma_completed(w->dev_id, 0, 255, &last, &err));
-			since_kick = 0;
-		}
-		if (err) {
-			w->error = -EIO;
-			break;
-		}
 	}
 	/* let the device hand everything back before buffers are checked */
 	rte_dma_submit(w->dev_id, 0);
-	for (i = 0; i < 1000000 && rte_dma_completed(w->dev_id, 0, 255, &last, &err) > 0; i++)
-		;
+	for (i = 0; inflight > 0 && i < 10000000; i++) {
+		bool err = false;
+		uint16_t last, n = rte_dma_completed(w->dev_id, 0, MAX_CPL, &last, &err);
+
+		inflight -= n;
+		count(w, n);
+		if (err && w->error == 0)
+			w->error = -EIO;
+	}
+	if (inflight > 0 && w->error == 0)
+		w->error = -ETIMEDOUT;
 	return 0;
+}
+
+/*
+ * One pass over the worker's buffers.  Inlined with @p mbuf a constant, so
+ * each layout gets a loop without the other's test: in the mbuf one both
+ * mbufs are read before the copy, as dpdk-test-dma-perf's loop reads them.
+ */
+static __rte_always_inline void
+cpu_pass(struct worker *w, const struct perf_slice *s, const bool mbuf)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		const void *src = mbuf ? rte_pktmbuf_mtod(s->src[i], const void *) :
+			s->src_flat + (uint64_t)i * s->bs;
+		void *dst = mbuf ? rte_pktmbuf_mtod(s->dst[i], void *) :
+			s->dst_flat + (uint64_t)i * s->bs;
+
+		rte_memcpy(dst, src, s->bs);
+		count(w, 1);
+	}
 }
 
 static int
 cpu_worker(void *arg)
 {
 	struct worker *w = arg;
-	uint32_t i = 0;
+	const struct perf_slice s = w->s;
 
 	while (!go)
 		rte_pause();
-	while (!stop) {
-		rte_memcpy(w->dst + (uint64_t)i * w->bs, w->src + (uint64_t)i * w->bs, w->bs);
-		if (++i == w->nr)
-			i = 0;
-		count(w, 1);
-	}
+	do {
+		if (s.src != NULL)
+			cpu_pass(w, &s, true);
+		else
+			cpu_pass(w, &s, false);
+	} while (!stop);
 	return 0;
 }
 
@@ -233,8 +280,12 @@ setup_netdma(struct worker *w)
 	uint32_t chain = w->c->chain, i;
 
 	w->nr -= w->nr % chain;
-	if (w->nr / chain < 2)
-		return -EINVAL;   /* need two chains: one in flight, one being refilled */
+	if (w->nr / chain < 2) {
+		/* one chain in flight, one being refilled */
+		fprintf(stderr, "test-netdma-perf: case %u: mem_size must hold two chains of %u "
+			"buffer pairs per worker\n", w->c->id, chain);
+		return -EINVAL;
+	}
 	w->d = netdma_mem_alloc(sizeof(*w->d) * w->nr, 64);
 	w->cw = netdma_mem_alloc(64, 64);
 	w->lat = malloc(MAX_SAMPLES * sizeof(*w->lat));
@@ -243,8 +294,11 @@ setup_netdma(struct worker *w)
 		return -ENOMEM;
 	for (i = 0; i < w->nr; i++) {
 		w->d[i].transfer_size = w->bs;
-		w->d[i].source_address = netdma_virt2iova(w->src + (uint64_t)i * w->bs);
-		w->d[i].destination_address = netdma_virt2iova(w->dst + (uint64_t)i * w->bs);
+		/* the mbufs' own IOVAs, as DMA_MEM_COPY's; flat arrays: per address */
+		w->d[i].source_address = w->s.src != NULL ? perf_src_iova(&w->s, i) :
+			netdma_virt2iova(perf_src_va(&w->s, i));
+		w->d[i].destination_address = w->s.dst != NULL ? perf_dst_iova(&w->s, i) :
+			netdma_virt2iova(perf_dst_va(&w->s, i));
 		w->d[i].next_descriptor = netdma_virt2iova(&w->d[(i + 1) % w->nr]);
 		w->d[i].control_flags = (i + 1) % chain == 0 ? NETDMA_F_STATUS_UPDATE_ON_COMPLETION : 0;
 		/* 2.0: keep the destination in cache (the cpu engine's temporal copy) */
@@ -337,15 +391,63 @@ launch_workers(const struct perf_case *c, struct worker *ws)
 	return 0;
 }
 
+/* Worker @p i's engine: its dmadev (DMA_MEM_COPY) or a NetDMA channel. */
+static int
+setup_engine(const struct perf_case *c, unsigned int i, struct worker *ws,
+	     struct netdma_cpu_provider **cpu, struct netdma_dmadev_provider *dmap[])
+{
+	struct worker *w = &ws[i];
+	const char *dev = c->workers[i].dev;
+	struct netdma_chan_conf cc = { .lcore_mask = 1ull << c->workers[i].lcore };
+	int id, ret;
+
+	if (c->type == PERF_DMA_MEM_COPY)
+		return setup_dmadev(w, dev);
+	if (c->type != PERF_NETDMA_MEM_COPY)
+		return 0;
+	ret = setup_netdma(w);
+	if (ret < 0)
+		return ret;
+	/*
+	 * One software provider for all workers; one provider per dmadev, its
+	 * vchan carrying one virtual channel per worker naming it.
+	 */
+	if (strcmp(dev, "cpu") == 0) {
+		struct netdma_cpu_conf pc = { .nb_channels = c->nb_workers,
+					      .ring_size = c->ring_size };
+
+		if (*cpu == NULL && (ret = netdma_cpu_provider_create(&pc, cpu)) < 0)
+			return ret;
+		id = (int)netdma_cpu_provider_id(*cpu);
+	} else {
+		id = dmadev_provider_of(c, i, dmap);
+		if (id < 0)
+			return id;
+	}
+	cc.completion_word = w->cw;
+	ret = netdma_chan_alloc((uint32_t)id, &cc, &w->chan);
+	if (ret < 0) {
+		fprintf(stderr, "test-netdma-perf: case %u: no NetDMA channel of '%s' on lcore %u: "
+			"%s (the channels of one device queue are polled on one lcore: give the "
+			"workers of '%s' the same lcore)\n", c->id, dev, c->workers[i].lcore,
+			strerror(-ret), dev);
+		return ret;
+	}
+	w->last_word = netdma_completion_read(w->cw);
+	w->running = true;
+	return 0;
+}
+
 int
 perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct perf_result *res)
 {
 	struct worker *ws = rte_zmalloc("perf_workers", sizeof(*ws) * c->nb_workers, RTE_CACHE_LINE_SIZE);
 	struct netdma_cpu_provider *cpu = NULL;
 	struct netdma_dmadev_provider *dmap[PERF_MAX_WORKERS] = { NULL };
+	struct perf_bufs bufs = { 0 };
 	uint64_t total = (uint64_t)c->mem_size_mb << 20;
 	double secs = smoke ? 0.05 : c->test_seconds;
-	uint64_t t0, t1;
+	uint32_t nr, per;
 	unsigned int i;
 	int ret = 0;
 
@@ -354,128 +456,89 @@ perf_run_scenario(const struct perf_case *c, uint32_t bs, bool smoke, struct per
 	if (smoke && total > (8u << 20))
 		total = 8u << 20;
 	go = stop = false;
+	nr = perf_nr_buf(total, bs, c->nb_workers);
+	per = nr / c->nb_workers;
 	for (i = 0; i < c->nb_workers; i++) {
-		struct worker *w = &ws[i];
 		unsigned int l = c->workers[i].lcore;
 
-		w->c = c;
-		w->bs = bs;
-		w->nr = (uint32_t)(total / (2ull * bs) / c->nb_workers);
+		ws[i].dev_id = -1;
 		res[i].lcore = l;
 		snprintf(res[i].dev, sizeof(res[i].dev), "%s",
 			 c->type == PERF_CPU_MEM_COPY ? "" : c->workers[i].dev);
-		if (w->nr == 0 || !rte_lcore_is_enabled(l) || l == rte_get_main_lcore()) {
+		if (per == 0 || !rte_lcore_is_enabled(l) || l == rte_get_main_lcore()) {
 			fprintf(stderr, "test-netdma-perf: case %u: lcore %u must be an EAL worker and "
-				"mem_size must hold a buffer pair\n", c->id, l);
+				"mem_size must hold a buffer pair per worker\n", c->id, l);
 			ret = -EINVAL;
 			goto out;
 		}
-		w->src = rte_malloc_socket("perf_src", (size_t)w->nr * bs, 64,
-					   c->src_numa < 0 ? SOCKET_ID_ANY : c->src_numa);
-		w->dst = rte_zmalloc_socket("perf_dst", (size_t)w->nr * bs, 64,
-					    c->dst_numa < 0 ? SOCKET_ID_ANY : c->dst_numa);
-		if (w->src == NULL || w->dst == NULL) {
-			fprintf(stderr, "test-netdma-perf: case %u: no memory for %u x %u B on NUMA "
-				"nodes %d/%d (raise -m, or check src_numa_node/dst_numa_node)\n",
-				c->id, w->nr, bs, c->src_numa, c->dst_numa);
-			ret = -ENOMEM;
-			goto out;
-		}
-		for (uint64_t b = 0; b < (uint64_t)w->nr * bs; b++)
-			w->src[b] = (uint8_t)(b * 131 + i + 7);
-		if (c->type == PERF_DMA_MEM_COPY) {
-			ret = setup_dmadev(w, c->workers[i].dev);
-		} else if (c->type == PERF_NETDMA_MEM_COPY) {
-			const char *dev = c->workers[i].dev;
-			struct netdma_chan_conf cc = { .lcore_mask = 1ull << l };
-			int id;
-
-			ret = setup_netdma(w);
-			if (ret < 0)
-				goto out;
-			/*
-			 * One software provider for all workers; one provider per
-			 * dmadev, its vchan carrying one virtual channel per worker
-			 * naming it.
-			 */
-			if (strcmp(dev, "cpu") == 0) {
-				struct netdma_cpu_conf pc = { .nb_channels = c->nb_workers,
-							      .ring_size = c->ring_size };
-
-				if (cpu == NULL && (ret = netdma_cpu_provider_create(&pc, &cpu)) < 0)
-					goto out;
-				id = (int)netdma_cpu_provider_id(cpu);
-			} else {
-				ret = dmadev_provider_of(c, i, dmap);
-				if (ret < 0)
-					goto out;
-				id = ret;
-			}
-			cc.completion_word = w->cw;
-			ret = netdma_chan_alloc((uint32_t)id, &cc, &w->chan);
-			if (ret < 0)
-				fprintf(stderr, "test-netdma-perf: case %u: no NetDMA channel of '%s' on "
-					"lcore %u: %s (the channels of one device queue are polled on "
-					"one lcore: give the workers of '%s' the same lcore)\n", c->id,
-					dev, l, strerror(-ret), dev);
-			w->last_word = netdma_completion_read(w->cw);
-			w->running = true;
-		}
-		if (ret < 0)
-			goto out;
-		if (c->cache_flush) {
-			perf_flush_cache(w->src, (size_t)w->nr * bs);
-			perf_flush_cache(w->dst, (size_t)w->nr * bs);
-		}
 	}
+	ret = perf_bufs_create(&bufs, c, bs, nr);
+	for (i = 0; ret == 0 && i < c->nb_workers; i++) {
+		struct worker *w = &ws[i];
+
+		w->c = c;
+		w->bs = bs;
+		w->nr = per;
+		perf_bufs_slice(&bufs, per * i, per, &w->s);
+		ret = setup_engine(c, i, ws, &cpu, dmap);
+		w->s.nr = w->nr;    /* NETDMA: whole chains only */
+	}
+	if (ret < 0)
+		goto out;
+	if (c->cache_flush)
+		perf_bufs_flush(&bufs);
 	ret = launch_workers(c, ws);
 	if (ret < 0)
 		goto out;
 
-	/* the timed window: 10 ms of warm-up, then test_seconds */
+	/*
+	 * dpdk-test-dma-perf's window: 10 ms of warm-up, then the completions
+	 * of test_seconds of sleep; the figures divide by test_seconds.
+	 */
 	go = true;
 	rte_delay_us_sleep(10000);
-	t0 = rte_get_timer_cycles();
 	for (i = 0; i < c->nb_workers; i++)
 		ws[i].done_start = __atomic_load_n(&ws[i].done, __ATOMIC_RELAXED);
 	rte_delay_us_sleep((unsigned int)(secs * 1e6));
 	for (i = 0; i < c->nb_workers; i++)
 		ws[i].done_end = __atomic_load_n(&ws[i].done, __ATOMIC_RELAXED);
-	t1 = rte_get_timer_cycles();
 	stop = true;
 	rte_eal_mp_wait_lcore();
 
 	for (i = 0; i < c->nb_workers; i++) {
 		struct worker *w = &ws[i];
-		uint64_t copied = RTE_MIN(w->done, (uint64_t)w->nr);
 
 		res[i].nr_buf = w->nr;
 		res[i].tsc_hz = (double)rte_get_tsc_hz();
 		res[i].ops = w->done_end - w->done_start;
-		res[i].secs = (double)(t1 - t0) / (double)rte_get_timer_hz();
+		res[i].secs = secs;
 		res[i].error = w->error;
 		/* every buffer copied at least once must match its source */
-		res[i].verified = w->error == 0 && copied > 0 &&
-			memcmp(w->src, w->dst, copied * bs) == 0;
+		res[i].verified = w->error == 0 && perf_slice_verify(&w->s, w->done);
 		if (w->nlat > 0) {
 			qsort(w->lat, w->nlat, sizeof(*w->lat), cmp_u64);
 			res[i].p50_us = pct_us(w->lat, w->nlat, 0.50);
 			res[i].p99_us = pct_us(w->lat, w->nlat, 0.99);
 			res[i].p999_us = pct_us(w->lat, w->nlat, 0.999);
+			res[i].has_lat = true;
 		}
 	}
 out:
 	for (i = 0; i < c->nb_workers; i++) {
 		if (ws[i].chan != NULL)
 			netdma_chan_free(ws[i].chan);
-		if (c->type == PERF_DMA_MEM_COPY && ws[i].dev_id >= 0 && ws[i].src != NULL)
+		if (c->type == PERF_DMA_MEM_COPY && ws[i].dev_id >= 0)
 			rte_dma_stop(ws[i].dev_id);
 		if (dmap[i] != NULL)
 			netdma_dmadev_provider_destroy(dmap[i]);
 		free(ws[i].lat);
 		free(ws[i].sub_tsc);
+		netdma_mem_free(ws[i].d);
+		netdma_mem_free((void *)(uintptr_t)ws[i].cw);
 	}
 	if (cpu != NULL)
 		netdma_cpu_provider_destroy(cpu);
+	perf_bufs_free(&bufs);
+	rte_free(ws);
 	return ret;
 }
