@@ -48,6 +48,7 @@ struct worker {
 	uint64_t *lat;                      /* latency samples, TSC */
 	uint32_t nlat;
 	uint32_t head, tail;                /* NETDMA: chains submitted / retired */
+	uint32_t depth;                     /* NETDMA: chains outstanding at most */
 	uint64_t *sub_tsc;                  /* NETDMA: each slot's submission */
 	uint64_t last_word;
 	bool running;
@@ -167,10 +168,26 @@ cpu_worker(void *arg)
 }
 
 /*
+ * Chains a NetDMA worker keeps outstanding: dma_ring_size descriptors'
+ * worth, the depth a device ring gives DMA_MEM_COPY (at least one chain),
+ * and fewer than the ring of nchains so that no descriptor is submitted
+ * again before it retired.
+ */
+static uint32_t
+netdma_depth(const struct worker *w)
+{
+	uint32_t chain = w->c->chain, nchains = w->nr / chain;
+	uint32_t depth = w->c->ring_size / chain;
+
+	if (depth == 0)
+		depth = 1;
+	return depth < nchains - 1 ? depth : nchains - 1;
+}
+
+/*
  * The NetDMA loop, one step of one channel: nchains slots of `chain`
- * descriptors in a ring; at most nchains - 1 in flight so no descriptor is
- * re-submitted before it retired.  @return false once the channel is done
- * (stopped and drained, or failed).
+ * descriptors in a ring, netdma_depth() of them outstanding.  @return
+ * false once the channel is done (stopped and drained, or failed).
  */
 static bool
 netdma_submit(struct worker *w)
@@ -180,7 +197,7 @@ netdma_submit(struct worker *w)
 	struct netdma_descriptor *first = &w->d[slot * chain];
 	int ret;
 
-	if (stop || w->head - w->tail >= nchains - 1)
+	if (stop || w->head - w->tail >= w->depth)
 		return true;
 	w->sub_tsc[slot] = rte_rdtsc();
 	ret = w->head == 0 ? netdma_chan_start(w->chan, first, chain) :
@@ -434,6 +451,7 @@ setup_engine(const struct perf_case *c, unsigned int i, struct worker *ws,
 		return ret;
 	}
 	w->last_word = netdma_completion_read(w->cw);
+	w->depth = netdma_depth(w);
 	w->running = true;
 	return 0;
 }

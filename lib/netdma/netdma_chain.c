@@ -51,6 +51,43 @@ netdma_range_check(const struct netdma_check_rules *rules, netdma_iova_t iova, u
 	return range_ok(rules, iova, len);
 }
 
+/*
+ * A chain walk's copy of the window of the last yes and of the last byte
+ * allowed, in registers: the cache's own may alias what the walk writes.
+ */
+struct walk_win {
+	netdma_iova_t lo, hi;
+	netdma_iova_t last_byte;        /* max_address, or all of them */
+};
+
+static inline void
+walk_win_load(struct walk_win *w, const struct netdma_check_rules *r)
+{
+	const struct netdma_range_cache *c = r->cache;
+
+	w->lo = c != NULL ? c->lo[c->last] : 1;
+	w->hi = c != NULL ? c->hi[c->last] : 0;   /* no cache: an empty window */
+	w->last_byte = r->max_address != 0 ? r->max_address : UINT64_MAX;
+}
+
+/* range_ok(), asking @p w first (NULL: not a walk). */
+static inline __attribute__((always_inline)) bool
+walk_range_ok(const struct netdma_check_rules *r, struct walk_win *w, netdma_iova_t iova,
+	      uint64_t len)
+{
+	netdma_iova_t end = iova + len;
+
+	/* a cached window never holds 0; end > iova: no length of 0, no wrap */
+	if (w != NULL && likely(end > iova && iova >= w->lo && end <= w->hi &&
+				end - 1 <= w->last_byte))
+		return true;
+	if (!range_ok(r, iova, len))
+		return false;
+	if (w != NULL)
+		walk_win_load(w, r);
+	return true;
+}
+
 /* Bytes from @p addr to the end of its 4 KB page (spec §5.1 page break). */
 static uint32_t
 to_page_end(netdma_iova_t addr)
@@ -181,8 +218,8 @@ check_split_all(const struct netdma_descriptor *d, const struct netdma_check_rul
 
 static inline __attribute__((always_inline)) int
 check_split(const struct netdma_descriptor *d, const struct netdma_check_rules *rules,
-	    const char **reason, struct netdma_segment segs[NETDMA_MAX_SEGMENTS],
-	    unsigned int *nsegs)
+	    struct walk_win *win, const char **reason,
+	    struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
 {
 	uint32_t ctl = d->control_flags;
 	uint32_t size = d->transfer_size;
@@ -195,8 +232,8 @@ check_split(const struct netdma_descriptor *d, const struct netdma_check_rules *
 	 */
 	if (likely((ctl & ~(rules->major_version >= 2 ? NETDMA_PLAIN_V2 : NETDMA_PLAIN_V1)) == 0 &&
 		   size != 0 && size <= rules->max_transfer_size &&
-		   range_ok(rules, d->source_address, size) &&
-		   range_ok(rules, d->destination_address, size))) {
+		   walk_range_ok(rules, win, d->source_address, size) &&
+		   walk_range_ok(rules, win, d->destination_address, size))) {
 		segs[0].src = d->source_address;
 		segs[0].dst = d->destination_address;
 		segs[0].len = size;
@@ -211,12 +248,12 @@ netdma_desc_check_split(const struct netdma_descriptor *d,
 			const struct netdma_check_rules *rules, const char **reason,
 			struct netdma_segment segs[NETDMA_MAX_SEGMENTS], unsigned int *nsegs)
 {
-	return check_split(d, rules, reason, segs, nsegs);
+	return check_split(d, rules, NULL, reason, segs, nsegs);
 }
 
 static const struct netdma_descriptor *
-fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules, int *err,
-	      const char **reason, struct netdma_segment segs[NETDMA_MAX_SEGMENTS],
+fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules, struct walk_win *win,
+	      int *err, const char **reason, struct netdma_segment segs[NETDMA_MAX_SEGMENTS],
 	      unsigned int *nsegs)
 {
 	const struct netdma_descriptor *d;
@@ -227,13 +264,14 @@ fetch_checked(netdma_iova_t pa, const struct netdma_check_rules *rules, int *err
 			*reason = "descriptor not 64-byte aligned";
 		return NULL;
 	}
-	if (!range_ok(rules, pa, sizeof(*d)) || (d = rules->fetch(rules->fetch_ctx, pa)) == NULL) {
+	if (!walk_range_ok(rules, win, pa, sizeof(*d)) ||
+	    (d = rules->fetch(rules->fetch_ctx, pa)) == NULL) {
 		*err = -EFAULT;
 		if (reason != NULL)
 			*reason = "descriptor outside the client's DMA memory";
 		return NULL;
 	}
-	*err = check_split(d, rules, reason, segs, nsegs);
+	*err = check_split(d, rules, win, reason, segs, nsegs);
 	return *err < 0 ? NULL : d;
 }
 
@@ -252,16 +290,17 @@ engine_flags(uint32_t control_flags, bool prev_serialize)
 
 /*
  * Keep what was checked for the engine's fetch (netdma_checked.h): all of
- * a chain or none of it.  @return false once nothing more of it is kept.
+ * a chain or none of it.  *room is what is left of the room asked for at
+ * the walk's start.  @return false once nothing more of it is kept.
  */
-static bool
-keep_checked(struct netdma_checked_fifo *f, uint32_t chain_tail, netdma_iova_t pa,
-	     const struct netdma_descriptor *d, int kind, const struct netdma_segment *segs,
-	     unsigned int nsegs)
+static inline bool
+keep_checked(struct netdma_checked_fifo *f, uint32_t *room, uint32_t chain_tail,
+	     netdma_iova_t pa, const struct netdma_descriptor *d, int kind,
+	     const struct netdma_segment *segs, unsigned int nsegs)
 {
-	struct netdma_checked_desc *e = netdma_checked_slot(f);
+	struct netdma_checked_desc *e;
 
-	if (e == NULL) {
+	if (*room == 0) {
 		/* full: the engine must meet none of this chain's ahead of its own */
 		if (!f->blocked && f->tail != chain_tail)
 			f->tail = chain_tail;
@@ -269,6 +308,8 @@ keep_checked(struct netdma_checked_fifo *f, uint32_t chain_tail, netdma_iova_t p
 			netdma_checked_block(f);
 		return false;
 	}
+	(*room)--;
+	e = &f->e[f->tail & f->mask];
 	e->pa = pa;
 	e->next = d->next_descriptor;
 	e->control_flags = d->control_flags;
@@ -284,6 +325,15 @@ keep_checked(struct netdma_checked_fifo *f, uint32_t chain_tail, netdma_iova_t p
 	}
 	f->tail++;
 	return true;
+}
+
+/* Entries @p f can take now (none while blocked or without an array). */
+static inline uint32_t
+keep_room(const struct netdma_checked_fifo *f)
+{
+	if (f->e == NULL || f->blocked)
+		return 0;
+	return f->mask + 1 - netdma_checked_used(f);
 }
 
 int
@@ -311,8 +361,10 @@ netdma_chain_check(netdma_iova_t head, uint32_t count,
 	struct netdma_segment segs[NETDMA_MAX_SEGMENTS];
 	struct netdma_checked_fifo *keep = rules->keep;
 	const struct netdma_descriptor *d;
+	struct walk_win win;
 	netdma_iova_t pa = head, tortoise = head;
 	uint32_t n = 0, power = 1, lam = 0, chain_tail = keep != NULL ? keep->tail : 0;
+	uint32_t room = keep != NULL ? keep_room(keep) : 0;
 	unsigned int nsegs;
 	int err;
 
@@ -324,14 +376,15 @@ netdma_chain_check(netdma_iova_t head, uint32_t count,
 	if (err < 0)
 		return err;
 
+	walk_win_load(&win, rules);
 	for (;;) {
-		d = fetch_checked(pa, rules, &err, reason, segs, &nsegs);
+		d = fetch_checked(pa, rules, &win, &err, reason, segs, &nsegs);
 		if (d == NULL) {
 			if (bad != NULL)
 				*bad = pa;
 			return err;
 		}
-		if (keep != NULL && !keep_checked(keep, chain_tail, pa, d, err, segs, nsegs))
+		if (keep != NULL && !keep_checked(keep, &room, chain_tail, pa, d, err, segs, nsegs))
 			keep = NULL;
 		n++;
 		if (rules->major_version >= 2) {

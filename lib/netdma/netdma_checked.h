@@ -104,15 +104,6 @@ netdma_checked_unblock(struct netdma_checked_fifo *f)
 	}
 }
 
-/** Room for one more entry, or NULL (none kept, or full). */
-static inline struct netdma_checked_desc *
-netdma_checked_slot(struct netdma_checked_fifo *f)
-{
-	if (f->e == NULL || f->blocked || netdma_checked_used(f) > f->mask)
-		return NULL;
-	return &f->e[f->tail & f->mask];
-}
-
 #ifdef __cplusplus
 }
 #endif

@@ -227,6 +227,23 @@ over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
 }
 
 /*
+ * How many kept copies ahead a synchronous (CPU) backend's buffers are
+ * asked into the cache: a copy waits on memory otherwise (64 B copies
+ * between mbufs ran at half the rate without).
+ */
+#define PREFETCH_AHEAD 8
+
+/* The first line of a kept copy's source and destination, on their way into the cache. */
+static inline void
+prefetch_buffers(const struct netdma_engine *eng, const struct netdma_checked_desc *e)
+{
+	if (ENG_LIKELY(eng->iova_is_va)) {
+		__builtin_prefetch((const void *)(uintptr_t)e->src, 0);
+		__builtin_prefetch((const void *)(uintptr_t)e->dst, 1);
+	}
+}
+
+/*
  * A run of kept descriptors (netdma_checked.h), each a plain one-segment
  * 2.0 copy where the chain leads: fed without the general step's questions.
  * Stops at anything else, which the general step then takes.
@@ -238,12 +255,15 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 {
 	struct netdma_checked_fifo *q = eng->checked;
 	netdma_iova_t pa = eng->next_pa, last = 0;
-	uint32_t n = q->tail - q->head, free_slots = eng->ring_mask + 1 - (eng->tail - eng->head);
+	uint32_t kept = q->tail - q->head, free_slots = eng->ring_mask + 1 - (eng->tail - eng->head);
+	uint32_t n = kept;
 	/* over_byte_budget() with its limits read once */
 	uint64_t fed = *bytes, inflight = eng->inflight_bytes;
 	uint64_t fed_max = eng->poll_byte_budget ? eng->poll_byte_budget : UINT64_MAX;
 	uint64_t inflight_max = eng->max_inflight_bytes ? eng->max_inflight_bytes : UINT64_MAX;
 	uint32_t i;
+
+	bool prefetch = eng->ops->synchronous;
 
 	if (eng->rules.major_version < 2 || eng->serialize_wait || eng->fence_next)
 		return 0;
@@ -255,9 +275,15 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 	if (*room == 0)
 		return 0;
 	n = ENG_MIN(n, *room);
+	if (prefetch)
+		for (i = 0; i < PREFETCH_AHEAD && i < n; i++)
+			prefetch_buffers(eng, &q->e[(q->head + i) & q->mask]);
 	for (i = 0; i < n; i++) {
 		const struct netdma_checked_desc *e = &q->e[(q->head + i) & q->mask];
 		struct netdma_engine_inflight *r;
+
+		if (prefetch && i + PREFETCH_AHEAD < kept)
+			prefetch_buffers(eng, &q->e[(q->head + i + PREFETCH_AHEAD) & q->mask]);
 
 		if (e->pa != pa || e->kind != NETDMA_DESC_COPY ||
 		    (e->control_flags & NETDMA_F_SERIALIZE_TRANSFER) || fed >= fed_max ||
