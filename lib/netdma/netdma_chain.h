@@ -108,6 +108,12 @@ struct netdma_check_rules {
 	netdma_desc_fetch_t fetch;      /**< for chain walking */
 	void *fetch_ctx;
 	/**
+	 * A descriptor is at its IOVA in this process (IOVA as VA): a walk
+	 * reads it there without calling fetch, and asks the next ones into
+	 * the cache.
+	 */
+	bool iova_is_va;
+	/**
 	 * Where netdma_chain_check() keeps what it checked for the engine's
 	 * fetch (netdma_checked.h), all of a chain or none of it; NULL: nowhere.
 	 */

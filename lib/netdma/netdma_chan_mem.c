@@ -251,4 +251,5 @@ netdma_chan_check_rules(struct netdma_chan *c, struct netdma_check_rules *rules)
 	rules->range_ctx = c;
 	rules->fetch = netdma_desc_fetch_va;
 	rules->fetch_ctx = c;
+	rules->iova_is_va = iova_is_va();
 }
