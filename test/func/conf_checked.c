@@ -166,6 +166,40 @@ k_growing_and_wrapping(void)
 	CU_ASSERT_TRUE(blocks_copied(0, 64));
 }
 
+/*
+ * Review: 1.x, the engine follows a link the consumer patched before its
+ * Append (spec §3.5 allows it) and copies the new chain before the call;
+ * the call then keeps entries for descriptors already fetched.  When the
+ * consumer later reuses d[2] (retired) as the new tail, the engine must
+ * copy what d[2] says now, and nothing retired again.
+ */
+static void
+r_v1_raced_append_replayed(void)
+{
+	NEED_FIX();
+	if (v2())
+		return;
+	chain(0, 2, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 2), 0);
+	chain(2, 2, 0);
+	F.d[1].next_descriptor = IO(&F.d[2]);   /* linked before the Append */
+	CU_ASSERT_TRUE_FATAL(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 4));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 2), 0);
+	CU_ASSERT_TRUE_FATAL(wait_idle_engine());
+	/* everything retired: d[2] reused for block 10, the tail after d[3] */
+	memset(F.dst, 0, 4 * BLK);
+	desc_copy(2, SU);
+	F.d[2].source_address = IO(F.src + 10 * BLK);
+	F.d[2].destination_address = IO(F.dst + 10 * BLK);
+	F.d[3].next_descriptor = IO(&F.d[2]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 1), 0);
+	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(10, 1));
+	CU_ASSERT_TRUE(blocks_zero(0, 4));   /* nothing retired is copied again */
+}
+
 int
 conf_add_checked(struct backend *b)
 {
@@ -180,7 +214,8 @@ conf_add_checked(struct backend *b)
 	    !CU_add_test(s, "1.x: a tail linked after its check is followed",
 			 k_v1_tail_link_read_again) ||
 	    !CU_add_test(s, "a refused call keeps nothing", k_refused_call_keeps_nothing) ||
-	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping))
+	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping) ||
+	    !CU_add_test(s, "review: 1.x raced Append, reused slot", r_v1_raced_append_replayed))
 		return -1;
 	return 0;
 }
