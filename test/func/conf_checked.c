@@ -200,6 +200,80 @@ r_v1_raced_append_replayed(void)
 	CU_ASSERT_TRUE(blocks_zero(0, 4));   /* nothing retired is copied again */
 }
 
+/* Review: refuses the destination blocks 3..5 and nothing else. */
+static bool
+no_dst_3_to_5(void *ctx, netdma_iova_t iova, uint64_t len)
+{
+	netdma_iova_t lo = IO(F.dst + 3 * BLK), hi = IO(F.dst + 6 * BLK);
+
+	(void)ctx;
+	return iova + len <= lo || iova >= hi;
+}
+
+static bool
+no_dst_3_to_5_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo,
+		  netdma_iova_t *hi)
+{
+	*lo = iova;
+	*hi = iova + len;
+	return no_dst_3_to_5(ctx, iova, len);
+}
+
+/*
+ * Review: a validator set after a Start was kept is asked at fetch: the
+ * channel halts at d[3], whose destination it refuses, with d[0..2] copied
+ * and nothing after.
+ */
+static void
+validator_after_keeping(bool window)
+{
+	int ret;
+
+	NEED_FIX();
+	chain(0, 6, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	ret = window ? netdma_chan_set_addr_window_check(F.ch, no_dst_3_to_5_win, NULL) :
+		netdma_chan_set_addr_check(F.ch, no_dst_3_to_5, NULL);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_HALTED)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 3));
+	CU_ASSERT_TRUE(blocks_zero(3, 3));
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "destination"));
+	CU_ASSERT_EQUAL(netdma_chan_set_addr_check(F.ch, NULL, NULL), 0);
+}
+
+static void r_validator_after_keeping(void) { validator_after_keeping(false); }
+static void r_window_validator_after_keeping(void) { validator_after_keeping(true); }
+
+/*
+ * Review (2.0): the kept entries grow while some wrap round the old
+ * array (engine 10 in, 30 live, indices 20..31 then 0..7): each must land
+ * where the engine looks for it.  Every descriptor is then rewritten to
+ * block 60, which only a fetch would see.
+ */
+static void
+r_grow_with_wrapped_entries(void)
+{
+	unsigned int i;
+
+	NEED_FIX();
+	if (!v2())
+		return;   /* 1.x reserves 64 at once */
+	chain(0, 20, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 20), 0);
+	poll_n(5);
+	chain(20, 20, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[20], 20), 0);
+	chain(40, 20, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[40], 20), 0);
+	for (i = 10; i < 60; i++)
+		F.d[i].destination_address = IO(F.dst + 60 * BLK);
+	CU_ASSERT_TRUE(wait_word(word(59, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(blocks_copied(0, 60));
+	CU_ASSERT_TRUE(blocks_zero(60, 1));
+}
+
 int
 conf_add_checked(struct backend *b)
 {
@@ -215,7 +289,11 @@ conf_add_checked(struct backend *b)
 			 k_v1_tail_link_read_again) ||
 	    !CU_add_test(s, "a refused call keeps nothing", k_refused_call_keeps_nothing) ||
 	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping) ||
-	    !CU_add_test(s, "review: 1.x raced Append, reused slot", r_v1_raced_append_replayed))
+	    !CU_add_test(s, "review: 1.x raced Append, reused slot", r_v1_raced_append_replayed) ||
+	    !CU_add_test(s, "review: validator set after keeping", r_validator_after_keeping) ||
+	    !CU_add_test(s, "review: window validator set after keeping",
+			 r_window_validator_after_keeping) ||
+	    !CU_add_test(s, "review: growth with wrapped entries", r_grow_with_wrapped_entries))
 		return -1;
 	return 0;
 }
