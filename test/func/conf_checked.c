@@ -274,6 +274,26 @@ r_grow_with_wrapped_entries(void)
 	CU_ASSERT_TRUE(blocks_zero(60, 1));
 }
 
+/*
+ * Review: check at fetch switched on after a Start was kept: what the
+ * consumer rewrites since is read (and refused) at fetch.
+ */
+static void
+r_check_at_fetch_after_keeping(void)
+{
+	NEED_FIX();
+	chain(0, 6, SU);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
+	rewrite_after_call();
+	CU_ASSERT_TRUE(wait_word(word(1, NETDMA_STATUS_HALTED)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 1));
+	CU_ASSERT_TRUE(blocks_zero(1, 5));
+	CU_ASSERT_EQUAL(memcmp(F.dst + 40 * BLK, F.src + 1 * BLK, BLK), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "zero transfer size"));
+}
+
 int
 conf_add_checked(struct backend *b)
 {
@@ -293,7 +313,9 @@ conf_add_checked(struct backend *b)
 	    !CU_add_test(s, "review: validator set after keeping", r_validator_after_keeping) ||
 	    !CU_add_test(s, "review: window validator set after keeping",
 			 r_window_validator_after_keeping) ||
-	    !CU_add_test(s, "review: growth with wrapped entries", r_grow_with_wrapped_entries))
+	    !CU_add_test(s, "review: growth with wrapped entries", r_grow_with_wrapped_entries) ||
+	    !CU_add_test(s, "review: check at fetch switched on after keeping",
+			 r_check_at_fetch_after_keeping))
 		return -1;
 	return 0;
 }
