@@ -294,6 +294,35 @@ r_check_at_fetch_after_keeping(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "zero transfer size"));
 }
 
+/*
+ * Review: as r_v1_raced_append_replayed, but the consumer reuses d[2]
+ * before the engine polls again (no idle moment between the two calls).
+ */
+static void
+r_v1_raced_append_replayed_at_once(void)
+{
+	NEED_FIX();
+	if (v2())
+		return;
+	chain(0, 2, 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 2), 0);
+	chain(2, 2, 0);
+	F.d[1].next_descriptor = IO(&F.d[2]);   /* linked before the Append */
+	CU_ASSERT_TRUE_FATAL(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(0, 4));
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 2), 0);
+	memset(F.dst, 0, 4 * BLK);
+	desc_copy(2, SU);
+	F.d[2].source_address = IO(F.src + 10 * BLK);
+	F.d[2].destination_address = IO(F.dst + 10 * BLK);
+	F.d[3].next_descriptor = IO(&F.d[2]);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 1), 0);
+	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_IDLE)));
+	CU_ASSERT_TRUE(wait_idle_engine());
+	CU_ASSERT_TRUE(blocks_copied(10, 1));
+	CU_ASSERT_TRUE(blocks_zero(0, 4));
+}
+
 int
 conf_add_checked(struct backend *b)
 {
@@ -310,6 +339,8 @@ conf_add_checked(struct backend *b)
 	    !CU_add_test(s, "a refused call keeps nothing", k_refused_call_keeps_nothing) ||
 	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping) ||
 	    !CU_add_test(s, "review: 1.x raced Append, reused slot", r_v1_raced_append_replayed) ||
+	    !CU_add_test(s, "review: 1.x raced Append, slot reused at once",
+			 r_v1_raced_append_replayed_at_once) ||
 	    !CU_add_test(s, "review: validator set after keeping", r_validator_after_keeping) ||
 	    !CU_add_test(s, "review: window validator set after keeping",
 			 r_window_validator_after_keeping) ||
