@@ -115,8 +115,15 @@ checked_for(struct netdma_chan *c, enum netdma_chan_event op, uint32_t count)
 		return NULL;
 	if (op == NETDMA_OP_START)
 		netdma_checked_flush(f);
-	else
+	else if (c->core.major_version >= 2)
 		netdma_checked_unblock(f);
+	/*
+	 * 1.x: the engine follows a link patched before the Append (spec
+	 * §3.5) and may have fetched this chain already.  Only while entries
+	 * are still ahead of it (the old tail among them) has it provably not.
+	 */
+	else if (f->head == f->tail || f->gap)
+		return NULL;
 	/* 1.x walks to the NULL link: the count is a guess there */
 	if (f->blocked || !checked_reserve(f, c->core.major_version >= 2 ? count : 64,
 					   (int)rte_lcore_to_socket_id(c->lcore)))

@@ -86,8 +86,16 @@ k_kept_again_after_resume(void)
 	CU_ASSERT_TRUE(blocks_copied(0, 3));
 	CU_ASSERT_TRUE(blocks_zero(3, 1));
 	CU_ASSERT_EQUAL(memcmp(F.dst + 41 * BLK, F.src + 3 * BLK, BLK), 0);
-	CU_ASSERT_TRUE(blocks_copied(4, 8));
-	CU_ASSERT_TRUE(blocks_zero(40, 1));
+	if (v2()) {
+		CU_ASSERT_TRUE(blocks_copied(4, 8));
+		CU_ASSERT_TRUE(blocks_zero(40, 1));
+	} else {
+		/* 1.x keeps nothing the engine may have reached through the link */
+		CU_ASSERT_TRUE(blocks_copied(4, 5));
+		CU_ASSERT_TRUE(blocks_zero(9, 1));
+		CU_ASSERT_EQUAL(memcmp(F.dst + 40 * BLK, F.src + 9 * BLK, BLK), 0);
+		CU_ASSERT_TRUE(blocks_copied(10, 2));
+	}
 }
 
 /*
