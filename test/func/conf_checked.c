@@ -8,6 +8,7 @@
  * may rewrite a descriptor after any check).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conf_dpdk.h"
@@ -331,6 +332,81 @@ r_v1_raced_append_replayed_at_once(void)
 	CU_ASSERT_TRUE(blocks_zero(0, 4));
 }
 
+/* Review: a provider registered by hand that runs no netdma_engine. */
+static int
+ne_affinity(void *ctx, struct netdma_channel_cpu_affinity *a, uint32_t size)
+{
+	(void)ctx; (void)a; (void)size;
+	return 0;
+}
+
+static int
+ne_alloc(void *ctx, struct netdma_channel_params *p, void *h, void **out)
+{
+	(void)ctx; (void)h;
+	p->cpu_number = rte_get_main_lcore();
+	*out = &F;
+	return 0;
+}
+
+static void ne_free(void *c) { (void)c; }
+static int ne_submit(void *c, struct netdma_descriptor *v, netdma_iova_t p, uint32_t n)
+{ (void)c; (void)v; (void)p; (void)n; return 0; }
+static int ne_poll(void *c) { (void)c; return 0; }
+static int ne_query(void *c, struct netdma_chan_progress *p) { (void)c; memset(p, 0, sizeof(*p)); return 0; }
+
+/*
+ * Review: nothing reads the kept entries of a channel whose provider runs
+ * no netdma_engine over netdma_engine_conf_from_chan(): they should not
+ * pile up (up to NETDMA_CHECKED_MAX, 12 MiB, per channel).
+ */
+static void
+r_no_engine_keeps_nothing(void)
+{
+	struct netdma_provider_characteristics c;
+	struct netdma_provider_attributes attr = {
+		.size = sizeof(attr), .dma_channel_count = 1, .maximum_transfer_size = 4096,
+	};
+	struct netdma_provider *p = NULL;
+	struct netdma_chan_conf cc = { .completion_word = F.cw, .lcore_mask = conf_home_mask() };
+	struct netdma_chan *ch = NULL;
+	unsigned int k, first;
+
+	NEED_FIX();
+	if (!v2() || B->kind != BE_CPU)
+		return;   /* once */
+	memset(&c, 0, sizeof(c));
+	c.major_version = 2;
+	c.size = sizeof(c);
+	c.max_dma_channel_count = 1;
+	c.set_dma_channel_cpu_affinity = ne_affinity;
+	c.allocate_dma_channel = ne_alloc;
+	c.free_dma_channel = ne_free;
+	c.start_dma = ne_submit;
+	c.append_dma = ne_submit;
+	c.poll_dma_channel = ne_poll;
+	c.query_dma_channel = ne_query;
+	c.friendly_name.buffer = "review-no-engine";
+	c.friendly_name.length = 16;
+	CU_ASSERT_EQUAL_FATAL(netdma_register_provider(NULL, &p, &c), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_provider_start(p, &attr), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(netdma_provider_find("review-no-engine"), &cc, &ch), 0);
+	chain(0, 32, 0);
+	CU_ASSERT_EQUAL(netdma_chan_start(ch, F.d, 32), 0);
+	for (k = 1; k <= 200; k++) {
+		first = 32 * (k % 2);
+		chain(first, 32, 0);
+		F.d[first + 31].next_descriptor = IO(&F.d[(first + 32) % 64]);
+		CU_ASSERT_EQUAL(netdma_chan_append(ch, &F.d[first], 32), 0);
+	}
+	printf("\n    [review] entries kept, never read: %u (array of %u)\n",
+	       netdma_checked_used(&ch->checked), ch->checked.mask + 1);
+	CU_ASSERT(netdma_checked_used(&ch->checked) <= 64);
+	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
+	CU_ASSERT_EQUAL(netdma_provider_stop(p), 0);
+	CU_ASSERT_EQUAL(netdma_deregister_provider(p), 0);
+}
+
 int
 conf_add_checked(struct backend *b)
 {
@@ -354,7 +430,8 @@ conf_add_checked(struct backend *b)
 			 r_window_validator_after_keeping) ||
 	    !CU_add_test(s, "review: growth with wrapped entries", r_grow_with_wrapped_entries) ||
 	    !CU_add_test(s, "review: check at fetch switched on after keeping",
-			 r_check_at_fetch_after_keeping))
+			 r_check_at_fetch_after_keeping) ||
+	    !CU_add_test(s, "review: no engine, nothing kept", r_no_engine_keeps_nothing))
 		return -1;
 	return 0;
 }
