@@ -110,7 +110,7 @@ checked_for(struct netdma_chan *c, enum netdma_chan_event op, uint32_t count)
 {
 	struct netdma_checked_fifo *f = &c->checked;
 
-	if (c->core.check_at_fetch || c->addr_check != netdma_dpdk_range_ok ||
+	if (!f->reader || c->core.check_at_fetch || c->addr_check != netdma_dpdk_range_ok ||
 	    c->core.state == NETDMA_CHAN_SUSPENDED || c->core.state == NETDMA_CHAN_SUSPENDING)
 		return NULL;
 	if (op == NETDMA_OP_START)

@@ -65,6 +65,8 @@ struct netdma_checked_fifo {
 	 * checked, and the entries stay.
 	 */
 	bool gap;
+	/** An engine takes entries from here (netdma_engine_init): else keep nothing. */
+	bool reader;
 };
 
 static inline uint32_t

@@ -40,6 +40,8 @@ netdma_engine_init(struct netdma_engine *eng, const struct netdma_engine_conf *c
 	eng->rules.cache = &eng->range_cache;
 	eng->rules.keep = NULL;
 	eng->checked = conf->checked;
+	if (eng->checked != NULL)
+		eng->checked->reader = true;
 	eng->state = NETDMA_ENG_STOPPED;
 	return 0;
 }
@@ -50,6 +52,8 @@ netdma_engine_fini(struct netdma_engine *eng)
 	if (eng->ring != NULL)
 		eng->host->free(eng->ring);
 	eng->ring = NULL;
+	if (eng->checked != NULL)
+		eng->checked->reader = false;
 }
 
 /* Fetch nothing more: the chain's continuation is forgotten. */
