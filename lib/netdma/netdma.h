@@ -261,7 +261,10 @@ int netdma_chan_version(const struct netdma_chan *chan);
  * (spec §3.6) and a 1.x tail's next_descriptor (spec §3.5) - which are
  * read and checked again.  Through netdmad, and on a channel with
  * netdma_chan_set_check_at_fetch(), every descriptor is read and checked
- * as the engine fetches it.
+ * as the engine fetches it.  As with any DMA engine, memory a descriptor
+ * names must stay DMA-visible (not freed, not rte_extmem_unregister()ed)
+ * until that descriptor has retired: in-process this call's check is the
+ * check.
  *
  * @param chan
  *   The channel.

@@ -319,13 +319,14 @@ keep_checked(struct netdma_checked_fifo *f, uint32_t *room, uint32_t chain_tail,
 	e->control_flags = d->control_flags;
 	e->engine_flags = (uint8_t)engine_flags(d->control_flags, false);
 	e->dca_context = d->dca_context8;
-	if (kind == NETDMA_DESC_COPY && nsegs != 1) {
-		e->kind = NETDMA_CHECKED_REFETCH;
-	} else {
-		e->kind = (uint8_t)kind;
+	e->kind = kind == NETDMA_DESC_COPY && nsegs != 1 ? NETDMA_CHECKED_REFETCH : (uint8_t)kind;
+	if (e->kind == NETDMA_DESC_COPY) {
 		e->src = segs[0].src;
 		e->dst = segs[0].dst;
 		e->len = segs[0].len;
+	} else {
+		e->src = e->dst = 0;
+		e->len = 0;
 	}
 	f->tail++;
 	return true;

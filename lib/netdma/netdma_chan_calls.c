@@ -113,7 +113,8 @@ checked_for(struct netdma_chan *c, enum netdma_chan_event op, uint32_t count)
 	if (!f->reader || c->core.check_at_fetch || c->addr_check != netdma_dpdk_range_ok ||
 	    c->core.state == NETDMA_CHAN_SUSPENDED || c->core.state == NETDMA_CHAN_SUSPENDING)
 		return NULL;
-	if (op == NETDMA_OP_START)
+	/* an Append issued as a Start after a power-up starts anew too */
+	if (netdma_core_route(&c->core, op) == NETDMA_ROUTE_START)
 		netdma_checked_flush(f);
 	else if (c->core.major_version >= 2)
 		netdma_checked_unblock(f);

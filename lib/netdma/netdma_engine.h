@@ -74,9 +74,9 @@ struct netdma_backend_ops {
 	int (*error_status)(void *be);
 	/**
 	 * Every op is done when copy() returns (the CPU): the poll retires what
-	 * it fed at once.  An asynchronous device's completions are asked for
-	 * once per poll, before feeding, so the completion word is written at
-	 * most once per poll.
+	 * it fed at once.  An asynchronous device is asked for completions once
+	 * per poll, before feeding; after feeding only descriptors that need no
+	 * op (NULL, context change) retire.
 	 */
 	bool synchronous;
 };

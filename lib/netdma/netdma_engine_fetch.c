@@ -302,6 +302,7 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 	}
 	if (i == 0)
 		return 0;
+	q->gap = false;   /* the engine is where the kept entries are */
 	*bytes = fed;
 	eng->inflight_bytes = inflight;
 	eng->tail += i;
