@@ -233,13 +233,27 @@ over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
  */
 #define PREFETCH_AHEAD 8
 
+/*
+ * The destination asked for writing (PREFETCHW, a no-op hint where the CPU
+ * lacks it): read-shared, a store would ask for the line a second time.
+ */
+static inline void
+prefetch_for_write(const void *p)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p, 1);
+#endif
+}
+
 /* The first line of a kept copy's source and destination, on their way into the cache. */
 static inline void
 prefetch_buffers(const struct netdma_engine *eng, const struct netdma_checked_desc *e)
 {
 	if (ENG_LIKELY(eng->iova_is_va)) {
 		__builtin_prefetch((const void *)(uintptr_t)e->src, 0);
-		__builtin_prefetch((const void *)(uintptr_t)e->dst, 1);
+		prefetch_for_write((const void *)(uintptr_t)e->dst);
 	}
 }
 
