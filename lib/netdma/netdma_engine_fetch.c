@@ -258,6 +258,31 @@ prefetch_buffers(const struct netdma_engine *eng, const struct netdma_checked_de
 }
 
 /*
+ * A descriptor read and checked at fetch has no kept run to prefetch
+ * from.  Chains mostly lie in rings, so the descriptor PREFETCH_AHEAD
+ * slots on is likely fetched soon: if its line is the client's memory, its
+ * buffers are asked into the cache (their addresses only hints: nothing
+ * is trusted or copied from it here), and the line twice as far is asked
+ * for, so that it is there when its turn comes.
+ */
+static inline void
+prefetch_ring_ahead(struct netdma_engine *eng, netdma_iova_t pa)
+{
+	netdma_iova_t ahead = pa + PREFETCH_AHEAD * sizeof(struct netdma_descriptor);
+	const struct netdma_descriptor *d;
+
+	if (!eng->iova_is_va || ahead < pa ||
+	    !netdma_range_check(&eng->rules, ahead, 2 * PREFETCH_AHEAD * sizeof(*d)))
+		return;
+	d = (const struct netdma_descriptor *)(uintptr_t)ahead;
+	__builtin_prefetch(d + PREFETCH_AHEAD);
+	__builtin_prefetch((const void *)(uintptr_t)__atomic_load_n(&d->source_address,
+								    __ATOMIC_RELAXED), 0);
+	prefetch_for_write((const void *)(uintptr_t)__atomic_load_n(&d->destination_address,
+								    __ATOMIC_RELAXED));
+}
+
+/*
  * A run of kept descriptors (netdma_checked.h), each a plain one-segment
  * 2.0 copy where the chain leads: fed without the general step's questions.
  * Stops at anything else, which the general step then takes.
@@ -395,8 +420,11 @@ netdma_engine_feed(struct netdma_engine *eng)
 			break;
 		taken = false;
 		kind = take_checked(eng, pa, &f, &taken);
-		if (kind < 0)
+		if (kind < 0) {
 			kind = fetch(eng, pa, &f, &why);
+			if (eng->ops->synchronous)
+				prefetch_ring_ahead(eng, pa);
+		}
 		if (kind < 0) {
 			netdma_engine_halt_at_fetch(eng, pa, why);
 			break;
