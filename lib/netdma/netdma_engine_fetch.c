@@ -241,7 +241,7 @@ static inline void
 prefetch_for_write(const void *p)
 {
 #if defined(__x86_64__)
-	__asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+	__asm__ volatile("prefetchw (%0)" : : "r"(p));   /* never faults: any address */
 #else
 	__builtin_prefetch(p, 1);
 #endif
