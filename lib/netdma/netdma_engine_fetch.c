@@ -271,6 +271,7 @@ prefetch_ring_ahead(struct netdma_engine *eng, netdma_iova_t pa)
 	netdma_iova_t ahead = pa + PREFETCH_AHEAD * sizeof(struct netdma_descriptor);
 	const struct netdma_descriptor *d;
 
+	/* pa passed its checks, so it is aligned: so is ahead */
 	if (!eng->iova_is_va || ahead < pa ||
 	    !netdma_range_check(&eng->rules, ahead, 2 * PREFETCH_AHEAD * sizeof(*d)))
 		return;
@@ -422,7 +423,7 @@ netdma_engine_feed(struct netdma_engine *eng)
 		kind = take_checked(eng, pa, &f, &taken);
 		if (kind < 0) {
 			kind = fetch(eng, pa, &f, &why);
-			if (eng->ops->synchronous)
+			if (kind >= 0 && eng->ops->synchronous)
 				prefetch_ring_ahead(eng, pa);
 		}
 		if (kind < 0) {
