@@ -8,7 +8,6 @@
  * may rewrite a descriptor after any check).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "conf_dpdk.h"
@@ -176,7 +175,7 @@ k_growing_and_wrapping(void)
 }
 
 /*
- * Review: 1.x, the engine follows a link the consumer patched before its
+ * 1.x, the engine follows a link the consumer patched before its
  * Append (spec §3.5 allows it) and copies the new chain before the call;
  * the call then keeps entries for descriptors already fetched.  When the
  * consumer later reuses d[2] (retired) as the new tail, the engine must
@@ -209,7 +208,7 @@ r_v1_raced_append_replayed(void)
 	CU_ASSERT_TRUE(blocks_zero(0, 4));   /* nothing retired is copied again */
 }
 
-/* Review: refuses the destination blocks 3..5 and nothing else. */
+/* Refuses the destination blocks 3..5 and nothing else. */
 static bool
 no_dst_3_to_5(void *ctx, netdma_iova_t iova, uint64_t len)
 {
@@ -229,7 +228,7 @@ no_dst_3_to_5_win(void *ctx, netdma_iova_t iova, uint64_t len, netdma_iova_t *lo
 }
 
 /*
- * Review: a validator set after a Start was kept is asked at fetch: the
+ * A validator set after a Start was kept is asked at fetch: the
  * channel halts at d[3], whose destination it refuses, with d[0..2] copied
  * and nothing after.
  */
@@ -256,7 +255,7 @@ static void r_validator_after_keeping(void) { validator_after_keeping(false); }
 static void r_window_validator_after_keeping(void) { validator_after_keeping(true); }
 
 /*
- * Review (2.0): the kept entries grow while some wrap round the old
+ * 2.0: the kept entries grow while some wrap round the old
  * array (engine 10 in, 30 live, indices 20..31 then 0..7): each must land
  * where the engine looks for it.  Every descriptor is then rewritten to
  * block 60, which only a fetch would see.
@@ -284,7 +283,7 @@ r_grow_with_wrapped_entries(void)
 }
 
 /*
- * Review: check at fetch switched on after a Start was kept: what the
+ * Check at fetch switched on after a Start was kept: what the
  * consumer rewrites since is read (and refused) at fetch.
  */
 static void
@@ -304,7 +303,7 @@ r_check_at_fetch_after_keeping(void)
 }
 
 /*
- * Review: as r_v1_raced_append_replayed, but the consumer reuses d[2]
+ * As r_v1_raced_append_replayed, but the consumer reuses d[2]
  * before the engine polls again (no idle moment between the two calls).
  */
 static void
@@ -332,7 +331,7 @@ r_v1_raced_append_replayed_at_once(void)
 	CU_ASSERT_TRUE(blocks_zero(0, 4));
 }
 
-/* Review: a provider registered by hand that runs no netdma_engine. */
+/* A provider registered by hand that runs no netdma_engine. */
 static int
 ne_affinity(void *ctx, struct netdma_channel_cpu_affinity *a, uint32_t size)
 {
@@ -356,7 +355,7 @@ static int ne_poll(void *c) { (void)c; return 0; }
 static int ne_query(void *c, struct netdma_chan_progress *p) { (void)c; memset(p, 0, sizeof(*p)); return 0; }
 
 /*
- * Review: nothing reads the kept entries of a channel whose provider runs
+ * Nothing reads the kept entries of a channel whose provider runs
  * no netdma_engine over netdma_engine_conf_from_chan(): they should not
  * pile up (up to NETDMA_CHECKED_MAX, 12 MiB, per channel).
  */
@@ -386,11 +385,11 @@ r_no_engine_keeps_nothing(void)
 	c.append_dma = ne_submit;
 	c.poll_dma_channel = ne_poll;
 	c.query_dma_channel = ne_query;
-	c.friendly_name.buffer = "review-no-engine";
+	c.friendly_name.buffer = "no-engine";
 	c.friendly_name.length = 16;
 	CU_ASSERT_EQUAL_FATAL(netdma_register_provider(NULL, &p, &c), 0);
 	CU_ASSERT_EQUAL_FATAL(netdma_provider_start(p, &attr), 0);
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(netdma_provider_find("review-no-engine"), &cc, &ch), 0);
+	CU_ASSERT_EQUAL_FATAL(netdma_chan_alloc(netdma_provider_find("no-engine"), &cc, &ch), 0);
 	chain(0, 32, 0);
 	CU_ASSERT_EQUAL(netdma_chan_start(ch, F.d, 32), 0);
 	for (k = 1; k <= 200; k++) {
@@ -399,8 +398,6 @@ r_no_engine_keeps_nothing(void)
 		F.d[first + 31].next_descriptor = IO(&F.d[(first + 32) % 64]);
 		CU_ASSERT_EQUAL(netdma_chan_append(ch, &F.d[first], 32), 0);
 	}
-	printf("\n    [review] entries kept, never read: %u (array of %u)\n",
-	       netdma_checked_used(&ch->checked), ch->checked.mask + 1);
 	CU_ASSERT(netdma_checked_used(&ch->checked) <= 64);
 	CU_ASSERT_EQUAL(netdma_chan_free(ch), 0);
 	CU_ASSERT_EQUAL(netdma_provider_stop(p), 0);
@@ -422,16 +419,16 @@ conf_add_checked(struct backend *b)
 			 k_v1_tail_link_read_again) ||
 	    !CU_add_test(s, "a refused call keeps nothing", k_refused_call_keeps_nothing) ||
 	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping) ||
-	    !CU_add_test(s, "review: 1.x raced Append, reused slot", r_v1_raced_append_replayed) ||
-	    !CU_add_test(s, "review: 1.x raced Append, slot reused at once",
+	    !CU_add_test(s, "1.x raced Append, reused slot", r_v1_raced_append_replayed) ||
+	    !CU_add_test(s, "1.x raced Append, slot reused at once",
 			 r_v1_raced_append_replayed_at_once) ||
-	    !CU_add_test(s, "review: validator set after keeping", r_validator_after_keeping) ||
-	    !CU_add_test(s, "review: window validator set after keeping",
+	    !CU_add_test(s, "validator set after keeping", r_validator_after_keeping) ||
+	    !CU_add_test(s, "window validator set after keeping",
 			 r_window_validator_after_keeping) ||
-	    !CU_add_test(s, "review: growth with wrapped entries", r_grow_with_wrapped_entries) ||
-	    !CU_add_test(s, "review: check at fetch switched on after keeping",
+	    !CU_add_test(s, "growth with wrapped entries", r_grow_with_wrapped_entries) ||
+	    !CU_add_test(s, "check at fetch switched on after keeping",
 			 r_check_at_fetch_after_keeping) ||
-	    !CU_add_test(s, "review: no engine, nothing kept", r_no_engine_keeps_nothing))
+	    !CU_add_test(s, "no engine, nothing kept", r_no_engine_keeps_nothing))
 		return -1;
 	return 0;
 }
