@@ -39,17 +39,21 @@ k_copies_what_was_checked(void)
 }
 
 /*
- * A channel that checks at fetch keeps nothing: the rewrite to block 40 is
+ * A channel that checks at fetch keeps nothing, whether it was switched on
+ * before the Start or after the Start was kept: the rewrite to block 40 is
  * copied, and the descriptor made bad halts the channel there, with
  * nothing of it or after it moved.
  */
 static void
-k_check_at_fetch_reads_again(void)
+check_at_fetch_reads_again(bool after_start)
 {
 	NEED_FIX();
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
+	if (!after_start)
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
 	chain(0, 6, SU);
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
+	if (after_start)
+		CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
 	rewrite_after_call();
 	CU_ASSERT_TRUE(wait_word(word(1, NETDMA_STATUS_HALTED)));
 	CU_ASSERT_TRUE(wait_idle_engine());
@@ -58,6 +62,9 @@ k_check_at_fetch_reads_again(void)
 	CU_ASSERT_EQUAL(memcmp(F.dst + 40 * BLK, F.src + 1 * BLK, BLK), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "zero transfer size"));
 }
+
+static void k_check_at_fetch_reads_again(void) { check_at_fetch_reads_again(false); }
+static void k_check_at_fetch_after_keeping(void) { check_at_fetch_reads_again(true); }
 
 /*
  * Suspend, Resume, then an Append, with the engine still short of it: the
@@ -178,11 +185,12 @@ k_growing_and_wrapping(void)
  * 1.x, the engine follows a link the consumer patched before its
  * Append (spec §3.5 allows it) and copies the new chain before the call;
  * the call then keeps entries for descriptors already fetched.  When the
- * consumer later reuses d[2] (retired) as the new tail, the engine must
- * copy what d[2] says now, and nothing retired again.
+ * consumer later reuses d[2] (retired) as the new tail, after the engine
+ * went idle or before it polls again, the engine must copy what d[2] says
+ * now, and nothing retired again.
  */
 static void
-r_v1_raced_append_replayed(void)
+v1_raced_append(bool idle_between)
 {
 	NEED_FIX();
 	if (v2())
@@ -194,7 +202,8 @@ r_v1_raced_append_replayed(void)
 	CU_ASSERT_TRUE_FATAL(wait_idle_engine());
 	CU_ASSERT_TRUE(blocks_copied(0, 4));
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 2), 0);
-	CU_ASSERT_TRUE_FATAL(wait_idle_engine());
+	if (idle_between)
+		CU_ASSERT_TRUE_FATAL(wait_idle_engine());
 	/* everything retired: d[2] reused for block 10, the tail after d[3] */
 	memset(F.dst, 0, 4 * BLK);
 	desc_copy(2, SU);
@@ -207,6 +216,9 @@ r_v1_raced_append_replayed(void)
 	CU_ASSERT_TRUE(blocks_copied(10, 1));
 	CU_ASSERT_TRUE(blocks_zero(0, 4));   /* nothing retired is copied again */
 }
+
+static void k_v1_raced_append_replayed(void) { v1_raced_append(true); }
+static void k_v1_raced_append_replayed_at_once(void) { v1_raced_append(false); }
 
 /* Refuses the destination blocks 3..5 and nothing else. */
 static bool
@@ -251,8 +263,8 @@ validator_after_keeping(bool window)
 	CU_ASSERT_EQUAL(netdma_chan_set_addr_check(F.ch, NULL, NULL), 0);
 }
 
-static void r_validator_after_keeping(void) { validator_after_keeping(false); }
-static void r_window_validator_after_keeping(void) { validator_after_keeping(true); }
+static void k_validator_after_keeping(void) { validator_after_keeping(false); }
+static void k_window_validator_after_keeping(void) { validator_after_keeping(true); }
 
 /*
  * 2.0: the kept entries grow while some wrap round the old
@@ -261,7 +273,7 @@ static void r_window_validator_after_keeping(void) { validator_after_keeping(tru
  * block 60, which only a fetch would see.
  */
 static void
-r_grow_with_wrapped_entries(void)
+k_grow_with_wrapped_entries(void)
 {
 	unsigned int i;
 
@@ -280,55 +292,6 @@ r_grow_with_wrapped_entries(void)
 	CU_ASSERT_TRUE(wait_word(word(59, NETDMA_STATUS_IDLE)));
 	CU_ASSERT_TRUE(blocks_copied(0, 60));
 	CU_ASSERT_TRUE(blocks_zero(60, 1));
-}
-
-/*
- * Check at fetch switched on after a Start was kept: what the
- * consumer rewrites since is read (and refused) at fetch.
- */
-static void
-r_check_at_fetch_after_keeping(void)
-{
-	NEED_FIX();
-	chain(0, 6, SU);
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 6), 0);
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_set_check_at_fetch(F.ch, true), 0);
-	rewrite_after_call();
-	CU_ASSERT_TRUE(wait_word(word(1, NETDMA_STATUS_HALTED)));
-	CU_ASSERT_TRUE(wait_idle_engine());
-	CU_ASSERT_TRUE(blocks_copied(0, 1));
-	CU_ASSERT_TRUE(blocks_zero(1, 5));
-	CU_ASSERT_EQUAL(memcmp(F.dst + 40 * BLK, F.src + 1 * BLK, BLK), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(netdma_chan_last_error(F.ch), "zero transfer size"));
-}
-
-/*
- * As r_v1_raced_append_replayed, but the consumer reuses d[2]
- * before the engine polls again (no idle moment between the two calls).
- */
-static void
-r_v1_raced_append_replayed_at_once(void)
-{
-	NEED_FIX();
-	if (v2())
-		return;
-	chain(0, 2, 0);
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(F.ch, F.d, 2), 0);
-	chain(2, 2, 0);
-	F.d[1].next_descriptor = IO(&F.d[2]);   /* linked before the Append */
-	CU_ASSERT_TRUE_FATAL(wait_idle_engine());
-	CU_ASSERT_TRUE(blocks_copied(0, 4));
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 2), 0);
-	memset(F.dst, 0, 4 * BLK);
-	desc_copy(2, SU);
-	F.d[2].source_address = IO(F.src + 10 * BLK);
-	F.d[2].destination_address = IO(F.dst + 10 * BLK);
-	F.d[3].next_descriptor = IO(&F.d[2]);
-	CU_ASSERT_EQUAL_FATAL(netdma_chan_append(F.ch, &F.d[2], 1), 0);
-	CU_ASSERT_TRUE(wait_word(word(2, NETDMA_STATUS_IDLE)));
-	CU_ASSERT_TRUE(wait_idle_engine());
-	CU_ASSERT_TRUE(blocks_copied(10, 1));
-	CU_ASSERT_TRUE(blocks_zero(0, 4));
 }
 
 /* A provider registered by hand that runs no netdma_engine. */
@@ -360,7 +323,7 @@ static int ne_query(void *c, struct netdma_chan_progress *p) { (void)c; memset(p
  * pile up (up to NETDMA_CHECKED_MAX, 12 MiB, per channel).
  */
 static void
-r_no_engine_keeps_nothing(void)
+k_no_engine_keeps_nothing(void)
 {
 	struct netdma_provider_characteristics c;
 	struct netdma_provider_attributes attr = {
@@ -419,16 +382,16 @@ conf_add_checked(struct backend *b)
 			 k_v1_tail_link_read_again) ||
 	    !CU_add_test(s, "a refused call keeps nothing", k_refused_call_keeps_nothing) ||
 	    !CU_add_test(s, "kept entries grow, wrap and are reused", k_growing_and_wrapping) ||
-	    !CU_add_test(s, "1.x raced Append, reused slot", r_v1_raced_append_replayed) ||
+	    !CU_add_test(s, "1.x raced Append, reused slot", k_v1_raced_append_replayed) ||
 	    !CU_add_test(s, "1.x raced Append, slot reused at once",
-			 r_v1_raced_append_replayed_at_once) ||
-	    !CU_add_test(s, "validator set after keeping", r_validator_after_keeping) ||
+			 k_v1_raced_append_replayed_at_once) ||
+	    !CU_add_test(s, "validator set after keeping", k_validator_after_keeping) ||
 	    !CU_add_test(s, "window validator set after keeping",
-			 r_window_validator_after_keeping) ||
-	    !CU_add_test(s, "growth with wrapped entries", r_grow_with_wrapped_entries) ||
+			 k_window_validator_after_keeping) ||
+	    !CU_add_test(s, "growth with wrapped entries", k_grow_with_wrapped_entries) ||
 	    !CU_add_test(s, "check at fetch switched on after keeping",
-			 r_check_at_fetch_after_keeping) ||
-	    !CU_add_test(s, "no engine, nothing kept", r_no_engine_keeps_nothing))
+			 k_check_at_fetch_after_keeping) ||
+	    !CU_add_test(s, "no engine, nothing kept", k_no_engine_keeps_nothing))
 		return -1;
 	return 0;
 }
