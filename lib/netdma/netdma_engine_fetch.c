@@ -215,15 +215,29 @@ v1_budget_ok(struct netdma_engine *eng, netdma_iova_t pa)
 	return false;
 }
 
+/* The engine's byte limits, 0 (none) as the highest count. */
+struct byte_limits {
+	uint64_t fed_max;               /* poll_byte_budget */
+	uint64_t inflight_max;          /* max_inflight_bytes */
+};
+
+static inline struct byte_limits
+byte_limits(const struct netdma_engine *eng)
+{
+	return (struct byte_limits){
+		.fed_max = eng->poll_byte_budget ? eng->poll_byte_budget : UINT64_MAX,
+		.inflight_max = eng->max_inflight_bytes ? eng->max_inflight_bytes : UINT64_MAX,
+	};
+}
+
 /*
  * The bytes fed this poll reached the budget, or the bytes with the backend
  * its limit (never before the first descriptor of either).
  */
 static inline bool
-over_byte_budget(const struct netdma_engine *eng, uint64_t bytes)
+over_byte_limits(const struct byte_limits *l, uint64_t fed, uint64_t inflight)
 {
-	return (eng->poll_byte_budget != 0 && bytes >= eng->poll_byte_budget) ||
-		(eng->max_inflight_bytes != 0 && eng->inflight_bytes >= eng->max_inflight_bytes);
+	return fed >= l->fed_max || inflight >= l->inflight_max;
 }
 
 /*
@@ -290,17 +304,14 @@ prefetch_ring_ahead(struct netdma_engine *eng, netdma_iova_t pa)
  * @return descriptors fed.
  */
 static uint32_t
-feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
-	  uint64_t *bytes)
+feed_kept(struct netdma_engine *eng, const struct byte_limits *lim, uint32_t max, uint32_t *room,
+	  bool *asked, uint64_t *bytes)
 {
 	struct netdma_checked_fifo *q = eng->checked;
 	netdma_iova_t pa = eng->next_pa, last = 0;
 	uint32_t kept = q->tail - q->head, free_slots = eng->ring_mask + 1 - (eng->tail - eng->head);
 	uint32_t n = kept;
-	/* over_byte_budget() with its limits read once */
 	uint64_t fed = *bytes, inflight = eng->inflight_bytes;
-	uint64_t fed_max = eng->poll_byte_budget ? eng->poll_byte_budget : UINT64_MAX;
-	uint64_t inflight_max = eng->max_inflight_bytes ? eng->max_inflight_bytes : UINT64_MAX;
 	uint32_t i;
 
 	bool prefetch = eng->ops->synchronous;
@@ -326,8 +337,8 @@ feed_kept(struct netdma_engine *eng, uint32_t max, uint32_t *room, bool *asked,
 			prefetch_buffers(eng, &q->e[(q->head + i + PREFETCH_AHEAD) & q->mask]);
 
 		if (e->pa != pa || e->kind != NETDMA_DESC_COPY ||
-		    (e->control_flags & NETDMA_F_SERIALIZE_TRANSFER) || fed >= fed_max ||
-		    inflight >= inflight_max ||
+		    (e->control_flags & NETDMA_F_SERIALIZE_TRANSFER) ||
+		    over_byte_limits(lim, fed, inflight) ||
 		    eng->ops->copy(eng->be, e->src, e->dst, e->len, e->engine_flags) < 0)
 			break;
 		r = &eng->ring[(eng->tail + i) & eng->ring_mask];
@@ -374,6 +385,7 @@ netdma_engine_feed(struct netdma_engine *eng)
 {
 	/* asked only with a descriptor in hand: a shared queue counts who wants room */
 	uint32_t fetched = 0, enq = 0, room = 0;
+	const struct byte_limits lim = byte_limits(eng);
 	bool asked = false;
 	uint64_t bytes = 0;
 
@@ -400,11 +412,13 @@ netdma_engine_feed(struct netdma_engine *eng)
 				break;
 			eng->serialize_wait = false;
 		}
-		if (eng->tail - eng->head > eng->ring_mask || over_byte_budget(eng, bytes))
+		if (eng->tail - eng->head > eng->ring_mask ||
+		    over_byte_limits(&lim, bytes, eng->inflight_bytes))
 			break;
 		if (eng->checked != NULL && eng->checked->head != eng->checked->tail &&
 		    eng->seg_left > 0) {
-			uint32_t n = feed_kept(eng, eng->burst - fetched, &room, &asked, &bytes);
+			uint32_t n = feed_kept(eng, &lim, eng->burst - fetched, &room, &asked,
+					     &bytes);
 
 			if (n > 0) {
 				fetched += n;
