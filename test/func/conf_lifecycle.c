@@ -752,10 +752,10 @@ retired(struct netdma_chan *ch)
 }
 
 static void
-poll_budget(uint32_t poll_bytes, unsigned int per_poll)
+poll_budget(uint8_t major, uint32_t poll_bytes, unsigned int per_poll)
 {
-	struct netdma_cpu_conf pc = { .name = "cpu-budget", .major_version = 1, .minor_version = 1,
-				      .poll_bytes = poll_bytes };
+	struct netdma_cpu_conf pc = { .name = "cpu-budget", .major_version = major,
+				      .minor_version = major < 2 ? 1 : 0, .poll_bytes = poll_bytes };
 	struct netdma_cpu_provider *p;
 	struct netdma_descriptor *d;
 	volatile uint64_t *cw;
@@ -764,7 +764,7 @@ poll_budget(uint32_t poll_bytes, unsigned int per_poll)
 	unsigned int i, polls;
 
 	CU_ASSERT_EQUAL_FATAL(netdma_cpu_provider_create(&pc, &p), 0);
-	d = netdma_mem_alloc(sizeof(*d) * NBIG, 64);
+	d = netdma_mem_alloc(sizeof(*d) * (NBIG + 1), 64);   /* 2.0: d[NBIG] pre-linked */
 	src = netdma_mem_alloc(NBIG * BIG, 64);
 	dst = netdma_mem_alloc(NBIG * BIG, 64);
 	cw = netdma_mem_alloc(64, 64);
@@ -779,7 +779,7 @@ poll_budget(uint32_t poll_bytes, unsigned int per_poll)
 			.transfer_size = BIG,
 			.source_address = IO(src + i * BIG),
 			.destination_address = IO(dst + i * BIG),
-			.next_descriptor = i + 1 < NBIG ? IO(&d[i + 1]) : 0,
+			.next_descriptor = i + 1 < NBIG || major >= 2 ? IO(&d[i + 1]) : 0,
 			.control_flags = i + 1 < NBIG ? 0 : SU,
 		};
 	CU_ASSERT_EQUAL_FATAL(netdma_chan_start(ch, d, NBIG), 0);
@@ -805,13 +805,18 @@ poll_budget(uint32_t poll_bytes, unsigned int per_poll)
 	netdma_mem_free((void *)(uintptr_t)cw);
 }
 
+/* 1.1 and 2.0: an in-process 2.0 chain is fed from its checked copies */
 static void
 l_cpu_poll_budget(void)
 {
-	poll_budget(2 * BIG, 2);                    /* reached after two */
-	poll_budget(2 * BIG + 1, 3);                /* not reached after two: a third */
-	poll_budget(1, 1);                          /* under one descriptor: still one */
-	poll_budget(0, NETDMA_CPU_POLL_BYTES / BIG); /* the default, 256 KiB: eight */
+	uint8_t major;
+
+	for (major = 1; major <= 2; major++) {
+		poll_budget(major, 2 * BIG, 2);         /* reached after two */
+		poll_budget(major, 2 * BIG + 1, 3);     /* not reached after two: a third */
+		poll_budget(major, 1, 1);               /* under one descriptor: still one */
+		poll_budget(major, 0, NETDMA_CPU_POLL_BYTES / BIG); /* the default, 256 KiB: eight */
+	}
 }
 
 /*

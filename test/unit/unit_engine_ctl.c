@@ -343,6 +343,39 @@ test_host_memory(void)
 	CU_ASSERT_EQUAL(fx.host.frees, 2);
 }
 
+/*
+ * The byte limits: with max_inflight_bytes, descriptors go to the device
+ * until the bytes it holds reach the limit (one at least); with
+ * poll_byte_budget, until the bytes fed in one poll reach it.  Every byte
+ * lands in the end and the word says Idle at the last one.
+ */
+static void
+byte_limit(bool inflight)
+{
+	CU_ASSERT_EQUAL_FATAL(ut_engine_setup(2, 64, 64), 0);
+	if (inflight)
+		fx.eng.max_inflight_bytes = 3 * BLK;
+	else
+		fx.eng.poll_byte_budget = 2 * BLK;
+	ut_blocks(0, 8, STATUS);
+	ut_link(0, 8);
+	CU_ASSERT_EQUAL(netdma_engine_start(&fx.eng, ut_pa(0), 8), 0);
+	netdma_engine_poll(&fx.eng);
+	CU_ASSERT_EQUAL(fx.be.enq, inflight ? 3 : 2);
+	netdma_engine_poll(&fx.eng);   /* nothing finished: nothing more may go */
+	CU_ASSERT_EQUAL(fx.be.enq, inflight ? 3 : 4);
+	ut_complete();
+	CU_ASSERT_EQUAL(fx.be.enq, 6);
+	while (fx.be.enq < 8 || fx.be.done < 8)
+		ut_complete();
+	CU_ASSERT_EQUAL(ut_cw(), ut_word(7, NETDMA_STATUS_IDLE));
+	CU_ASSERT_TRUE(ut_copied(0, 8 * BLK));
+	ut_engine_teardown();
+}
+
+static void test_inflight_bytes(void) { byte_limit(true); }
+static void test_poll_byte_budget(void) { byte_limit(false); }
+
 int
 unit_add_engine_ctl(void)
 {
@@ -359,7 +392,11 @@ unit_add_engine_ctl(void)
 			 test_resume_at_new_head) ||
 	    !CU_add_test(s, "Abort: Halted, zombies reaped", test_abort) ||
 	    !CU_add_test(s, "Reset: Halted, old chain forgotten", test_reset) ||
-	    !CU_add_test(s, "ring memory from the host", test_host_memory))
+	    !CU_add_test(s, "ring memory from the host", test_host_memory) ||
+	    !CU_add_test(s, "bytes at the device stay under max_inflight_bytes",
+			 test_inflight_bytes) ||
+	    !CU_add_test(s, "bytes fed per poll stay under poll_byte_budget",
+			 test_poll_byte_budget))
 		return -1;
 	return 0;
 }
